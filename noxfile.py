@@ -1,0 +1,89 @@
+"""Sessions: `nox` runs the checks CI runs; `nox -s codegen` and `nox -s bench` on demand."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv|venv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["lint", "typecheck", "check_generated", "tests", "compat", "ts"]
+
+PYTHON = "3.11"
+
+
+def install(session: nox.Session) -> None:
+    session.install("-e", ".[dev]")
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Run the test suite (pass pytest arguments after --)."""
+    install(session)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """Ruff lint and format check."""
+    session.install("ruff==0.17.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over src/."""
+    install(session)
+    session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def codegen(session: nox.Session) -> None:
+    """Regenerate the Pydantic models and TypeScript declarations from schemas/."""
+    install(session)
+    session.run("python", "tools/codegen.py")
+    if shutil.which("npm"):
+        session.run("npm", "ci", "--prefix", "ts", external=True)
+        session.run("npm", "run", "--prefix", "ts", "generate", external=True)
+
+
+@nox.session(python=PYTHON)
+def check_generated(session: nox.Session) -> None:
+    """Fail when generated models or declarations differ from what schemas/ produce."""
+    install(session)
+    session.run("python", "tools/codegen.py", "--check")
+
+
+@nox.session(python=PYTHON)
+def compat(session: nox.Session) -> None:
+    """Compare schemas/ with the committed baseline; exit 1 on an unversioned breaking change."""
+    install(session)
+    session.run("baa", "compat", "--against", "tests/compat/baseline", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def ts(session: nox.Session) -> None:
+    """TypeScript consumers: generated declarations in step, tsc --strict, ajv on a real run."""
+    install(session)
+    session.run("npm", "ci", "--prefix", "ts", external=True)
+    session.run("npm", "run", "--prefix", "ts", "check-generated", external=True)
+    session.run("npm", "run", "--prefix", "ts", "typecheck", external=True)
+    session.run("npm", "test", "--prefix", "ts", external=True)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks: ratios against baselines measured in the same run, into docs/benchmarks.md."""
+    install(session)
+    session.run("python", "-m", "bench", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def build(session: nox.Session) -> None:
+    """Build sdist and wheel and check their metadata."""
+    session.install("build", "twine")
+    session.run("python", "-m", "build", "--outdir", "dist")
+    session.run("twine", "check", "--strict", *map(str, Path("dist").glob("*")))

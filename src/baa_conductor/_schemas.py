@@ -1,0 +1,130 @@
+"""The schemas shipped in the package: loading, the offline registry, and bundling.
+
+Schemas are package data, read with importlib.resources so an installed wheel works anywhere.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from importlib.abc import Traversable
+from importlib.resources import files
+from typing import Any
+
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+from .exceptions import UnknownSchemaError
+
+BASE_URI = "https://baa-conductor.dev/schemas/"
+SUFFIX = ".schema.json"
+
+Schema = dict[str, Any]
+
+
+def _directory() -> Traversable:
+    return files("baa_conductor") / "schemas"
+
+
+@cache
+def schema_names() -> tuple[str, ...]:
+    """Names of every shipped schema (the file name without ``.schema.json``), sorted."""
+    return tuple(sorted(p.name[: -len(SUFFIX)] for p in _directory().iterdir()
+                        if p.name.endswith(SUFFIX)))  # fmt: skip
+
+
+@cache
+def _load(name: str) -> Schema:
+    if name not in schema_names():
+        raise UnknownSchemaError(name, schema_names())
+    loaded: Schema = json.loads((_directory() / f"{name}{SUFFIX}").read_text("utf-8"))
+    return loaded
+
+
+def load_schema(name: str) -> Schema:
+    """A fresh copy of the schema called ``name`` (callers may change it freely)."""
+    return copy.deepcopy(_load(name))
+
+
+def schema_text(name: str) -> str:
+    """The schema file's exact text, as shipped."""
+    _load(name)
+    return (_directory() / f"{name}{SUFFIX}").read_text("utf-8")
+
+
+def schema_version(name: str) -> str:
+    """The ``x-version`` a schema declares (MAJOR.MINOR)."""
+    version: str = _load(name)["x-version"]
+    return version
+
+
+def _without_dialect(schema: Schema) -> Schema:
+    return {k: v for k, v in schema.items() if k != "$schema"}
+
+
+@cache
+def registry(*, keep_dialect: bool = True) -> Registry[Any]:
+    """Every shipped schema under its ``$id``: ``$ref``s resolve offline, never over the network.
+
+    ``keep_dialect=False`` drops each ``$schema`` (the dialect is fixed to 2020-12 anyway), so a
+    jsonschema validator class extended with our own keywords keeps them across ``$ref``s instead
+    of switching back to the stock class that ``$schema`` names.
+    """
+    schemas = [s if keep_dialect else _without_dialect(s) for s in map(_load, schema_names())]
+    resources = [(s["$id"], DRAFT202012.create_resource(s)) for s in schemas]
+    return Registry().with_resources(resources).crawl()
+
+
+def _name_of(ref: str) -> str:
+    return ref.split("#", 1)[0].removeprefix(BASE_URI).removesuffix(SUFFIX)
+
+
+def _rewrite(node: Any, own: str | None, root: str, found: set[str]) -> Any:
+    """Point each ``$ref`` at ``#/$defs/<name>`` (``#`` for the root); ``own`` None is the root."""
+    if isinstance(node, list):
+        return [_rewrite(item, own, root, found) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key == "$ref":
+            target, _, fragment = value.partition("#")
+            if target and _name_of(target) == root:
+                value = f"#{fragment}"
+            elif target:
+                found.add(_name_of(target))
+                value = f"#/$defs/{_name_of(target)}{fragment}"
+            elif own is not None:
+                value = f"#/$defs/{own}{fragment}"
+        elif key in ("$id", "$schema") and own is not None:
+            continue
+        out[key] = _rewrite(value, own, root, found)
+    return out
+
+
+@cache
+def _bundle(name: str) -> Schema:
+    found: set[str] = set()
+    root: Schema = _rewrite(_load(name), None, name, found)
+    defs: Schema = {}
+    pending = sorted(found)
+    while pending:
+        dep = pending.pop()
+        if dep in defs:
+            continue
+        more: set[str] = set()
+        defs[dep] = _rewrite(_load(dep), dep, name, more)
+        pending.extend(sorted(more - defs.keys()))
+    if defs:
+        root["$defs"] = dict(sorted(defs.items()))
+    return root
+
+
+def bundle(name: str) -> Schema:
+    """A self-contained copy of a schema: every referenced schema inlined under ``$defs``.
+
+    Compiled validators get the bundle, so they never resolve a reference across files.
+    Only valid because the shipped schemas keep no ``$defs`` of their own.
+    """
+    return copy.deepcopy(_bundle(name))

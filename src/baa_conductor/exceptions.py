@@ -1,0 +1,106 @@
+"""Every error the package raises derives from :class:`BaaError`.
+
+Leaf errors also derive from the built-in error a caller would expect (``ValueError`` for bad input,
+``OSError`` for the disk), carry structured fields, and build their message in ``__str__``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class BaaError(Exception):
+    """Root of every error raised by baa_conductor."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One reason an instance fails its schema, at a JSON pointer into the instance."""
+
+    pointer: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.reason}"
+
+
+class ContractError(BaaError, ValueError):
+    """An instance does not match its schema; lists every violation, not just the first."""
+
+    def __init__(self, schema: str, violations: Sequence[Violation], source: str | None = None):
+        self.schema = schema
+        self.violations = tuple(violations)
+        self.source = source
+        super().__init__(schema, self.violations)
+
+    def __str__(self) -> str:
+        where = f"{self.source}: " if self.source else ""
+        count = len(self.violations)
+        head = f"{where}not a valid {self.schema} ({count} violation{'s' if count != 1 else ''})"
+        return "\n  ".join([head, *(str(v) for v in self.violations)])
+
+
+class UnknownSchemaError(BaaError, LookupError):
+    """A schema name that the package does not ship."""
+
+    def __init__(self, name: str, known: Sequence[str]):
+        self.name = name
+        self.known = tuple(known)
+        super().__init__(name)
+
+    def __str__(self) -> str:
+        return f"unknown schema {self.name!r}; known schemas: {', '.join(self.known)}"
+
+
+class UnsafeRunPathError(BaaError, ValueError):
+    """An id or path that would place run files outside the runs root."""
+
+    def __init__(self, field: str, value: str, reason: str):
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(field, value, reason)
+
+    def __str__(self) -> str:
+        return f"{self.field} {self.value!r} is refused: {self.reason}"
+
+
+class RunExistsError(BaaError, FileExistsError):
+    """A run directory already exists; runs are never overwritten or appended to."""
+
+    def __init__(self, run_dir: str):
+        self.run_dir = run_dir
+        super().__init__(run_dir)
+
+    def __str__(self) -> str:
+        return (
+            f"run directory {self.run_dir} already exists; "
+            "runs are never overwritten: use a new run id"
+        )
+
+
+class RunStoreError(BaaError, OSError):
+    """A run file could not be created or written (disk full, read-only, removed)."""
+
+    def __init__(self, path: str, action: str, cause: OSError):
+        self.path = path
+        self.action = action
+        self.cause = cause
+        super().__init__(cause.errno, str(cause))
+
+    def __str__(self) -> str:
+        reason = self.cause.strerror or str(self.cause)
+        return f"cannot {self.action} {self.path}: {reason}"
+
+
+class RunNotFoundError(BaaError, FileNotFoundError):
+    """A path that is not a run directory."""
+
+    def __init__(self, path: str, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(path)
+
+    def __str__(self) -> str:
+        return f"{self.path} is not a run directory: {self.reason}"

@@ -1,0 +1,1 @@
+# Generated from src/baa_conductor/schemas by `nox -s codegen`. Do not edit.

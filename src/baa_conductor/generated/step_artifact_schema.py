@@ -1,0 +1,20 @@
+# Generated from src/baa_conductor/schemas by `nox -s codegen`. Do not edit.
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+from . import step_artifact_kind_schema
+
+
+class StepArtifact(BaseModel):
+    """
+    A file or directory a run produced or reserved.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: str
+    kind: step_artifact_kind_schema.StepArtifactKind
+    path: str
+    description: str

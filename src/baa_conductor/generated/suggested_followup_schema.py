@@ -1,0 +1,20 @@
+# Generated from src/baa_conductor/schemas by `nox -s codegen`. Do not edit.
+
+from __future__ import annotations
+
+from typing import Annotated
+from pydantic import BaseModel, ConfigDict, Field
+from . import step_kind_schema
+
+
+class SuggestedFollowup(BaseModel):
+    """
+    A step the worker suggests running next.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    step_name: Annotated[str, Field(alias="stepName")]
+    step_kind: Annotated[step_kind_schema.StepKind, Field(alias="stepKind")]
+    reason: str
