@@ -34,6 +34,7 @@ ARGS = [
     "--use-field-description",
     "--field-constraints",
     "--use-annotated",
+    "--allow-population-by-field-name",
     # Timestamps stay strings so a model dump gives back the exact wire text.
     "--type-mappings", "date-time=string",
     "--formatters", "ruff-format",

@@ -104,3 +104,16 @@ class RunNotFoundError(BaaError, FileNotFoundError):
 
     def __str__(self) -> str:
         return f"{self.path} is not a run directory: {self.reason}"
+
+
+class Interrupted(BaseException):
+    """The runner received SIGTERM (or SIGINT): stop the worker, persist, and exit."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(signum)
+
+    def __str__(self) -> str:
+        import signal
+
+        return f"interrupted by {signal.Signals(self.signum).name}"

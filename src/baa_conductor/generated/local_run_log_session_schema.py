@@ -19,6 +19,7 @@ class LocalRunLogSession(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     context: local_run_log_context_schema.LocalRunLogContext
     paths: local_run_paths_schema.LocalRunPaths

@@ -13,6 +13,7 @@ class LocalRunLogSummary(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     total_entries: Annotated[int, Field(alias="totalEntries", ge=0)]
     last_seq: Annotated[int, Field(alias="lastSeq", ge=0)]

@@ -13,6 +13,7 @@ class LocalRunPaths(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     layout_version: Annotated[Literal["local-run-v1"], Field(alias="layoutVersion")]
     repo_root: Annotated[str, Field(alias="repoRoot", min_length=1)]

@@ -14,6 +14,7 @@ class RunMetadata(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     layout_version: Annotated[Literal["local-run-v1"], Field(alias="layoutVersion")]
     task_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="taskId")]

@@ -14,6 +14,7 @@ class RunStateSnapshot(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     status: run_status_schema.RunStatus
     attempt: Annotated[int, Field(ge=1)]

@@ -13,6 +13,7 @@ class StepArtifact(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     name: str
     kind: step_artifact_kind_schema.StepArtifactKind

@@ -14,6 +14,7 @@ class StepCheckpointConfig(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     mode: checkpoint_mode_schema.CheckpointMode
     resume_from_seq: Annotated[int | None, Field(alias="resumeFromSeq", ge=0)] = None

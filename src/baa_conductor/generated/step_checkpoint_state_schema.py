@@ -19,6 +19,7 @@ class StepCheckpointState(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     mode: checkpoint_mode_schema.CheckpointMode
     last_checkpoint_seq: Annotated[int, Field(alias="lastCheckpointSeq", ge=0)]

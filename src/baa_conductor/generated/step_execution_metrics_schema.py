@@ -13,6 +13,7 @@ class StepExecutionMetrics(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     duration_ms: Annotated[int, Field(alias="durationMs", ge=0)]
     lifecycle_event_count: Annotated[int, Field(alias="lifecycleEventCount", ge=0)]

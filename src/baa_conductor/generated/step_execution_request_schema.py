@@ -21,6 +21,7 @@ class StepExecutionRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     task_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="taskId")]
     step_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="stepId")]

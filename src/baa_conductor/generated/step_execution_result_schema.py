@@ -29,6 +29,7 @@ class StepExecutionResult(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     ok: bool
     outcome: step_execution_outcome_schema.StepExecutionOutcome

@@ -13,6 +13,7 @@ class StepExecutionRuntime(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     repo_root: Annotated[str, Field(alias="repoRoot", min_length=1)]
     worktree_path: Annotated[str, Field(alias="worktreePath", min_length=1)]

@@ -14,6 +14,7 @@ class StreamChunkLogEntry(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     task_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="taskId")]
     step_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="stepId")]

@@ -14,6 +14,7 @@ class StreamChunkLogStream(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     channel: stream_log_channel_schema.StreamLogChannel
     file_path: Annotated[str, Field(alias="filePath")]

@@ -14,6 +14,7 @@ class SuggestedFollowup(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     step_name: Annotated[str, Field(alias="stepName")]
     step_kind: Annotated[step_kind_schema.StepKind, Field(alias="stepKind")]

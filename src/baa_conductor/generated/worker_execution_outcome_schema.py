@@ -14,6 +14,7 @@ class WorkerExecutionOutcome(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     ok: bool
     outcome: step_execution_outcome_schema.StepExecutionOutcome

@@ -14,6 +14,7 @@ class WorkerLifecycleLogStream(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     channel: Literal["worker"]
     file_path: Annotated[str, Field(alias="filePath")]

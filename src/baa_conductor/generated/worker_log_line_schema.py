@@ -20,6 +20,7 @@ class WorkerLogLine(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        populate_by_name=True,
     )
     seq: Annotated[int, Field(ge=1)]
     event_id: Annotated[

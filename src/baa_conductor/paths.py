@@ -1,0 +1,89 @@
+"""The run layout: the one place that turns ids into paths and file names into schemas.
+
+``runs/<taskId>/<runId>/{meta.json, state.json, worker.log, stdout.log, stderr.log, checkpoints/,
+artifacts/}``, under ``runtime.runsRootDir`` or ``<repoRoot>/runs``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .exceptions import ContractError, UnsafeRunPathError
+from .generated.local_run_paths_schema import LocalRunPaths
+from .validation import validate
+
+LAYOUT_VERSION = "local-run-v1"
+RUNS_DIRECTORY_NAME = "runs"
+
+META = "meta.json"
+STATE = "state.json"
+WORKER_LOG = "worker.log"
+STDOUT_LOG = "stdout.log"
+STDERR_LOG = "stderr.log"
+CHECKPOINTS = "checkpoints"
+ARTIFACTS = "artifacts"
+
+#: The schema of each file in a run directory (JSONL files: of each line).
+SCHEMA_OF_FILE = {
+    META: "run-metadata",
+    STATE: "run-state-snapshot",
+    WORKER_LOG: "worker-log-line",
+    STDOUT_LOG: "stream-chunk-log-entry",
+    STDERR_LOG: "stream-chunk-log-entry",
+}
+JSONL_FILES = frozenset({WORKER_LOG, STDOUT_LOG, STDERR_LOG})
+
+
+def check_segment(field: str, value: str) -> str:
+    """``value`` if it is a safe single path segment (a RunIdentifier), else UnsafeRunPathError."""
+    try:
+        validate("run-identifier", value)
+    except ContractError as error:
+        reason = "; ".join(v.reason for v in error.violations)
+        raise UnsafeRunPathError(field, value, reason) from None
+    return value
+
+
+def _absolute(path: str) -> str:
+    return os.path.normpath(os.path.abspath(path))
+
+
+def runs_root(repo_root: str, runs_root_dir: str | None = None) -> str:
+    """The runs root of a request: ``runsRootDir`` if given, else ``<repoRoot>/runs``."""
+    if runs_root_dir is not None:
+        return _absolute(runs_root_dir)
+    return os.path.join(_absolute(repo_root), RUNS_DIRECTORY_NAME)
+
+
+def run_paths(
+    repo_root: str, task_id: str, run_id: str, runs_root_dir: str | None = None
+) -> LocalRunPaths:
+    """Every path of a run; ids that could leave the runs root are refused."""
+    check_segment("taskId", task_id)
+    check_segment("runId", run_id)
+    root = runs_root(repo_root, runs_root_dir)
+    task_dir = os.path.join(root, task_id)
+    run_dir = os.path.join(task_dir, run_id)
+    return LocalRunPaths(
+        layout_version=LAYOUT_VERSION,
+        repo_root=_absolute(repo_root),
+        runs_root_dir=root,
+        task_runs_dir=task_dir,
+        run_dir=run_dir,
+        checkpoints_dir=os.path.join(run_dir, CHECKPOINTS),
+        artifacts_dir=os.path.join(run_dir, ARTIFACTS),
+        meta_path=os.path.join(run_dir, META),
+        state_path=os.path.join(run_dir, STATE),
+        worker_log_path=os.path.join(run_dir, WORKER_LOG),
+        stdout_log_path=os.path.join(run_dir, STDOUT_LOG),
+        stderr_log_path=os.path.join(run_dir, STDERR_LOG),
+    )
+
+
+def ensure_inside(root: str, path: str) -> None:
+    """Refuse ``path`` unless, symlinks resolved, it lies inside ``root``."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    if os.path.commonpath([real_root, real]) != real_root:
+        reason = f"resolves to {real}, outside the runs root {real_root}"
+        raise UnsafeRunPathError("run directory", path, reason)

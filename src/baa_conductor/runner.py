@@ -1,0 +1,348 @@
+"""The seed's orchestration, made durable: prepare a run, record its lifecycle, execute, envelope.
+
+Lifecycle order (one global seq with the output chunks): run_prepared, checkpoint_slot_reserved
+(reserved_for_t006 only), worker_started, output chunks, worker_execution_deferred (outcome
+``prepared`` only), worker_exited, then step_prepared / step_completed / step_failed / step_blocked.
+"""
+
+from __future__ import annotations
+
+import signal
+import traceback
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from . import _clock
+from .encoding import js_number
+from .exceptions import ContractError, Interrupted, RunStoreError
+from .generated.local_run_paths_schema import LocalRunPaths
+from .generated.step_execution_request_schema import StepExecutionRequest
+from .generated.step_execution_result_schema import StepExecutionResult
+from .generated.worker_execution_outcome_schema import WorkerExecutionOutcome
+from .paths import run_paths
+from .session import DEFAULT_TAIL_ENTRIES, LogSession
+from .store import RunWriter
+from .validation import validate
+
+DEFERRED_CHECKPOINT_FEATURES = ["git_diff"]
+RESERVED = "reserved_for_t006"
+
+#: outcome -> (run status, terminal lifecycle event, its log level)
+OUTCOMES: dict[str, tuple[str, str, str]] = {
+    "prepared": ("prepared", "step_prepared", "info"),
+    "completed": ("completed", "step_completed", "info"),
+    "failed": ("failed", "step_failed", "error"),
+    "blocked": ("blocked", "step_blocked", "warn"),
+}
+
+#: name, kind, path field of LocalRunPaths, description: the artifacts every run has.
+DEFAULT_ARTIFACTS = [
+    ("meta.json", "metadata", "meta_path", "Immutable run metadata for this step attempt."),
+    ("state.json", "state", "state_path", "Mutable run state snapshot for progress tracking and recovery."),
+    ("worker.log", "log", "worker_log_path", "Lifecycle events rendered into the worker log stream."),
+    ("stdout.log", "log", "stdout_log_path", "Raw stdout stream produced by the worker process."),
+    ("stderr.log", "log", "stderr_log_path", "Raw stderr stream produced by the worker process."),
+    ("checkpoints", "directory", "checkpoints_dir", "Reserved checkpoint directory for future T-006 persistence."),
+    ("artifacts", "directory", "artifacts_dir", "Reserved artifact directory for worker outputs."),
+]  # fmt: skip
+
+
+@dataclass
+class PreparedStepRun:
+    """A run whose directory, meta.json, first state and first events are on disk."""
+
+    request: StepExecutionRequest
+    wire_request: dict[str, Any]
+    paths: LocalRunPaths
+    session: LogSession
+    metadata: dict[str, Any]
+    state: dict[str, Any]
+    checkpoint: dict[str, Any]
+    writer: RunWriter
+
+    def update_state(self, **patch: Any) -> None:
+        """Apply a patch the way the seed's updateRunState does, keep seqs in step, persist."""
+        state = dict(self.state)
+        state.update({k: v for k, v in patch.items() if v is not None})
+        state["lastEventSeq"] = self.session.last_seq
+        state["checkpointSeq"] = self.checkpoint["lastCheckpointSeq"]
+        self.writer.write_state(state)
+        self.state = state
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class Executor(Protocol):
+    """Runs the worker of a prepared run; may stream output through ``run.session``."""
+
+    def execute(self, run: PreparedStepRun) -> WorkerExecutionOutcome | dict[str, Any]: ...
+
+
+def _wire(request: StepExecutionRequest | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(request, StepExecutionRequest):
+        wire: dict[str, Any] = request.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    else:
+        wire = request
+    validate("step-execution-request", wire)
+    return wire
+
+
+def _checkpoint_state(config: dict[str, Any] | None) -> dict[str, Any]:
+    config = config or {"mode": RESERVED}
+    last = config.get("resumeFromSeq", 0)
+    state: dict[str, Any] = {
+        "mode": config["mode"],
+        "lastCheckpointSeq": last,
+        "nextCheckpointSeq": last + 1,
+    }
+    if "resumeFromSeq" in config:
+        state["resumeFromSeq"] = config["resumeFromSeq"]
+    state["deferredFeatures"] = list(DEFERRED_CHECKPOINT_FEATURES)
+    state["note"] = (
+        "Checkpoint paths and sequence numbers are reserved for T-006. "
+        "T-005 does not emit checkpoint content."
+        if config["mode"] == RESERVED
+        else "Checkpointing is disabled for this step request."
+    )
+    return state
+
+
+def _optional(source: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {k: source[k] for k in keys if k in source}
+
+
+def prepare_step_run(
+    request: StepExecutionRequest | dict[str, Any], *, tail_entries: int = DEFAULT_TAIL_ENTRIES
+) -> PreparedStepRun:
+    """Validate the request, create the run directory, write meta.json, state.json, first events.
+
+    An invalid request raises ContractError naming each bad field and creates nothing; a run
+    directory that already exists raises RunExistsError.
+    """
+    req = _wire(request)
+    runtime = req["runtime"]
+    started_at = req.get("createdAt") or _clock.now()
+    checkpoint = _checkpoint_state(req.get("checkpoint"))
+    paths = run_paths(runtime["repoRoot"], req["taskId"], req["runId"], runtime.get("runsRootDir"))
+    metadata = {
+        "layoutVersion": paths.layout_version,
+        "taskId": req["taskId"], "stepId": req["stepId"], "stepName": req["stepName"],
+        "runId": req["runId"], "workerKind": req["workerKind"], "attempt": req["attempt"],
+        "repoRoot": runtime["repoRoot"], "worktreePath": runtime["worktreePath"],
+        "createdAt": started_at, "checkpointMode": checkpoint["mode"],
+        **_optional(req, "promptSummary", "command"),
+    }  # fmt: skip
+    validate("run-metadata", metadata)
+    writer = RunWriter.create(paths)
+    context = {"taskId": req["taskId"], "stepId": req["stepId"], "runId": req["runId"]}
+    session = LogSession(context, writer, tail_entries)
+    prepared = f"Prepared local run layout for {req['stepId']}."
+    state = {
+        "status": "prepared", "attempt": req["attempt"], "startedAt": started_at,
+        "updatedAt": started_at, "lastEventSeq": 0,
+        "checkpointSeq": checkpoint["lastCheckpointSeq"], "summary": prepared,
+    }  # fmt: skip
+    run = PreparedStepRun(
+        request=StepExecutionRequest.model_validate(req),
+        wire_request=req,
+        paths=paths,
+        session=session,
+        metadata=metadata,
+        state=state,
+        checkpoint=checkpoint,
+        writer=writer,
+    )
+    try:
+        writer.write_meta(metadata)
+        writer.write_state(state)
+        session.record("run_prepared", "info", prepared, created_at=started_at, data={
+            "stepName": req["stepName"], "stepKind": req["stepKind"],
+            "workerKind": req["workerKind"], "attempt": req["attempt"],
+            "timeoutSec": js_number(req["timeoutSec"]), "runDir": paths.run_dir,
+            "worktreePath": runtime["worktreePath"],
+        })  # fmt: skip
+        if checkpoint["mode"] == RESERVED:
+            session.record(
+                "checkpoint_slot_reserved", "info",
+                f"Reserved checkpoint sequence {checkpoint['nextCheckpointSeq']} "
+                "for future T-006 integration.",
+                data={
+                    "checkpointsDir": paths.checkpoints_dir,
+                    "nextCheckpointSeq": checkpoint["nextCheckpointSeq"],
+                    "deferredFeatures": checkpoint["deferredFeatures"],
+                },
+            )  # fmt: skip
+        run.update_state(updatedAt=started_at)
+    except BaseException:
+        writer.close()
+        raise
+    return run
+
+
+class PlaceholderExecutor:
+    """The seed's default: executes nothing and reports the run as prepared."""
+
+    def execute(self, run: PreparedStepRun) -> WorkerExecutionOutcome:
+        req = run.wire_request
+        return WorkerExecutionOutcome(
+            ok=True,
+            outcome="prepared",
+            summary=f"Prepared local log streams and result envelope for {req['stepId']}; "
+            f"real {req['workerKind']} execution remains deferred.",
+            needs_human=False,
+            blocked=False,
+            exit_code=0,
+        )
+
+
+def _outcome(result: WorkerExecutionOutcome | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(result, WorkerExecutionOutcome):
+        wire: dict[str, Any] = result.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    else:
+        wire = result
+    validate("worker-execution-outcome", wire, source="executor outcome")
+    return wire
+
+
+def _failure(summary: str, exit_code: int) -> dict[str, Any]:
+    return {"ok": False, "outcome": "failed", "summary": summary, "exitCode": exit_code}
+
+
+def _execute(run: PreparedStepRun, executor: Executor) -> dict[str, Any]:
+    try:
+        return _outcome(executor.execute(run))
+    except RunStoreError:
+        raise
+    except ContractError as error:
+        return _failure(f"Executor returned an invalid outcome: {error}", 1)
+    except Interrupted as stop:
+        return _failure(f"Run {stop}; the worker was stopped.", 128 + stop.signum)
+    except KeyboardInterrupt:
+        return _failure("Run interrupted by SIGINT; the worker was stopped.", 128 + signal.SIGINT)
+    except Exception as error:
+        run.session.append_text("stderr", traceback.format_exc())
+        return _failure(f"Executor raised {type(error).__name__}: {error}", 1)
+
+
+def _artifacts(paths: LocalRunPaths, extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    merged = {}
+    for name, kind, field, description in DEFAULT_ARTIFACTS:
+        path = getattr(paths, field)
+        merged[path] = {"name": name, "kind": kind, "path": path, "description": description}
+    for artifact in extra:
+        merged[artifact["path"]] = artifact
+    return list(merged.values())
+
+
+def run_step(
+    request: StepExecutionRequest | dict[str, Any],
+    executor: Executor | None = None,
+    *,
+    tail_entries: int = DEFAULT_TAIL_ENTRIES,
+) -> StepExecutionResult:
+    """Run one step end to end and return its validated result envelope.
+
+    Everything is on disk as it happens; ``tail_entries`` bounds the stdout/stderr chunks the
+    envelope carries (the files keep all of them).
+    """
+    run = prepare_step_run(request, tail_entries=tail_entries)
+    try:
+        return _finish(run, executor or PlaceholderExecutor())
+    except RunStoreError as error:
+        _persist_failure(run, f"Run files could not be written: {error}")
+        raise
+    finally:
+        run.close()
+
+
+def _persist_failure(run: PreparedStepRun, summary: str) -> None:
+    # Best effort after a store error: a terminal state if the disk takes one more small file.
+    try:
+        finished = _clock.now()
+        run.update_state(status="failed", updatedAt=finished, finishedAt=finished,
+                         summary=summary, exitCode=1)  # fmt: skip
+    except RunStoreError:
+        pass
+
+
+def _finish(run: PreparedStepRun, executor: Executor) -> StepExecutionResult:
+    req, session = run.wire_request, run.session
+    started_at = run.metadata["createdAt"]
+    execution_started = _clock.now()
+    session.record(
+        "worker_started", "info",
+        f"Worker runner opened execution scope for {req['workerKind']} step {req['stepId']}.",
+        created_at=execution_started,
+        data={"stepKind": req["stepKind"], "timeoutSec": js_number(req["timeoutSec"]),
+              "worktreePath": req["runtime"]["worktreePath"]},
+    )  # fmt: skip
+    run.update_state(status="running", updatedAt=execution_started)
+
+    outcome = _execute(run, executor)
+    kind = outcome["outcome"]
+    blocked = outcome.get("blocked", kind == "blocked")
+    needs_human = outcome.get("needsHuman", False)
+    exit_code = outcome.get("exitCode", 0 if outcome["ok"] else 1)
+    for channel in ("stdout", "stderr"):
+        for text in outcome.get(channel, []):
+            session.append_text(channel, text)
+    if kind == "prepared":
+        session.record(
+            "worker_execution_deferred", "info",
+            f"Real {req['workerKind']} execution is intentionally deferred in T-005.",
+            data={"deferredFeatures": run.checkpoint["deferredFeatures"],
+                  "nextCheckpointSeq": run.checkpoint["nextCheckpointSeq"]},
+        )  # fmt: skip
+    session.record(
+        "worker_exited", "info" if exit_code == 0 else "error",
+        f"Worker runner closed execution scope with outcome {kind}.",
+        data={"exitCode": exit_code, "outcome": kind},
+    )  # fmt: skip
+    status, terminal_event, level = OUTCOMES[kind]
+    finished_at = _clock.now()
+    session.record(terminal_event, level, outcome["summary"], created_at=finished_at,
+                   data={"ok": outcome["ok"], "blocked": blocked, "needsHuman": needs_human,
+                         "exitCode": exit_code})  # fmt: skip
+    run.update_state(status=status, updatedAt=finished_at, finishedAt=finished_at,
+                     summary=outcome["summary"], exitCode=exit_code)  # fmt: skip
+    run.writer.close()
+
+    summary = session.summary()
+    duration = _clock.elapsed_ms(started_at, finished_at)
+    paths = run.paths.model_dump(mode="json", by_alias=True)
+    envelope = {
+        "ok": outcome["ok"], "outcome": kind, "summary": outcome["summary"],
+        "needsHuman": needs_human, "blocked": blocked,
+        "taskId": req["taskId"], "stepId": req["stepId"], "runId": req["runId"],
+        "attempt": req["attempt"], "workerKind": req["workerKind"],
+        "startedAt": started_at, "finishedAt": finished_at, "durationMs": duration,
+        "metadata": run.metadata, "state": run.state, "logPaths": paths,
+        "logSession": {
+            "context": session.context, "paths": paths, "nextSeq": session.next_seq,
+            "worker": {"channel": "worker", "filePath": paths["workerLogPath"],
+                       "entries": session.lifecycle},
+            "stdout": session.stream("stdout", paths["stdoutLogPath"]),
+            "stderr": session.stream("stderr", paths["stderrLogPath"]),
+        },
+        "logSummary": summary,
+        "lifecycleEvents": list(session.lifecycle),
+        "checkpoint": run.checkpoint,
+        "artifacts": _artifacts(run.paths, outcome.get("artifacts", [])),
+        "suggestedFollowup": outcome.get("suggestedFollowup", []),
+        "metrics": {
+            "durationMs": duration,
+            "lifecycleEventCount": summary["lifecycleEventCount"],
+            "stdoutChunkCount": summary["stdoutChunkCount"],
+            "stderrChunkCount": summary["stderrChunkCount"],
+            "checkpointCount": 0,
+        },
+    }  # fmt: skip
+    validate("step-execution-result", envelope)
+    return StepExecutionResult.model_validate(envelope)
+
+
+def envelope_dict(result: StepExecutionResult) -> dict[str, Any]:
+    """The envelope as wire JSON (camelCase), as validated."""
+    wire: dict[str, Any] = result.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return wire

@@ -1,0 +1,142 @@
+"""A run's log session: one global ``seq`` across worker.log, stdout.log and stderr.log.
+
+Lifecycle entries are few and all kept. Stream chunks are written to disk as they come and only a
+bounded tail stays in memory for the envelope; the counts are the true totals.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import deque
+from typing import Any
+
+from . import encoding
+from ._clock import now
+from .store import RunWriter
+from .validation import validate
+
+DEFAULT_TAIL_ENTRIES = 200
+
+
+def event_id(run_id: str, seq: int) -> str:
+    """``<runId>:event:<seq>``, seq zero-padded to four digits (the seed's eventId)."""
+    return f"{run_id}:event:{seq:04d}"
+
+
+def render_chunk(data: bytes) -> dict[str, str]:
+    """The text fields of a stream chunk: UTF-8 text, or lossy text plus the exact bytes."""
+    try:
+        return {"text": data.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {
+            "text": data.decode("utf-8", "replace"),
+            "encoding": "base64",
+            "bytesB64": base64.b64encode(data).decode("ascii"),
+        }
+
+
+def chunk_bytes(entry: dict[str, Any]) -> bytes:
+    """The exact bytes a stream chunk entry holds (inverse of :func:`render_chunk`)."""
+    if entry.get("encoding") == "base64":
+        return base64.b64decode(entry["bytesB64"])
+    text: str = entry["text"]
+    return text.encode("utf-8", "surrogatepass")
+
+
+class LogSession:
+    """Allocates seq, renders and persists entries, keeps what the envelope needs."""
+
+    def __init__(
+        self,
+        context: dict[str, str],
+        writer: RunWriter,
+        tail_entries: int = DEFAULT_TAIL_ENTRIES,
+    ):
+        self.context = context
+        self.writer = writer
+        self.next_seq = 1
+        self.lifecycle: list[dict[str, Any]] = []
+        self.tails: dict[str, deque[dict[str, Any]]] = {
+            "stdout": deque(maxlen=tail_entries),
+            "stderr": deque(maxlen=tail_entries),
+        }
+        self.counts = {"stdout": 0, "stderr": 0}
+
+    @property
+    def last_seq(self) -> int:
+        return self.next_seq - 1
+
+    def _allocate(self) -> int:
+        seq = self.next_seq
+        self.next_seq += 1
+        return seq
+
+    def record(
+        self,
+        type: str,
+        level: str,
+        message: str,
+        data: dict[str, Any] | None = None,
+        created_at: str | None = None,
+    ) -> dict[str, Any]:
+        """Record a lifecycle event: allocate its seq, write its worker.log line, keep the entry."""
+        seq = self._allocate()
+        line = {
+            "seq": seq,
+            "eventId": event_id(self.context["runId"], seq),
+            "taskId": self.context["taskId"],
+            "stepId": self.context["stepId"],
+            "runId": self.context["runId"],
+            "type": type,
+            "level": level,
+            "createdAt": created_at or now(),
+            "message": message,
+            "data": data or {},
+        }
+        validate("worker-log-line", line)
+        rendered = encoding.dumps(line)
+        self.writer.append("worker", encoding.dumps_line(line))
+        entry = {**self.context, **line, "channel": "worker", "renderedLine": rendered}
+        self.lifecycle.append(entry)
+        return entry
+
+    def append_chunk(
+        self, channel: str, data: bytes, created_at: str | None = None
+    ) -> dict[str, Any]:
+        """Append one chunk of worker output to stdout.log or stderr.log as it arrived."""
+        entry: dict[str, Any] = {
+            **self.context,
+            "seq": self._allocate(),
+            "channel": channel,
+            "createdAt": created_at or now(),
+            **render_chunk(data),
+        }
+        validate("stream-chunk-log-entry", entry)
+        self.writer.append(channel, encoding.dumps_line(entry))
+        self.tails[channel].append(entry)
+        self.counts[channel] += 1
+        return entry
+
+    def append_text(self, channel: str, text: str) -> dict[str, Any]:
+        """Append a chunk given as text (the seed's executor-returned stdout/stderr lists)."""
+        return self.append_chunk(channel, text.encode("utf-8", "surrogatepass"))
+
+    def summary(self) -> dict[str, int]:
+        """The seed's LocalRunLogSummary, over everything written (not just the kept tail)."""
+        lifecycle = len(self.lifecycle)
+        return {
+            "totalEntries": lifecycle + self.counts["stdout"] + self.counts["stderr"],
+            "lastSeq": self.last_seq,
+            "lifecycleEventCount": lifecycle,
+            "stdoutChunkCount": self.counts["stdout"],
+            "stderrChunkCount": self.counts["stderr"],
+        }
+
+    def stream(self, channel: str, file_path: str) -> dict[str, Any]:
+        """A stream for the envelope: the kept tail, and how many earlier chunks were left out."""
+        entries = list(self.tails[channel])
+        stream: dict[str, Any] = {"channel": channel, "filePath": file_path, "entries": entries}
+        omitted = self.counts[channel] - len(entries)
+        if omitted:
+            stream["omittedEntryCount"] = omitted
+        return stream

@@ -1,0 +1,274 @@
+"""The run directory on disk: created exclusively, written as the run happens, read back.
+
+Durability: ``meta.json`` and every ``state.json`` are fsynced (state is replaced atomically:
+temporary file, fsync, rename, so a reader never sees half a file). Log lines are written with one
+``write()`` each as they happen, so a killed runner leaves only whole lines; they are fsynced when
+the run ends. A failed or short write is rolled back to the last whole line.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import encoding
+from .exceptions import ContractError, RunExistsError, RunNotFoundError, RunStoreError, Violation
+from .generated.local_run_paths_schema import LocalRunPaths
+from .generated.run_metadata_schema import RunMetadata
+from .generated.run_state_snapshot_schema import RunStateSnapshot
+from .generated.worker_log_line_schema import WorkerLogLine
+from .paths import (
+    ARTIFACTS,
+    CHECKPOINTS,
+    META,
+    SCHEMA_OF_FILE,
+    STATE,
+    STDERR_LOG,
+    STDOUT_LOG,
+    WORKER_LOG,
+    ensure_inside,
+)
+from .validation import validate
+
+_LOG_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC
+_STATE_TMP = ".state.json.tmp"
+LOG_OF_CHANNEL = {"worker": WORKER_LOG, "stdout": STDOUT_LOG, "stderr": STDERR_LOG}
+
+
+def _fail(path: str, action: str, error: OSError) -> RunStoreError:
+    return RunStoreError(path, action, error)
+
+
+class RunWriter:
+    """Writes one run's files. Holds an exclusive lock on the run directory while open."""
+
+    def __init__(self, paths: LocalRunPaths, dir_fd: int, log_fds: dict[str, int]):
+        self.paths = paths
+        self._dir_fd = dir_fd
+        self._log_fds = log_fds
+        self._closed = False
+
+    @classmethod
+    def create(cls, paths: LocalRunPaths) -> RunWriter:
+        """Create the run directory; refuse one that exists. Nothing is written outside the root."""
+        root, run_dir = paths.runs_root_dir, paths.run_dir
+        if not os.path.isdir(root):
+            try:
+                os.makedirs(root, exist_ok=True)
+            except OSError as error:
+                raise _fail(root, "create the runs root", error) from None
+        ensure_inside(root, paths.task_runs_dir)
+        try:
+            os.makedirs(paths.task_runs_dir, exist_ok=True)
+        except OSError as error:
+            raise _fail(paths.task_runs_dir, "create task directory", error) from None
+        ensure_inside(root, paths.task_runs_dir)
+        try:
+            os.mkdir(run_dir)
+        except FileExistsError:
+            raise RunExistsError(run_dir) from None
+        except OSError as error:
+            raise _fail(run_dir, "create run directory", error) from None
+        dir_fd = os.open(run_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        fcntl.flock(dir_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        log_fds: dict[str, int] = {}
+        try:
+            for sub in (CHECKPOINTS, ARTIFACTS):
+                os.mkdir(sub, dir_fd=dir_fd)
+            for channel, name in LOG_OF_CHANNEL.items():
+                log_fds[channel] = os.open(name, _LOG_FLAGS, 0o644, dir_fd=dir_fd)
+        except OSError as error:
+            for fd in (*log_fds.values(), dir_fd):
+                os.close(fd)
+            raise _fail(run_dir, "create run files in", error) from None
+        return cls(paths, dir_fd, log_fds)
+
+    def _write_file(self, name: str, data: bytes, flags: int) -> None:
+        fd = os.open(name, flags, 0o644, dir_fd=self._dir_fd)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def write_meta(self, meta: dict[str, Any]) -> None:
+        """Write meta.json once (validated first); it is never changed afterwards."""
+        validate("run-metadata", meta, source=self.paths.meta_path)
+        data = encoding.dumps(meta).encode("utf-8") + b"\n"
+        try:
+            self._write_file(META, data, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC)
+        except OSError as error:
+            raise _fail(self.paths.meta_path, "write", error) from None
+
+    def write_state(self, state: dict[str, Any]) -> None:
+        """Replace state.json atomically with ``state`` (validated first)."""
+        validate("run-state-snapshot", state, source=self.paths.state_path)
+        data = encoding.dumps(state).encode("utf-8") + b"\n"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
+        try:
+            self._write_file(_STATE_TMP, data, flags)
+            os.replace(_STATE_TMP, STATE, src_dir_fd=self._dir_fd, dst_dir_fd=self._dir_fd)
+            os.fsync(self._dir_fd)
+        except OSError as error:
+            raise _fail(self.paths.state_path, "write", error) from None
+
+    def append(self, channel: str, line: bytes) -> None:
+        """Append one whole JSONL line to the channel's log, or nothing at all."""
+        fd = self._log_fds[channel]
+        try:
+            written = os.write(fd, line)
+            if written != len(line):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        except OSError as error:
+            self._roll_back(fd, len(line))
+            path = os.path.join(self.paths.run_dir, LOG_OF_CHANNEL[channel])
+            raise _fail(path, "append to", error) from None
+
+    @staticmethod
+    def _roll_back(fd: int, attempted: int) -> None:
+        # A short write leaves part of a line: cut the file back to its last newline.
+        try:
+            size = os.fstat(fd).st_size
+            start = max(0, size - attempted)
+            tail = os.pread(fd, size - start, start)
+            cut = tail.rfind(b"\n")
+            os.ftruncate(fd, start + cut + 1 if cut >= 0 else start)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        """Flush the logs to disk and release the run directory."""
+        if self._closed:
+            return
+        self._closed = True
+        first_error: OSError | None = None
+        for fd in self._log_fds.values():
+            try:
+                os.fsync(fd)
+            except OSError as error:
+                first_error = first_error or error
+            os.close(fd)
+        fcntl.flock(self._dir_fd, fcntl.LOCK_UN)
+        os.close(self._dir_fd)
+        if first_error is not None:
+            raise _fail(self.paths.run_dir, "flush logs in", first_error)
+
+
+def is_locked(run_dir: str) -> bool:
+    """Whether a live runner holds the run directory."""
+    fd = os.open(run_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _load_json(path: str, schema: str) -> Any:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise RunNotFoundError(
+            os.path.dirname(path), f"{os.path.basename(path)} is missing"
+        ) from None
+    try:
+        value = json.loads(data)
+    except ValueError as error:
+        raise ContractError(schema, [Violation("", f"not JSON: {error}")], path) from None
+    validate(schema, value, source=path)
+    return value
+
+
+def iter_log(path: str, schema: str) -> Iterator[tuple[int, Any]]:
+    """``(line number, value)`` for each line of a JSONL log, each validated against ``schema``."""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            where = f"{path}:{number}"
+            try:
+                value = json.loads(raw)
+            except ValueError as error:
+                raise ContractError(schema, [Violation("", f"not JSON: {error}")], where) from None
+            validate(schema, value, source=where)
+            yield number, value
+
+
+def tail_lines(path: str, count: int, block: int = 1 << 16) -> list[bytes]:
+    """The last ``count`` lines of a file, read from its end (a 1 GB log costs a few blocks)."""
+    if count <= 0:
+        return []
+    with open(path, "rb") as handle:
+        end = handle.seek(0, os.SEEK_END)
+        data = b""
+        position = end
+        while position > 0 and data.count(b"\n") <= count:
+            step = min(block, position)
+            position -= step
+            handle.seek(position)
+            data = handle.read(step) + data
+    return [line for line in data.splitlines() if line][-count:]
+
+
+@dataclass
+class RunRecord:
+    """A run read back from its directory: metadata, state and lifecycle events, all validated."""
+
+    run_dir: str
+    meta: RunMetadata
+    state: RunStateSnapshot
+    events: list[WorkerLogLine] = field(default_factory=list)
+    live: bool = False
+
+    @property
+    def interrupted(self) -> bool:
+        """The state says the run is under way, but no runner holds it: the runner died."""
+        return self.state.status.value in ("prepared", "running") and not self.live
+
+    @property
+    def status(self) -> str:
+        return "interrupted" if self.interrupted else self.state.status.value
+
+    def log_path(self, channel: str) -> str:
+        return os.path.join(self.run_dir, LOG_OF_CHANNEL[channel])
+
+
+def read_run(run_dir: str) -> RunRecord:
+    """Open a run directory into models, validating meta.json, state.json and worker.log."""
+    run_dir = os.path.abspath(run_dir)
+    if not os.path.isdir(run_dir):
+        raise RunNotFoundError(run_dir, "no such directory")
+    meta = _load_json(os.path.join(run_dir, META), SCHEMA_OF_FILE[META])
+    state = _load_json(os.path.join(run_dir, STATE), SCHEMA_OF_FILE[STATE])
+    worker_log = os.path.join(run_dir, WORKER_LOG)
+    events = [
+        WorkerLogLine.model_validate(v) for _, v in iter_log(worker_log, SCHEMA_OF_FILE[WORKER_LOG])
+    ]
+    return RunRecord(
+        run_dir=run_dir,
+        meta=RunMetadata.model_validate(meta),
+        state=RunStateSnapshot.model_validate(state),
+        events=events,
+        live=is_locked(run_dir),
+    )
+
+
+def find_runs(runs_root: str) -> Iterator[str]:
+    """Every run directory under a runs root (``<root>/<taskId>/<runId>`` holding meta.json)."""
+    if not os.path.isdir(runs_root):
+        return
+    for task in sorted(os.scandir(runs_root), key=lambda e: e.name):
+        if task.is_dir(follow_symlinks=False):
+            for run in sorted(os.scandir(task.path), key=lambda e: e.name):
+                if run.is_dir(follow_symlinks=False) and os.path.exists(
+                    os.path.join(run.path, META)
+                ):
+                    yield run.path
