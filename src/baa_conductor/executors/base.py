@@ -1,0 +1,75 @@
+"""An executor that runs a worker process: the shape shared by shell, git and codex."""
+
+from __future__ import annotations
+
+import signal
+from typing import Any
+
+from ..runner import PreparedStepRun
+from .process import DEFAULT_GRACE_SEC, ProcessResult, run_process
+
+
+class Refusal(Exception):
+    """A step that cannot start: the reason becomes the failed outcome's summary."""
+
+    def __init__(self, summary: str, exit_code: int, outcome: str = "failed"):
+        self.summary = summary
+        self.exit_code = exit_code
+        self.outcome = outcome
+        super().__init__(summary)
+
+
+class ProcessExecutor:
+    """Runs ``argv(run)`` in the worktree with live output; subclasses say what to run."""
+
+    label = "process"
+
+    def __init__(self, *, grace_sec: float = DEFAULT_GRACE_SEC):
+        self.grace_sec = grace_sec
+
+    def argv(self, run: PreparedStepRun) -> list[str]:
+        raise NotImplementedError
+
+    def check(self, run: PreparedStepRun) -> None:
+        """Raise :class:`Refusal` when the step cannot start (missing binary, not a repo)."""
+
+    def execute(self, run: PreparedStepRun) -> dict[str, Any]:
+        try:
+            argv = self.argv(run)
+            self.check(run)
+        except Refusal as refusal:
+            return {"ok": False, "outcome": refusal.outcome, "summary": refusal.summary,
+                    "exitCode": refusal.exit_code}  # fmt: skip
+        req = run.request
+        result = run_process(
+            argv,
+            cwd=req.runtime.worktree_path,
+            env=req.runtime.env,
+            timeout_sec=float(req.timeout_sec),
+            on_chunk=run.session.append_chunk,
+            grace_sec=self.grace_sec,
+        )
+        return self.outcome(run, result)
+
+    def outcome(self, run: PreparedStepRun, result: ProcessResult) -> dict[str, Any]:
+        ok = result.exit_code == 0 and not result.stopped and result.spawn_error is None
+        return {
+            "ok": ok,
+            "outcome": "completed" if ok else "failed",
+            "summary": self.summary(run, result),
+            "exitCode": result.exit_code,
+        }
+
+    def summary(self, run: PreparedStepRun, result: ProcessResult) -> str:
+        what = self.label
+        if result.spawn_error:
+            return f"{what} could not start: {result.spawn_error}"
+        if result.timed_out:
+            return (f"{what} timed out after {run.request.timeout_sec}s and was stopped "
+                    f"(SIGTERM to its process group, SIGKILL after {self.grace_sec}s)")  # fmt: skip
+        if result.interrupted is not None:
+            name = signal.Signals(result.interrupted).name
+            return f"{what} was stopped because the runner received {name}"
+        if result.signal is not None:
+            return f"{what} was killed by {signal.Signals(result.signal).name}"
+        return f"{what} exited with code {result.exit_code}"

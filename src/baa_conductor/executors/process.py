@@ -1,0 +1,360 @@
+"""Process machinery shared by every real executor.
+
+- The worker runs in its own session and process group, with the runner's environment, the
+  request's ``runtime.env`` over it, and two marker variables: ``BAA_RUN_TOKEN`` (unique per run)
+  and ``BAA_RUNNER`` (``<pid>:<start time>`` of the runner).
+- stdout and stderr are read concurrently in one thread; each read becomes one chunk of complete
+  lines (a partial line is held until its newline, ``PARTIAL_FLUSH_SEC`` of quiet, or
+  ``MAX_CHUNK_BYTES``; an over-long line is split, never mid-character).
+- Stopping (timeout, the runner interrupted, or leftovers once the worker has exited) sends
+  SIGTERM to the group, SIGKILL after ``grace_sec``, then sweeps processes that left the group
+  (``setsid``) by their ``BAA_RUN_TOKEN``.
+- The worker gets SIGKILL if the runner dies (Linux parent-death signal); descendants that escaped
+  are swept by :func:`sweep_orphans` on the next ``baa`` start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import os
+import selectors
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..exceptions import Interrupted
+
+MAX_CHUNK_BYTES = 1 << 16
+READ_BYTES = 1 << 16
+PARTIAL_FLUSH_SEC = 0.2
+DEFAULT_GRACE_SEC = 10.0
+#: After the worker exits, how long output from its leftovers is still read before they are stopped.
+LINGER_SEC = 0.5
+TIMEOUT_EXIT_CODE = 124
+NOT_FOUND_EXIT_CODE = 127
+CANNOT_RUN_EXIT_CODE = 126
+
+TOKEN_VAR = "BAA_RUN_TOKEN"
+RUNNER_VAR = "BAA_RUNNER"
+_PR_SET_PDEATHSIG = 1
+
+OnChunk = Callable[[str, bytes], object]
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    """How a worker process ended."""
+
+    exit_code: int
+    timed_out: bool = False
+    interrupted: int | None = None  # the signal the runner received
+    signal: int | None = None  # the signal that ended the worker
+    spawn_error: str | None = None
+    swept: int = 0  # processes stopped after the worker itself was gone
+
+    @property
+    def stopped(self) -> bool:
+        return self.timed_out or self.interrupted is not None
+
+
+def _start_time(pid: int) -> str | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+    except OSError:
+        return None
+    # Field 22 (starttime); the command name in field 2 may hold spaces, so split after ")".
+    return stat.rsplit(b")", 1)[1].split()[19].decode()
+
+
+def runner_marker() -> str:
+    return f"{os.getpid()}:{_start_time(os.getpid())}"
+
+
+def _set_parent_death_signal() -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the sweep on next start still applies
+        pass
+
+
+def _environ(pid: int) -> dict[bytes, bytes]:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as handle:
+            raw = handle.read()
+    except OSError:
+        return {}
+    pairs = (item.partition(b"=") for item in raw.split(b"\0") if item)
+    return {key: value for key, _, value in pairs}
+
+
+def _pids() -> Iterator[int]:
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return
+    for name in names:
+        if name.isdigit() and int(name) != os.getpid():
+            yield int(name)
+
+
+def _kill(pid: int, sig: int) -> bool:
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def sweep(token: str) -> int:
+    """SIGKILL every process whose environment carries this run's token; how many were found."""
+    key, value = TOKEN_VAR.encode(), token.encode()
+    found = 0
+    for _ in range(5):  # a dying parent can fork once more: repeat until none is left
+        victims = [pid for pid in _pids() if _environ(pid).get(key) == value]
+        if not victims:
+            break
+        found += sum(_kill(pid, signal.SIGKILL) for pid in victims)
+        time.sleep(0.01)
+    return found
+
+
+def sweep_orphans() -> int:
+    """SIGKILL workers whose runner is gone (their BAA_RUNNER names a dead process)."""
+    key = RUNNER_VAR.encode()
+    found = 0
+    for pid in _pids():
+        marker = _environ(pid).get(key)
+        if marker is None:
+            continue
+        runner_pid, _, started = marker.decode(errors="replace").partition(":")
+        if runner_pid.isdigit() and _start_time(int(runner_pid)) != started:
+            found += _kill(pid, signal.SIGKILL)
+    return found
+
+
+class _Framer:
+    """Cuts a byte stream into chunks of whole lines, at most MAX_CHUNK_BYTES each."""
+
+    def __init__(self, channel: str, on_chunk: OnChunk, max_bytes: int):
+        self.channel = channel
+        self.on_chunk = on_chunk
+        self.max_bytes = max_bytes
+        self.pending = bytearray()
+
+    def feed(self, data: bytes) -> None:
+        self.pending += data
+        while len(self.pending) > self.max_bytes:
+            cut = self.pending.rfind(b"\n", 0, self.max_bytes) + 1
+            if cut == 0:
+                cut = self._char_boundary(self.max_bytes)
+            self._emit(cut)
+        cut = self.pending.rfind(b"\n") + 1
+        if cut:
+            self._emit(cut)
+
+    def _char_boundary(self, cut: int) -> int:
+        # Start the next piece on a character: back off over UTF-8 continuation bytes (at most 3).
+        for back in range(4):
+            if self.pending[cut - back] & 0xC0 != 0x80:
+                return cut - back
+        return cut
+
+    def flush(self) -> None:
+        if self.pending:
+            self._emit(len(self.pending))
+
+    def _emit(self, cut: int) -> None:
+        chunk = bytes(self.pending[:cut])
+        del self.pending[:cut]
+        self.on_chunk(self.channel, chunk)
+
+
+def _exit_code(returncode: int) -> int:
+    return 128 - returncode if returncode < 0 else returncode
+
+
+class _Worker:
+    def __init__(self, proc: subprocess.Popen[bytes], token: str, grace_sec: float):
+        self.proc = proc
+        self.token = token
+        self.grace_sec = grace_sec
+
+    def signal_group(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, sig)
+
+    def group_alive(self) -> bool:
+        try:
+            os.killpg(self.proc.pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+
+
+def run_process(
+    argv: Sequence[str],
+    *,
+    cwd: str,
+    env: Mapping[str, str] | None = None,
+    timeout_sec: float,
+    on_chunk: OnChunk,
+    grace_sec: float = DEFAULT_GRACE_SEC,
+    linger_sec: float = LINGER_SEC,
+    max_chunk_bytes: int = MAX_CHUNK_BYTES,
+) -> ProcessResult:
+    """Run ``argv``, streaming its output to ``on_chunk(channel, bytes)`` as it arrives."""
+    token = uuid.uuid4().hex
+    full_env = {**os.environ, **(env or {}), TOKEN_VAR: token, RUNNER_VAR: runner_marker()}
+    try:
+        proc = subprocess.Popen(
+            list(argv), cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            preexec_fn=_set_parent_death_signal, close_fds=True,
+        )  # fmt: skip
+    except FileNotFoundError as error:
+        missing = argv[0] if error.filename in (argv[0], None) else error.filename
+        if not os.path.isdir(cwd):
+            return ProcessResult(
+                CANNOT_RUN_EXIT_CODE, spawn_error=f"working directory {cwd} does not exist"
+            )
+        return ProcessResult(NOT_FOUND_EXIT_CODE, spawn_error=f"command not found: {missing}")
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return ProcessResult(CANNOT_RUN_EXIT_CODE, spawn_error=f"cannot run {argv[0]}: {reason}")
+    worker = _Worker(proc, token, grace_sec)
+    try:
+        return _supervise(worker, timeout_sec, on_chunk, linger_sec, max_chunk_bytes)
+    except (
+        BaseException
+    ):  # e.g. the run store failed: the worker must not outlive the runner's step
+        _stop(worker, graceful=False)
+        raise
+    finally:
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+
+
+def _supervise(
+    worker: _Worker, timeout_sec: float, on_chunk: OnChunk, linger_sec: float, max_bytes: int
+) -> ProcessResult:
+    proc = worker.proc
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    framers = {
+        proc.stdout.fileno(): _Framer("stdout", on_chunk, max_bytes),
+        proc.stderr.fileno(): _Framer("stderr", on_chunk, max_bytes),
+    }
+    selector = selectors.DefaultSelector()
+    for fd in framers:
+        os.set_blocking(fd, False)
+        selector.register(fd, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout_sec
+    timed_out = False
+    interrupted: int | None = None
+    exited_at: float | None = None
+    kill_at: float | None = None
+    try:
+        while True:
+            now = time.monotonic()
+            if exited_at is None and proc.poll() is not None:
+                exited_at = now
+            if exited_at is not None and (not selector.get_map() or now - exited_at >= linger_sec):
+                break  # leftovers still holding the pipes are stopped below
+            if kill_at is None and now >= deadline:
+                timed_out = True
+                worker.signal_group(signal.SIGTERM)
+                kill_at = now + worker.grace_sec
+            if kill_at is not None and now >= kill_at:
+                worker.signal_group(signal.SIGKILL)
+                sweep(worker.token)
+                kill_at = float("inf")
+            waits = [PARTIAL_FLUSH_SEC, deadline - now]
+            if exited_at is not None:
+                waits.append(exited_at + linger_sec - now)
+            if kill_at is not None and kill_at != float("inf"):
+                waits.append(kill_at - now)
+            wait = max(0.0, min(waits))
+            if not selector.get_map():  # output closed early: wait for the exit itself
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=wait)
+                continue
+            events = selector.select(timeout=wait)
+            if not events:
+                for framer in framers.values():
+                    framer.flush()
+            for key, _ in events:
+                _read(key.fd, framers, selector)
+    except (KeyboardInterrupt, Interrupted) as stop:
+        interrupted = stop.signum if isinstance(stop, Interrupted) else signal.SIGINT
+    finally:
+        selector.close()
+    swept = _stop(worker, graceful=interrupted is not None and not timed_out)
+    for fd in framers:
+        _drain(fd, framers)
+    for framer in framers.values():
+        framer.flush()
+    returncode = proc.wait()
+    if timed_out:
+        code = TIMEOUT_EXIT_CODE
+    elif interrupted is not None:
+        code = 128 + interrupted
+    else:
+        code = _exit_code(returncode)
+    return ProcessResult(
+        exit_code=code,
+        timed_out=timed_out,
+        interrupted=interrupted,
+        signal=-returncode if returncode < 0 else None,
+        swept=swept,
+    )
+
+
+def _read(fd: int, framers: dict[int, _Framer], selector: selectors.BaseSelector) -> None:
+    try:
+        data = os.read(fd, READ_BYTES)
+    except BlockingIOError:
+        return
+    except OSError as error:
+        if error.errno != errno.EIO:
+            raise
+        data = b""
+    if data:
+        framers[fd].feed(data)
+    else:
+        selector.unregister(fd)
+        framers[fd].flush()
+
+
+def _drain(fd: int, framers: dict[int, _Framer]) -> None:
+    # What is already in the pipe after the group is stopped: read without waiting, bounded.
+    for _ in range(64):
+        try:
+            data = os.read(fd, READ_BYTES)
+        except OSError:
+            return
+        if not data:
+            return
+        framers[fd].feed(data)
+
+
+def _stop(worker: _Worker, graceful: bool) -> int:
+    """Stop whatever of the run still lives: group SIGTERM, SIGKILL after the grace, then sweep."""
+    if worker.group_alive():
+        if graceful:
+            worker.signal_group(signal.SIGTERM)
+            end = time.monotonic() + worker.grace_sec
+            while time.monotonic() < end and (worker.proc.poll() is None or worker.group_alive()):
+                time.sleep(0.02)
+        worker.signal_group(signal.SIGKILL)
+    if worker.proc.poll() is None:
+        worker.proc.kill()
+    worker.proc.wait()
+    return sweep(worker.token)

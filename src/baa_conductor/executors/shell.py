@@ -1,0 +1,28 @@
+"""shell: a command string run by ``/bin/sh -c``, or an argv list run directly."""
+
+from __future__ import annotations
+
+import shlex
+
+from ..runner import PreparedStepRun
+from .base import ProcessExecutor, Refusal
+from .process import CANNOT_RUN_EXIT_CODE
+
+
+class ShellExecutor(ProcessExecutor):
+    """Exit code 0 is ``completed``; anything else, a timeout or a stop is ``failed``."""
+
+    label = "shell command"
+
+    def argv(self, run: PreparedStepRun) -> list[str]:
+        req = run.request
+        if req.argv:
+            return list(req.argv)
+        if req.command:
+            return ["/bin/sh", "-c", req.command]
+        raise Refusal("shell step has neither argv nor command", CANNOT_RUN_EXIT_CODE)
+
+
+def command_text(argv: list[str]) -> str:
+    """The ``command`` recorded for an argv (shell-quoted, so it can be pasted into a shell)."""
+    return shlex.join(argv)
