@@ -9,7 +9,7 @@ import nox
 
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "typecheck", "check_generated", "tests"]
+nox.options.sessions = ["lint", "typecheck", "check_generated", "tests", "compat"]
 
 PYTHON = "3.11"
 
