@@ -9,7 +9,7 @@ import nox
 
 nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "typecheck", "check_generated", "tests", "compat"]
+nox.options.sessions = ["lint", "typecheck", "check_generated", "tests", "compat", "ts"]
 
 PYTHON = "3.11"
 
@@ -71,7 +71,7 @@ def ts(session: nox.Session) -> None:
     session.run("npm", "ci", "--prefix", "ts", external=True)
     session.run("npm", "run", "--prefix", "ts", "check-generated", external=True)
     session.run("npm", "run", "--prefix", "ts", "typecheck", external=True)
-    session.run("npm", "test", "--prefix", "ts", external=True)
+    session.run("npm", "test", "--prefix", "ts", external=True, env={"BAA_BIN": f"{session.bin}/baa"})
 
 
 @nox.session(python=PYTHON)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -44,9 +45,13 @@ ARGS = [
 
 def generate(out: Path) -> None:
     """Write one module per schema file into `out`."""
-    cmd = [sys.executable, "-m", "datamodel_code_generator", "--input", str(SCHEMAS),
-           "--output", str(out), *ARGS]  # fmt: skip
-    subprocess.run(cmd, check=True, cwd=ROOT)
+    with tempfile.TemporaryDirectory() as staging:
+        # Only the schema files: the generator would try to read schemas/README.md as a schema.
+        for schema in SCHEMAS.glob("*.schema.json"):
+            shutil.copy(schema, staging)
+        cmd = [sys.executable, "-m", "datamodel_code_generator", "--input", staging,
+               "--output", str(out), *ARGS]  # fmt: skip
+        subprocess.run(cmd, check=True, cwd=ROOT)
 
 
 def drift() -> list[str]:

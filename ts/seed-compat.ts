@@ -1,0 +1,48 @@
+// The seed's own contract types (../../shared/seed) against the generated declarations: where the
+// wire shape is the same they must be assignable both ways; where the schemas are deliberately
+// tighter (schemas/README.md, "Where this differs from the seed"), generated -> seed must hold.
+import type * as Logging from "../../shared/seed/packages/logging/src/contracts.ts";
+import type * as Runner from "../../shared/seed/apps/worker-runner/src/contracts.ts";
+import type * as Gen from "./generated/contracts.d.ts";
+
+type Extends<A, B> = [A] extends [B] ? true : false;
+type Mutual<A, B> = Extends<A, B> extends true ? Extends<B, A> : false;
+type Holds<T extends true> = T;
+
+// Same shape on the wire: mutually assignable.
+export type Checks = [
+  Holds<Mutual<Logging.LogLevel, Gen.LogLevel>>,
+  Holds<Mutual<Logging.RunStatus, Gen.RunStatus>>,
+  Holds<Mutual<Logging.WorkerLifecycleEventType, Gen.WorkerLifecycleEventType>>,
+  Holds<Mutual<Logging.StructuredValue, Gen.StructuredValue>>,
+  Holds<Mutual<Logging.StructuredData, Gen.StructuredData>>,
+  Holds<Mutual<Logging.RunStateSnapshot, Gen.RunStateSnapshot>>,
+  Holds<Mutual<Logging.WorkerLifecycleLogEntry, Gen.WorkerLifecycleLogEntry>>,
+  Holds<Mutual<Logging.StreamChunkLogEntry, Gen.StreamChunkLogEntry>>,
+  Holds<Mutual<Logging.LocalRunLogSummary, Gen.LocalRunLogSummary>>,
+  Holds<Mutual<Logging.LocalRunLogContext, Gen.LocalRunLogContext>>,
+  Holds<Mutual<Runner.WorkerKind, Gen.WorkerKind>>,
+  Holds<Mutual<Runner.StepKind, Gen.StepKind>>,
+  Holds<Mutual<Runner.StepExecutionOutcome, Gen.StepExecutionOutcome>>,
+  Holds<Mutual<Runner.CheckpointMode, Gen.CheckpointMode>>,
+  Holds<Mutual<Runner.StepArtifactKind, Gen.StepArtifactKind>>,
+  Holds<Mutual<Runner.StepExecutionRuntime, Gen.StepExecutionRuntime>>,
+  Holds<Mutual<Runner.StepCheckpointConfig, Gen.StepCheckpointConfig>>,
+  Holds<Mutual<Runner.StepExecutionRequest, Gen.StepExecutionRequest>>,
+  Holds<Mutual<Runner.StepCheckpointState, Gen.StepCheckpointState>>,
+  Holds<Mutual<Runner.StepArtifact, Gen.StepArtifact>>,
+  Holds<Mutual<Runner.SuggestedFollowup, Gen.SuggestedFollowup>>,
+  Holds<Mutual<Runner.WorkerExecutionOutcome, Gen.WorkerExecutionOutcome>>,
+  Holds<Mutual<Runner.StepExecutionMetrics, Gen.StepExecutionMetrics>>,
+  Holds<Mutual<Logging.StreamChunkLogStream, Gen.StreamChunkLogStream>>,
+  Holds<Mutual<Logging.WorkerLifecycleLogStream, Gen.WorkerLifecycleLogStream>>,
+];
+
+// Tighter in the schemas: layoutVersion is the const "local-run-v1", workerKind and checkpointMode
+// the enums where the seed says string. Everything we write is a valid seed value.
+export type OneWay = [
+  Holds<Extends<Gen.LocalRunPaths, Logging.LocalRunPaths>>,
+  Holds<Extends<Gen.RunMetadata, Logging.RunMetadata>>,
+  Holds<Extends<Gen.LocalRunLogSession, Logging.LocalRunLogSession>>,
+  Holds<Extends<Gen.StepExecutionResult, Runner.StepExecutionResult>>,
+];
