@@ -71,7 +71,9 @@ def ts(session: nox.Session) -> None:
     session.run("npm", "ci", "--prefix", "ts", external=True)
     session.run("npm", "run", "--prefix", "ts", "check-generated", external=True)
     session.run("npm", "run", "--prefix", "ts", "typecheck", external=True)
-    session.run("npm", "test", "--prefix", "ts", external=True, env={"BAA_BIN": f"{session.bin}/baa"})
+    session.run(
+        "npm", "test", "--prefix", "ts", external=True, env={"BAA_BIN": f"{session.bin}/baa"}
+    )
 
 
 @nox.session(python=PYTHON)

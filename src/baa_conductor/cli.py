@@ -366,7 +366,7 @@ def parser() -> argparse.ArgumentParser:
         prog="baa", description="baa-conductor worker runner and its contracts."
     )
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = top.add_subparsers(dest="subcommand", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
         "validate", help="validate JSON / JSONL files or run directories against the schemas"
@@ -480,7 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except ContractError as error:
         err.print(f"baa: error: {error}")
-        return EXIT_USAGE if args.command == "run" else EXIT_INVALID
+        return EXIT_USAGE if args.subcommand == "run" else EXIT_INVALID
     except RunStoreError as error:
         err.print(f"baa: error: {error}")
         return EXIT_INVALID
