@@ -10,10 +10,10 @@ import json
 from functools import cache
 from importlib.abc import Traversable
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from referencing import Registry
-from referencing.jsonschema import DRAFT202012
+if TYPE_CHECKING:
+    from referencing import Registry
 
 from .exceptions import UnknownSchemaError
 
@@ -71,6 +71,9 @@ def registry(*, keep_dialect: bool = True) -> Registry[Any]:
     jsonschema validator class extended with our own keywords keeps them across ``$ref``s instead
     of switching back to the stock class that ``$schema`` names.
     """
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
     schemas = [s if keep_dialect else _without_dialect(s) for s in map(_load, schema_names())]
     resources = [(s["$id"], DRAFT202012.create_resource(s)) for s in schemas]
     return Registry().with_resources(resources).crawl()

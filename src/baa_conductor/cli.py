@@ -207,7 +207,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     executor = executor_for(args.kind, grace_sec=args.grace)
     previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
-        result = run_step(request, executor, tail_entries=args.tail_entries)
+        result = run_step(
+            request, executor, tail_entries=args.tail_entries, tail_bytes=args.tail_bytes
+        )
     finally:
         signal.signal(signal.SIGTERM, previous)
     envelope = envelope_dict(result)
@@ -444,6 +446,13 @@ def parser() -> argparse.ArgumentParser:
         default=200,
         metavar="N",
         help="output chunks kept in the envelope",
+    )
+    p.add_argument(
+        "--tail-bytes",
+        type=int,
+        default=1 << 20,
+        metavar="N",
+        help="output text kept in the envelope (about N bytes)",
     )
     p.add_argument(
         "--summary", action="store_true", help="print a short human summary instead of the envelope"

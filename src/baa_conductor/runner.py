@@ -20,7 +20,7 @@ from .generated.step_execution_request_schema import StepExecutionRequest
 from .generated.step_execution_result_schema import StepExecutionResult
 from .generated.worker_execution_outcome_schema import WorkerExecutionOutcome
 from .paths import run_paths
-from .session import DEFAULT_TAIL_ENTRIES, LogSession
+from .session import DEFAULT_TAIL_BYTES, DEFAULT_TAIL_ENTRIES, LogSession
 from .store import RunWriter
 from .validation import validate
 
@@ -113,7 +113,10 @@ def _optional(source: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 
 def prepare_step_run(
-    request: StepExecutionRequest | dict[str, Any], *, tail_entries: int = DEFAULT_TAIL_ENTRIES
+    request: StepExecutionRequest | dict[str, Any],
+    *,
+    tail_entries: int = DEFAULT_TAIL_ENTRIES,
+    tail_bytes: int = DEFAULT_TAIL_BYTES,
 ) -> PreparedStepRun:
     """Validate the request, create the run directory, write meta.json, state.json, first events.
 
@@ -136,7 +139,7 @@ def prepare_step_run(
     validate("run-metadata", metadata)
     writer = RunWriter.create(paths)
     context = {"taskId": req["taskId"], "stepId": req["stepId"], "runId": req["runId"]}
-    session = LogSession(context, writer, tail_entries)
+    session = LogSession(context, writer, tail_entries, tail_bytes)
     prepared = f"Prepared local run layout for {req['stepId']}."
     state = {
         "status": "prepared", "attempt": req["attempt"], "startedAt": started_at,
@@ -240,13 +243,14 @@ def run_step(
     executor: Executor | None = None,
     *,
     tail_entries: int = DEFAULT_TAIL_ENTRIES,
+    tail_bytes: int = DEFAULT_TAIL_BYTES,
 ) -> StepExecutionResult:
     """Run one step end to end and return its validated result envelope.
 
-    Everything is on disk as it happens; ``tail_entries`` bounds the stdout/stderr chunks the
-    envelope carries (the files keep all of them).
+    Everything is on disk as it happens; ``tail_entries`` and ``tail_bytes`` bound the
+    stdout/stderr chunks the envelope carries (the files keep all of them).
     """
-    run = prepare_step_run(request, tail_entries=tail_entries)
+    run = prepare_step_run(request, tail_entries=tail_entries, tail_bytes=tail_bytes)
     try:
         return _finish(run, executor or PlaceholderExecutor())
     except RunStoreError as error:

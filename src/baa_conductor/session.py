@@ -16,6 +16,30 @@ from .store import RunWriter
 from .validation import validate
 
 DEFAULT_TAIL_ENTRIES = 200
+DEFAULT_TAIL_BYTES = 1 << 20
+
+
+class Tail:
+    """The newest chunks of a stream, at most ``max_entries`` of them and about ``max_bytes`` of text."""
+
+    def __init__(self, max_entries: int, max_bytes: int):
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.entries: deque[dict[str, Any]] = deque()
+        self.size = 0
+
+    @staticmethod
+    def _size(entry: dict[str, Any]) -> int:
+        return len(entry["text"]) + len(entry.get("bytesB64", ""))
+
+    def append(self, entry: dict[str, Any]) -> None:
+        self.entries.append(entry)
+        self.size += self._size(entry)
+        while self.entries and (
+            len(self.entries) > self.max_entries
+            or (self.size > self.max_bytes and len(self.entries) > 1)
+        ):
+            self.size -= self._size(self.entries.popleft())
 
 
 def event_id(run_id: str, seq: int) -> str:
@@ -51,15 +75,13 @@ class LogSession:
         context: dict[str, str],
         writer: RunWriter,
         tail_entries: int = DEFAULT_TAIL_ENTRIES,
+        tail_bytes: int = DEFAULT_TAIL_BYTES,
     ):
         self.context = context
         self.writer = writer
         self.next_seq = 1
         self.lifecycle: list[dict[str, Any]] = []
-        self.tails: dict[str, deque[dict[str, Any]]] = {
-            "stdout": deque(maxlen=tail_entries),
-            "stderr": deque(maxlen=tail_entries),
-        }
+        self.tails = {c: Tail(tail_entries, tail_bytes) for c in ("stdout", "stderr")}
         self.counts = {"stdout": 0, "stderr": 0}
 
     @property
@@ -134,7 +156,7 @@ class LogSession:
 
     def stream(self, channel: str, file_path: str) -> dict[str, Any]:
         """A stream for the envelope: the kept tail, and how many earlier chunks were left out."""
-        entries = list(self.tails[channel])
+        entries = list(self.tails[channel].entries)
         stream: dict[str, Any] = {"channel": channel, "filePath": file_path, "entries": entries}
         omitted = self.counts[channel] - len(entries)
         if omitted:

@@ -2,23 +2,19 @@
 
 ``validate(name, instance)`` is the one entry point. A compiled validator (jsonschema-rs where its
 wheel is installed, else fastjsonschema) gives the verdict; only when it says no does the jsonschema
-library walk the instance again to list every violation with its JSON pointer.
+library walk the instance again to list every violation with its JSON pointer (it is imported
+only then: the hot path does not pay for it).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import cache
 from typing import Any, Literal
 
-import fastjsonschema
-import jsonschema
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema import ValidationError as _JsonschemaError
-
-from ._formats import FORMATS, ecma_pattern
-from ._schemas import bundle, load_schema, registry, schema_names
+from ._formats import FORMATS
+from ._schemas import bundle, load_schema, schema_names
 from .exceptions import ContractError, Violation
 
 jsonschema_rs: Any
@@ -38,29 +34,9 @@ HOT_PATH: Backend = BACKENDS[0]
 Check = Callable[[Any], bool]
 
 
-def _ecma_pattern_keyword(
-    validator: Any, pattern: str, instance: Any, schema: Any
-) -> Iterator[_JsonschemaError]:
-    if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
-        yield _JsonschemaError(f"{instance!r} does not match {pattern!r}")
-
-
-_Reference = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
-    Draft202012Validator, {"pattern": _ecma_pattern_keyword}
-)
-_FORMAT_CHECKER = FormatChecker(formats=())
-for _name, _check in FORMATS.items():
-    _FORMAT_CHECKER.checks(_name)(_check)
-
-
-@cache
-def _reference(name: str) -> Any:
-    schema = load_schema(name)
-    del schema["$schema"]  # see registry(keep_dialect=False)
-    return _Reference(schema, registry=registry(keep_dialect=False), format_checker=_FORMAT_CHECKER)
-
-
 def _fastjsonschema(name: str) -> Check:
+    import fastjsonschema
+
     # compile() mutates its argument and by default writes defaults into the data:
     # give it a copy and no defaults.
     compiled = fastjsonschema.compile(bundle(name), formats=dict(FORMATS), use_default=False)
@@ -84,7 +60,9 @@ def _jsonschema_rs(name: str) -> Check:
 
 
 def _jsonschema(name: str) -> Check:
-    return _reference(name).is_valid  # type: ignore[no-any-return]
+    from ._reference import reference_validator
+
+    return reference_validator(name).is_valid  # type: ignore[no-any-return]
 
 
 _FACTORIES: dict[Backend, Callable[[str], Check]] = {
@@ -110,42 +88,11 @@ def is_valid(name: str, instance: Any, *, backend: Backend = HOT_PATH) -> bool:
     return compiled(name, backend)(instance)
 
 
-def _pointer(path: Any) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
-
-
-def _violation(error: _JsonschemaError) -> Violation:
-    pointer = _pointer(error.absolute_path)
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    if error.validator == "required":
-        missing = str(error.message).split("'")[1]
-        return Violation(f"{pointer}/{missing}", "required property is missing")
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = schema.get("properties", {})
-        extra = sorted(k for k in error.instance if k not in allowed)
-        names = ", ".join(repr(k) for k in extra)
-        return Violation(pointer, f"unknown propert{'ies' if len(extra) > 1 else 'y'} {names}")
-    if error.validator == "pattern" and "title" in schema:
-        return Violation(pointer, f"{error.instance!r} is not a valid {schema['title']}: "
-                                  f"must match {schema['pattern']}")  # fmt: skip
-    if error.validator == "format":
-        return Violation(pointer, f"{error.instance!r} is not a valid {error.validator_value}")
-    return Violation(pointer, error.message)
-
-
-def _leaves(errors: Iterator[_JsonschemaError]) -> Iterator[_JsonschemaError]:
-    for error in errors:
-        if error.context:  # anyOf/oneOf: report what failed inside
-            yield from _leaves(iter(error.context))
-        else:
-            yield error
-
-
 def violations(name: str, instance: Any) -> list[Violation]:
     """Every violation of schema ``name`` in ``instance``, in document order (empty when valid)."""
-    errors = _leaves(_reference(name).iter_errors(instance))
-    found = {(_pointer(e.absolute_path), e.message): _violation(e) for e in errors}
-    return sorted(set(found.values()), key=lambda v: (v.pointer, v.reason))
+    from ._reference import violations as reference_violations
+
+    return reference_violations(name, instance)
 
 
 def validate(name: str, instance: Any, *, source: str | None = None) -> None:
