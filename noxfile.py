@@ -80,6 +80,8 @@ def ts(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks: ratios against baselines measured in the same run, into docs/benchmarks.md."""
     install(session)
+    session.install("matplotlib")
+    session.run("npm", "ci", "--prefix", "ts", external=True)
     session.run("python", "-m", "bench", *session.posargs)
 
 

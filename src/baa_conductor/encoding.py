@@ -1,29 +1,38 @@
-"""JSON text as the seed writes it (``JSON.stringify``): compact, key order kept, UTF-8."""
+"""JSON text as the seed writes it (``JSON.stringify``): compact, key order kept, UTF-8.
+
+orjson does the work (it writes exactly that form, several times faster than the standard
+library on the long strings of output chunks); what it refuses (lone surrogates, integers beyond
+64 bits) falls back to the standard library, with ``\\uXXXX`` escapes as ``JSON.stringify`` writes.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+import orjson
+
 _ASCII = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
 
 
+def dumps_bytes(value: Any) -> bytes:
+    """Compact JSON as UTF-8 bytes, like ``JSON.stringify(value)`` for the contracts' values."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return _ASCII.encode(value).encode("ascii")
+
+
 def dumps(value: Any) -> str:
-    """Compact JSON, like ``JSON.stringify(value)`` for the JSON values the contracts hold."""
-    return _COMPACT.encode(value)
+    """Compact JSON text, like ``JSON.stringify(value)``."""
+    return dumps_bytes(value).decode("utf-8")
 
 
 def dumps_line(value: Any) -> bytes:
-    """One JSONL line as UTF-8 bytes, newline included.
-
-    Text holding lone surrogates cannot be UTF-8: those lines fall back to ``\\uXXXX`` escapes, which
-    is what ``JSON.stringify`` writes for them too.
-    """
-    text = _COMPACT.encode(value)
+    """One JSONL line as UTF-8 bytes, newline included."""
     try:
-        return text.encode("utf-8") + b"\n"
-    except UnicodeEncodeError:
+        return orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError:
         return _ASCII.encode(value).encode("ascii") + b"\n"
 
 

@@ -116,9 +116,14 @@ class LogSession:
             "data": data or {},
         }
         validate("worker-log-line", line)
-        rendered = encoding.dumps(line)
-        self.writer.append("worker", encoding.dumps_line(line))
-        entry = {**self.context, **line, "channel": "worker", "renderedLine": rendered}
+        rendered = encoding.dumps_bytes(line)
+        self.writer.append("worker", rendered + b"\n")
+        entry = {
+            **self.context,
+            **line,
+            "channel": "worker",
+            "renderedLine": rendered.decode("utf-8"),
+        }
         self.lifecycle.append(entry)
         return entry
 

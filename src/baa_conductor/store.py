@@ -1,9 +1,10 @@
 """The run directory on disk: created exclusively, written as the run happens, read back.
 
 Durability: ``meta.json`` and every ``state.json`` are fsynced (state is replaced atomically:
-temporary file, fsync, rename, so a reader never sees half a file). Log lines are written with one
-``write()`` each as they happen, so a killed runner leaves only whole lines; they are fsynced when
-the run ends. A failed or short write is rolled back to the last whole line.
+temporary file, fsync, rename, so a reader never sees half a file); the directory itself is fsynced
+after the first state and when the run closes. Log lines are written with one ``write()`` each as
+they happen, so a killed runner leaves only whole lines; they are fsynced when the run closes.
+A failed or short write is rolled back to the last whole line.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class RunWriter:
         self.paths = paths
         self._dir_fd = dir_fd
         self._log_fds = log_fds
+        self._written: set[str] = set()
+        self._dir_synced = False
         self._closed = False
 
     @classmethod
@@ -101,7 +104,7 @@ class RunWriter:
     def write_meta(self, meta: dict[str, Any]) -> None:
         """Write meta.json once (validated first); it is never changed afterwards."""
         validate("run-metadata", meta, source=self.paths.meta_path)
-        data = encoding.dumps(meta).encode("utf-8") + b"\n"
+        data = encoding.dumps_line(meta)
         try:
             self._write_file(META, data, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC)
         except OSError as error:
@@ -110,18 +113,21 @@ class RunWriter:
     def write_state(self, state: dict[str, Any]) -> None:
         """Replace state.json atomically with ``state`` (validated first)."""
         validate("run-state-snapshot", state, source=self.paths.state_path)
-        data = encoding.dumps(state).encode("utf-8") + b"\n"
+        data = encoding.dumps_line(state)
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
         try:
             self._write_file(_STATE_TMP, data, flags)
             os.replace(_STATE_TMP, STATE, src_dir_fd=self._dir_fd, dst_dir_fd=self._dir_fd)
-            os.fsync(self._dir_fd)
+            if not self._dir_synced:  # the run's files now exist for good; close() syncs the rest
+                os.fsync(self._dir_fd)
+                self._dir_synced = True
         except OSError as error:
             raise _fail(self.paths.state_path, "write", error) from None
 
     def append(self, channel: str, line: bytes) -> None:
         """Append one whole JSONL line to the channel's log, or nothing at all."""
         fd = self._log_fds[channel]
+        self._written.add(channel)
         try:
             written = os.write(fd, line)
             if written != len(line):
@@ -149,12 +155,17 @@ class RunWriter:
             return
         self._closed = True
         first_error: OSError | None = None
-        for fd in self._log_fds.values():
+        for channel, fd in self._log_fds.items():
             try:
-                os.fsync(fd)
+                if channel in self._written:
+                    os.fsync(fd)
             except OSError as error:
                 first_error = first_error or error
             os.close(fd)
+        try:
+            os.fsync(self._dir_fd)
+        except OSError as error:
+            first_error = first_error or error
         fcntl.flock(self._dir_fd, fcntl.LOCK_UN)
         os.close(self._dir_fd)
         if first_error is not None:

@@ -1,0 +1,144 @@
+"""docs/benchmarks.md (and docs/throughput.png) from one run's results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def _plot(workloads: dict[str, Any], docs: Path) -> str | None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    labels = list(workloads)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    x = range(len(labels))
+    axes[0].bar(
+        [i - 0.2 for i in x],
+        [w["redirect_MB_per_s"] for w in workloads.values()],
+        0.4,
+        label="sh > file",
+    )
+    axes[0].bar(
+        [i + 0.2 for i in x],
+        [w["ours_MB_per_s"] for w in workloads.values()],
+        0.4,
+        label="baa run (JSONL)",
+    )
+    axes[0].set_ylabel("MB/s of worker output")
+    axes[0].set_title("Output throughput")
+    axes[0].legend()
+    axes[1].bar(
+        list(x), [w["runner_peak_rss_mb"] for w in workloads.values()], 0.5, color="tab:green"
+    )
+    axes[1].axhline(50, color="red", linestyle="--", label="target 50 MB")
+    axes[1].set_ylabel("peak RSS of the runner (MB)")
+    axes[1].set_title("Runner memory")
+    axes[1].legend()
+    for ax in axes:
+        ax.set_xticks(list(x), [label.replace(", ", ",\n") for label in labels], fontsize=8)
+    fig.tight_layout()
+    fig.savefig(docs / "throughput.png", dpi=110)
+    return "throughput.png"
+
+
+def render(results: dict[str, Any], docs: Path) -> str:
+    docs.mkdir(exist_ok=True)
+    m = results["machine"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Every figure is measured against a baseline in the same run, and the ratio is what to read:",
+        "the machines here are shared and noisy. Reproduce with `nox -s bench` (or",
+        "`python -m bench [--quick]` in the dev environment); raw numbers land in `bench/results/latest.json`.",
+        "",
+        f"Last run: {m['date']} on {m['cpu']} ({m['cores']} cores), Python {m['python']}, {m['platform']}; "
+        + ", ".join(f"{k} {v}" for k, v in m["libraries"].items())
+        + (" (quick sizes)." if results.get("quick") else "."),
+        "",
+    ]
+    if "validation" in results:
+        env = results["validation"]["envelope"]
+        shape = env["envelope"]
+        lines += [
+            "## 1. Validating one result envelope",
+            "",
+            f"A real shell run's envelope, {shape['bytes']} bytes of JSON: {shape['lifecycleEvents']} lifecycle "
+            f"events, {shape['stdoutChunks']} stdout chunks, {shape['artifacts']} artifacts. Median per call.",
+            "",
+            "| validator | µs per envelope |",
+            "| --- | ---: |",
+        ]
+        lines += [f"| {k} | {v} |" for k, v in env["microseconds"].items()]
+        lines += [
+            "",
+            f"Ours vs jsonschema: **{env['speedup_vs_jsonschema']}x** (target ≥ 100x, {_verdict(env['speedup_vs_jsonschema'] >= 100)}); "
+            f"vs pydantic `model_validate`: **{env['speedup_vs_pydantic']}x** (target ≥ 3x, {_verdict(env['speedup_vs_pydantic'] >= 3)}).",
+            "",
+        ]
+        log = results["validation"]["log"]
+        lines += [
+            "## 2. Validating a large log",
+            "",
+            f"`{log['lines']:,}` lines of stdout.log, each parsed and validated (`iter_log`, what `baa validate` runs):",
+            f"**{log['ours_lines_per_s']:,} lines/s**, against {log['json_parse_only_lines_per_s']:,} lines/s for "
+            f"`json.loads` alone (ratio {log['ratio_vs_parse_only']}).",
+            "",
+        ]
+    if "runner" in results:
+        o = results["runner"]["overhead"]
+        lines += [
+            "## 3. Runner overhead",
+            "",
+            f"Median of {o['runs']} runs. `run_step` of a shell `true` step with full persistence (exclusive run",
+            "directory, meta.json and four state.json writes, each fsynced and renamed, seven worker.log lines,",
+            "schema validation of everything) against a bare `subprocess.run(['true'])`.",
+            "",
+            "| | ms |",
+            "| --- | ---: |",
+            f"| bare subprocess.run | {o['bare_subprocess_ms']} |",
+            f"| run_step, shell `true` | {o['run_step_shell_true_ms']} |",
+            f"| **overhead** | **{o['overhead_ms']}** (target ≤ 3, {_verdict(o['overhead_ms'] <= 3)}) |",
+            f"| run_step, placeholder executor (no process) | {o['run_step_placeholder_ms']} |",
+            "",
+        ]
+        seed = results["runner"]["seed"]
+        lines += ["## 5. The seed's TypeScript runner", ""]
+        if "skipped" in seed:
+            lines += [f"Skipped: {seed['skipped']}.", ""]
+        else:
+            lines += [
+                f"Same workload ({seed['workload']}): seed {seed['seed_in_memory_ms']} ms per run in memory, ours "
+                f"{seed['ours_persisted_ms']} ms per run with every file written and fsynced.",
+                "",
+            ]
+    if "throughput" in results:
+        t = results["throughput"]
+        lines += [
+            "## 4. Output throughput and memory",
+            "",
+            "The same command run by `baa` (every chunk validated and appended to stdout.log as JSONL) and by",
+            "the shell redirecting straight to a file. Peak RSS is the runner process's own.",
+            "",
+            "| workload | redirect MB/s | ours MB/s | ratio (target ≥ 0.8) | chunks | runner peak RSS MB (target < 50) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for label, w in t["workloads"].items():
+            lines.append(
+                f"| {label} | {w['redirect_MB_per_s']} | {w['ours_MB_per_s']} | {w['throughput_ratio']} "
+                f"({_verdict(w['throughput_ratio'] >= 0.8)}) | {w['chunks']:,} | {w['runner_peak_rss_mb']} "
+                f"({_verdict(w['runner_peak_rss_mb'] < 50)}) |"
+            )
+        plot = _plot(t["workloads"], docs)
+        if plot:
+            lines += ["", f"![throughput and memory]({plot})"]
+        lines.append("")
+    return "\n".join(lines)

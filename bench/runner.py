@@ -1,0 +1,88 @@
+"""3. Runner overhead against a bare subprocess; 5. the seed's TypeScript runner as a reference."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from baa_conductor import run_step
+from baa_conductor.executors import ShellExecutor
+
+from ._timing import median_wall
+
+ROOT = Path(__file__).parent.parent
+SEED = ROOT.parent / "shared" / "seed"
+TSX = ROOT / "ts" / "node_modules" / ".bin" / "tsx"
+
+
+def _request(workdir: Path, run_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "taskId": "T-bench", "stepId": "s", "runId": run_id, "attempt": 1, "stepName": "s",
+        "stepKind": "shell", "workerKind": "shell", "timeoutSec": 60,
+        "runtime": {"repoRoot": str(workdir), "worktreePath": str(workdir), "runsRootDir": str(workdir / "runs")},
+        **extra,
+    }  # fmt: skip
+
+
+def bench_overhead(runs: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        counter = iter(range(10**9))
+        bare = median_wall(lambda: subprocess.run(["true"], check=True), runs)
+        ours = median_wall(
+            lambda: run_step(
+                _request(workdir, f"r{next(counter)}", argv=["true"]), ShellExecutor()
+            ),
+            runs,
+        )
+        placeholder = median_wall(lambda: run_step(_request(workdir, f"p{next(counter)}")), runs)
+    return {
+        "runs": runs,
+        "bare_subprocess_ms": round(bare * 1e3, 2),
+        "run_step_shell_true_ms": round(ours * 1e3, 2),
+        "overhead_ms": round((ours - bare) * 1e3, 2),
+        "target_overhead_ms": 3,
+        "run_step_placeholder_ms": round(placeholder * 1e3, 2),
+    }
+
+
+SEED_LOOP = """
+import { runStep } from "../../shared/seed/apps/worker-runner/src/runner.ts";
+const n = Number(process.argv[2]);
+const request = JSON.parse(process.argv[3]);
+for (let i = 0; i < 20; i++) await runStep({ ...request, runId: `w${i}` });
+const start = process.hrtime.bigint();
+for (let i = 0; i < n; i++) await runStep({ ...request, runId: `r${i}` });
+process.stdout.write(JSON.stringify({ perRunMs: Number(process.hrtime.bigint() - start) / 1e6 / n }));
+"""
+
+
+def bench_seed(runs: int) -> dict[str, Any]:
+    if not (SEED.is_dir() and TSX.exists() and shutil.which("node")):
+        return {"skipped": "needs ../shared/seed and `npm ci --prefix ts`"}
+    script = ROOT / "ts" / ".bench-seed.ts"
+    script.write_text(SEED_LOOP)
+    try:
+        request = _request(Path("/tmp/seed-bench"), "x")
+        done = subprocess.run([str(TSX), "--tsconfig", str(SEED / "tsconfig.json"), str(script), str(runs),
+                               json.dumps(request)], capture_output=True, text=True, check=True, cwd=ROOT / "ts")  # fmt: skip
+    finally:
+        script.unlink()
+    seed_ms = json.loads(done.stdout)["perRunMs"]
+    with tempfile.TemporaryDirectory() as tmp:
+        counter = iter(range(10**9))
+        ours = median_wall(lambda: run_step(_request(Path(tmp), f"r{next(counter)}")), runs)
+    return {
+        "workload": "placeholder executor (the seed's default); the seed keeps the run in memory, ours writes and fsyncs it",
+        "seed_in_memory_ms": round(seed_ms, 3),
+        "ours_persisted_ms": round(ours * 1e3, 3),
+    }
+
+
+def run(quick: bool) -> dict[str, Any]:
+    runs = 30 if quick else 200
+    return {"overhead": bench_overhead(runs), "seed": bench_seed(runs)}
