@@ -86,6 +86,15 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def soak(session: nox.Session) -> None:
+    """The fault suite with 500 SIGKILLed runs instead of 50."""
+    install(session)
+    session.run(
+        "pytest", "tests/test_faults.py", "-s", *session.posargs, env={"BAA_FAULT_RUNS": "500"}
+    )
+
+
+@nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
     """Build sdist and wheel and check their metadata."""
     session.install("build", "twine")

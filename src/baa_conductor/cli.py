@@ -199,11 +199,10 @@ def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .executors import executor_for, sweep_orphans
+    from .executors import executor_for
     from .runner import envelope_dict, run_step
 
     request = build_request(args)
-    sweep_orphans()
     executor = executor_for(args.kind, grace_sec=args.grace)
     previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
@@ -480,8 +479,16 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+#: Commands that look at runs first stop workers whose runner was killed (see executors.process).
+SWEEPING = {"run", "show", "tail", "list"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.subcommand in SWEEPING:
+        from .executors import sweep_orphans
+
+        sweep_orphans()
     try:
         code: int = args.func(args)
     except UsageError as error:

@@ -136,16 +136,15 @@ def prepare_step_run(
         "createdAt": started_at, "checkpointMode": checkpoint["mode"],
         **_optional(req, "promptSummary", "command"),
     }  # fmt: skip
-    validate("run-metadata", metadata)
-    writer = RunWriter.create(paths)
-    context = {"taskId": req["taskId"], "stepId": req["stepId"], "runId": req["runId"]}
-    session = LogSession(context, writer, tail_entries, tail_bytes)
     prepared = f"Prepared local run layout for {req['stepId']}."
     state = {
         "status": "prepared", "attempt": req["attempt"], "startedAt": started_at,
         "updatedAt": started_at, "lastEventSeq": 0,
         "checkpointSeq": checkpoint["lastCheckpointSeq"], "summary": prepared,
     }  # fmt: skip
+    writer = RunWriter.create(paths, metadata, state)
+    context = {"taskId": req["taskId"], "stepId": req["stepId"], "runId": req["runId"]}
+    session = LogSession(context, writer, tail_entries, tail_bytes)
     run = PreparedStepRun(
         request=StepExecutionRequest.model_validate(req),
         wire_request=req,
@@ -157,8 +156,6 @@ def prepare_step_run(
         writer=writer,
     )
     try:
-        writer.write_meta(metadata)
-        writer.write_state(state)
         session.record("run_prepared", "info", prepared, created_at=started_at, data={
             "stepName": req["stepName"], "stepKind": req["stepKind"],
             "workerKind": req["workerKind"], "attempt": req["attempt"],

@@ -9,10 +9,14 @@ A failed or short write is rolled back to the last whole line.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import errno
 import fcntl
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +42,33 @@ from .validation import validate
 
 _LOG_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC
 _STATE_TMP = ".state.json.tmp"
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+_RENAME_NOREPLACE = 1
+_AT_FDCWD = -100
+_libc = ctypes.CDLL(None, use_errno=True)
+#: The one call that appends log lines (a seam where tests inject ENOSPC and short writes).
+_write = os.write
+
+
+def _rename_no_replace(source: str, target: str) -> None:
+    """Rename ``source`` to ``target``, failing with FileExistsError if ``target`` exists."""
+    renameat2 = getattr(_libc, "renameat2", None)
+    if renameat2 is not None:
+        if (
+            renameat2(
+                _AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target), _RENAME_NOREPLACE
+            )
+            == 0
+        ):
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.ENOSYS, errno.EINVAL):
+            raise OSError(code, os.strerror(code), target)
+    # No renameat2 here: claim the name with an exclusive mkdir, then replace that empty directory.
+    os.mkdir(target)
+    os.rename(source, target)
+
+
 LOG_OF_CHANNEL = {"worker": WORKER_LOG, "stdout": STDOUT_LOG, "stderr": STDERR_LOG}
 
 
@@ -53,43 +84,80 @@ class RunWriter:
         self._dir_fd = dir_fd
         self._log_fds = log_fds
         self._written: set[str] = set()
+        self._sizes = dict.fromkeys(LOG_OF_CHANNEL, 0)
         self._dir_synced = False
         self._closed = False
 
     @classmethod
-    def create(cls, paths: LocalRunPaths) -> RunWriter:
-        """Create the run directory; refuse one that exists. Nothing is written outside the root."""
-        root, run_dir = paths.runs_root_dir, paths.run_dir
+    def create(cls, paths: LocalRunPaths, meta: dict[str, Any], state: dict[str, Any]) -> RunWriter:
+        """Create the run directory with meta.json and a first state.json, all at once.
+
+        The directory is built under a hidden temporary name beside it and renamed into place
+        without replacing anything (``renameat2(RENAME_NOREPLACE)``): a run directory either does
+        not exist or holds valid meta.json and state.json, whenever the runner is killed, and of
+        two runners starting the same run id exactly one wins. An existing run directory raises
+        :class:`RunExistsError`; nothing is written outside the runs root.
+        """
+        validate("run-metadata", meta, source=paths.meta_path)
+        validate("run-state-snapshot", state, source=paths.state_path)
+        root, run_dir, task_dir = paths.runs_root_dir, paths.run_dir, paths.task_runs_dir
         if not os.path.isdir(root):
             try:
-                os.makedirs(root, exist_ok=True)
+                os.mkdir(root)  # the runs root, not its parents: a missing repo root is an error
+            except FileExistsError:
+                pass
             except OSError as error:
                 raise _fail(root, "create the runs root", error) from None
-        ensure_inside(root, paths.task_runs_dir)
+        ensure_inside(root, task_dir)
         try:
-            os.makedirs(paths.task_runs_dir, exist_ok=True)
+            os.makedirs(task_dir, exist_ok=True)
         except OSError as error:
-            raise _fail(paths.task_runs_dir, "create task directory", error) from None
-        ensure_inside(root, paths.task_runs_dir)
+            raise _fail(task_dir, "create task directory", error) from None
+        ensure_inside(root, task_dir)
+        if os.path.lexists(run_dir):
+            raise RunExistsError(run_dir)
         try:
-            os.mkdir(run_dir)
-        except FileExistsError:
-            raise RunExistsError(run_dir) from None
+            building = tempfile.mkdtemp(
+                prefix=f".{os.path.basename(run_dir)}.", suffix=".new", dir=task_dir
+            )
         except OSError as error:
             raise _fail(run_dir, "create run directory", error) from None
-        dir_fd = os.open(run_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        dir_fd = os.open(building, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         fcntl.flock(dir_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        log_fds: dict[str, int] = {}
+        writer = cls(paths, dir_fd, {})
         try:
+            os.chmod(dir_fd, 0o755)
             for sub in (CHECKPOINTS, ARTIFACTS):
                 os.mkdir(sub, dir_fd=dir_fd)
             for channel, name in LOG_OF_CHANNEL.items():
-                log_fds[channel] = os.open(name, _LOG_FLAGS, 0o644, dir_fd=dir_fd)
-        except OSError as error:
-            for fd in (*log_fds.values(), dir_fd):
-                os.close(fd)
-            raise _fail(run_dir, "create run files in", error) from None
-        return cls(paths, dir_fd, log_fds)
+                writer._log_fds[channel] = os.open(name, _LOG_FLAGS, 0o644, dir_fd=dir_fd)
+            writer._write_file(META, encoding.dumps_line(meta), _CREATE_FLAGS)
+            writer._write_file(STATE, encoding.dumps_line(state), _CREATE_FLAGS)
+            os.fsync(dir_fd)
+            _rename_no_replace(building, run_dir)
+            writer._sync_task_dir(task_dir)
+        except BaseException as error:
+            writer._abandon(building)
+            if isinstance(error, FileExistsError):
+                raise RunExistsError(run_dir) from None
+            if isinstance(error, OSError):
+                raise _fail(run_dir, "create run directory", error) from None
+            raise
+        return writer
+
+    @staticmethod
+    def _sync_task_dir(task_dir: str) -> None:
+        fd = os.open(task_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def _abandon(self, building: str) -> None:
+        self._closed = True
+        for fd in (*self._log_fds.values(), self._dir_fd):
+            os.close(fd)
+        shutil.rmtree(building, ignore_errors=True)
 
     def _write_file(self, name: str, data: bytes, flags: int) -> None:
         fd = os.open(name, flags, 0o644, dir_fd=self._dir_fd)
@@ -100,15 +168,6 @@ class RunWriter:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-    def write_meta(self, meta: dict[str, Any]) -> None:
-        """Write meta.json once (validated first); it is never changed afterwards."""
-        validate("run-metadata", meta, source=self.paths.meta_path)
-        data = encoding.dumps_line(meta)
-        try:
-            self._write_file(META, data, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC)
-        except OSError as error:
-            raise _fail(self.paths.meta_path, "write", error) from None
 
     def write_state(self, state: dict[str, Any]) -> None:
         """Replace state.json atomically with ``state`` (validated first)."""
@@ -129,25 +188,16 @@ class RunWriter:
         fd = self._log_fds[channel]
         self._written.add(channel)
         try:
-            written = os.write(fd, line)
+            written = _write(fd, line)
             if written != len(line):
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         except OSError as error:
-            self._roll_back(fd, len(line))
+            # A short write leaves part of a line: cut the file back to where this line began.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, self._sizes[channel])
             path = os.path.join(self.paths.run_dir, LOG_OF_CHANNEL[channel])
             raise _fail(path, "append to", error) from None
-
-    @staticmethod
-    def _roll_back(fd: int, attempted: int) -> None:
-        # A short write leaves part of a line: cut the file back to its last newline.
-        try:
-            size = os.fstat(fd).st_size
-            start = max(0, size - attempted)
-            tail = os.pread(fd, size - start, start)
-            cut = tail.rfind(b"\n")
-            os.ftruncate(fd, start + cut + 1 if cut >= 0 else start)
-        except OSError:
-            pass
+        self._sizes[channel] += written
 
     def close(self) -> None:
         """Flush the logs to disk and release the run directory."""
