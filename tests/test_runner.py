@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import seed
+from helpers import make_request
 
 from baa_conductor import validation
 from baa_conductor.exceptions import ContractError, RunExistsError
@@ -15,17 +16,6 @@ from baa_conductor.runner import envelope_dict, prepare_step_run, run_step
 from baa_conductor.store import read_run
 
 TIMES = {"createdAt", "startedAt", "finishedAt", "updatedAt"}
-
-
-def request(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "taskId": "T-005", "stepId": "step-1", "runId": "run-1", "attempt": 1,
-        "stepName": "hello", "stepKind": "shell", "workerKind": "shell", "timeoutSec": 30,
-        "runtime": {"repoRoot": str(tmp_path), "worktreePath": str(tmp_path),
-                    "runsRootDir": str(tmp_path / "runs")},
-    }  # fmt: skip
-    base.update(overrides)
-    return base
 
 
 class Fixed:
@@ -82,7 +72,7 @@ CHECKPOINTS = {
 @pytest.mark.parametrize("outcome", OUTCOMES)
 def test_envelope_equals_the_seeds(tmp_path: Path, outcome: str, checkpoint: str) -> None:
     """Same request, same executor outcome: our envelope is the seed's, field by field."""
-    req = request(tmp_path, createdAt="2026-03-21T11:41:39.000Z", command="echo hi")
+    req = make_request(tmp_path, createdAt="2026-03-21T11:41:39.000Z", command="echo hi")
     if CHECKPOINTS[checkpoint] is not None:
         req["checkpoint"] = CHECKPOINTS[checkpoint]
     fixed = OUTCOMES[outcome]
@@ -93,7 +83,7 @@ def test_envelope_equals_the_seeds(tmp_path: Path, outcome: str, checkpoint: str
 
 def test_rendered_lines_are_byte_identical_to_worker_log(tmp_path: Path) -> None:
     """worker.log holds exactly each event's renderedLine, one per line, in seq order."""
-    result = envelope_dict(run_step(request(tmp_path), Fixed(OUTCOMES["completed"])))
+    result = envelope_dict(run_step(make_request(tmp_path), Fixed(OUTCOMES["completed"])))
     log = Path(result["logPaths"]["workerLogPath"]).read_text("utf-8").splitlines()
     assert log == [e["renderedLine"] for e in result["lifecycleEvents"]]
     assert [e["eventId"] for e in result["lifecycleEvents"]][:2] == [
@@ -104,7 +94,7 @@ def test_rendered_lines_are_byte_identical_to_worker_log(tmp_path: Path) -> None
 
 def test_seq_is_global_across_streams_and_state_tracks_it(tmp_path: Path) -> None:
     """One seq runs through worker.log, stdout.log and stderr.log; state.json ends on the last."""
-    result = envelope_dict(run_step(request(tmp_path), Fixed(OUTCOMES["completed"])))
+    result = envelope_dict(run_step(make_request(tmp_path), Fixed(OUTCOMES["completed"])))
     run_dir = Path(result["logPaths"]["runDir"])
     seqs = []
     for name in ("worker.log", "stdout.log", "stderr.log"):
@@ -117,7 +107,7 @@ def test_seq_is_global_across_streams_and_state_tracks_it(tmp_path: Path) -> Non
 
 def test_every_file_of_a_run_validates(tmp_path: Path) -> None:
     """meta.json, state.json and every log line match their schemas."""
-    result = envelope_dict(run_step(request(tmp_path), Fixed(OUTCOMES["completed"])))
+    result = envelope_dict(run_step(make_request(tmp_path), Fixed(OUTCOMES["completed"])))
     run_dir = Path(result["logPaths"]["runDir"])
     validation.validate("run-metadata", json.loads((run_dir / "meta.json").read_text()))
     validation.validate("run-state-snapshot", json.loads((run_dir / "state.json").read_text()))
@@ -134,7 +124,7 @@ def test_every_file_of_a_run_validates(tmp_path: Path) -> None:
 def test_invalid_request_names_the_field_and_creates_nothing(tmp_path: Path) -> None:
     """A bad request is refused before any directory is made."""
     with pytest.raises(ContractError) as caught:
-        run_step(request(tmp_path, taskId="..", attempt=0))
+        run_step(make_request(tmp_path, taskId="..", attempt=0))
     assert [str(v) for v in caught.value.violations] == [
         "/attempt: 0 is less than the minimum of 1",
         "/taskId: '..' is not a valid RunIdentifier: must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$",
@@ -150,17 +140,17 @@ def test_hostile_ids_are_refused(tmp_path: Path, hostile: str) -> None:
     """No task or run id can place files outside the runs root."""
     for field in ("taskId", "runId", "stepId"):
         with pytest.raises(ContractError, match=f"/{field}: "):
-            prepare_step_run(request(tmp_path, **{field: hostile}))
+            prepare_step_run(make_request(tmp_path, **{field: hostile}))
     assert not (tmp_path / "runs").exists()
 
 
 def test_existing_run_directory_is_never_touched(tmp_path: Path) -> None:
     """Running the same run id twice is refused; the first run's files stay as they were."""
-    first = envelope_dict(run_step(request(tmp_path)))
+    first = envelope_dict(run_step(make_request(tmp_path)))
     run_dir = Path(first["logPaths"]["runDir"])
     before = {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()}
     with pytest.raises(RunExistsError, match="already exists; runs are never overwritten"):
-        run_step(request(tmp_path))
+        run_step(make_request(tmp_path))
     assert {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()} == before
 
 
@@ -172,7 +162,7 @@ class Raises:
 
 def test_executor_that_raises_gives_a_persisted_failed_run(tmp_path: Path) -> None:
     """An executor exception ends the run failed; the error is in stderr.log and the summary."""
-    result = envelope_dict(run_step(request(tmp_path), Raises()))
+    result = envelope_dict(run_step(make_request(tmp_path), Raises()))
     assert result["outcome"] == "failed"
     assert result["summary"] == "Executor raised RuntimeError: worker exploded"
     assert result["state"]["exitCode"] == 1
@@ -192,7 +182,7 @@ def test_executor_that_raises_gives_a_persisted_failed_run(tmp_path: Path) -> No
 
 def test_executor_returning_an_invalid_outcome_fails_the_run(tmp_path: Path) -> None:
     """An outcome that breaks its schema is reported, not trusted."""
-    result = envelope_dict(run_step(request(tmp_path), Fixed({"ok": True, "outcome": "done"})))
+    result = envelope_dict(run_step(make_request(tmp_path), Fixed({"ok": True, "outcome": "done"})))
     assert result["outcome"] == "failed"
     assert "/outcome: 'done' is not one of" in result["summary"]
     assert "/summary: required property is missing" in result["summary"]
@@ -202,7 +192,7 @@ def test_envelope_keeps_a_bounded_tail_with_true_counts(tmp_path: Path) -> None:
     """Only the last chunks ride in the envelope; the counts and files have all of them."""
     lines = [f"line {i}\n" for i in range(50)]
     outcome = {"ok": True, "outcome": "completed", "summary": "many", "stdout": lines}
-    result = envelope_dict(run_step(request(tmp_path), Fixed(outcome), tail_entries=10))
+    result = envelope_dict(run_step(make_request(tmp_path), Fixed(outcome), tail_entries=10))
     stdout = result["logSession"]["stdout"]
     assert [e["text"] for e in stdout["entries"]] == lines[-10:]
     assert stdout["omittedEntryCount"] == 40
@@ -213,7 +203,7 @@ def test_envelope_keeps_a_bounded_tail_with_true_counts(tmp_path: Path) -> None:
 
 def test_reader_reports_a_dead_runner_as_interrupted(tmp_path: Path) -> None:
     """A run left in `running` with no runner holding it reads as interrupted; files untouched."""
-    run = prepare_step_run(request(tmp_path))
+    run = prepare_step_run(make_request(tmp_path))
     run.update_state(status="running")
     run_dir = run.paths.run_dir
     assert read_run(run_dir).status == "running"  # the runner still holds it

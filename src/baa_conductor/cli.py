@@ -271,7 +271,10 @@ def cmd_show(args: argparse.Namespace) -> int:
                 style="red",
             )
         )
-    table = Table("seq", "time", "event", "level", "message", box=None)
+    table = Table(box=None)
+    for column in ("seq", "time", "event", "level"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("message")
     for event in record.events:
         table.add_row(
             str(event.seq),

@@ -213,23 +213,14 @@ def _diff_properties(
     a, b = old.get(key) or {}, new.get(key) or {}
     for prop in sorted(a.keys() | b.keys()):
         where = f"{at}/{prop}"
-        if prop not in b:
-            # Closed: the property is now unknown, so rejected. Open: anything goes for it now.
-            effect = TIGHTENED if _closed(new) else LOOSENED
-            yield change(
-                "property removed",
-                effect,
-                f"{prop!r} ({'closed' if _closed(new) else 'open'} model)",
-                where,
-            )
-        elif prop not in a:
-            effect = LOOSENED if _closed(old) else TIGHTENED
-            yield change(
-                "property added",
-                effect,
-                f"{prop!r} ({'closed' if _closed(old) else 'open'} model)",
-                where,
-            )
+        if prop not in a or prop not in b:
+            added = prop not in a
+            closed = _closed(old if added else new)
+            # A closed model rejects unknown properties, an open one lets them be anything: adding
+            # to a closed model or removing from an open one loosens; the other two tighten.
+            effect = LOOSENED if added == closed else TIGHTENED
+            kind = "property added" if added else "property removed"
+            yield change(kind, effect, f"{prop!r} ({'closed' if closed else 'open'} model)", where)
         else:
             yield from diff_schema(name, a[prop], b[prop], where)
 

@@ -123,6 +123,18 @@ def prepare_step_run(
     An invalid request raises ContractError naming each bad field and creates nothing; a run
     directory that already exists raises RunExistsError.
     """
+    return _prepare(request, tail_entries, tail_bytes, sync_state=True)
+
+
+def _prepare(
+    request: StepExecutionRequest | dict[str, Any],
+    tail_entries: int,
+    tail_bytes: int,
+    *,
+    sync_state: bool,
+) -> PreparedStepRun:
+    # sync_state=False: run_step writes the `running` state right after, which brings state.json
+    # up to date; one state write (and fsync) fewer per step.
     req = _wire(request)
     runtime = req["runtime"]
     started_at = req.get("createdAt") or _clock.now()
@@ -173,7 +185,10 @@ def prepare_step_run(
                     "deferredFeatures": checkpoint["deferredFeatures"],
                 },
             )  # fmt: skip
-        run.update_state(updatedAt=started_at)
+        if sync_state:
+            run.update_state(updatedAt=started_at)
+        else:
+            run.state.update(updatedAt=started_at, lastEventSeq=session.last_seq)
     except BaseException:
         writer.close()
         raise
@@ -247,7 +262,7 @@ def run_step(
     Everything is on disk as it happens; ``tail_entries`` and ``tail_bytes`` bound the
     stdout/stderr chunks the envelope carries (the files keep all of them).
     """
-    run = prepare_step_run(request, tail_entries=tail_entries, tail_bytes=tail_bytes)
+    run = _prepare(request, tail_entries, tail_bytes, sync_state=False)
     try:
         return _finish(run, executor or PlaceholderExecutor())
     except RunStoreError as error:

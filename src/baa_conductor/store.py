@@ -1,8 +1,8 @@
 """The run directory on disk: created exclusively, written as the run happens, read back.
 
 Durability: ``meta.json`` and every ``state.json`` are fsynced (state is replaced atomically:
-temporary file, fsync, rename, so a reader never sees half a file); the directory itself is fsynced
-after the first state and when the run closes. Log lines are written with one ``write()`` each as
+temporary file, fsync, rename, so a reader never sees half a file); the directory is fsynced when
+it is created and when the run closes. Log lines are written with one ``write()`` each as
 they happen, so a killed runner leaves only whole lines; they are fsynced when the run closes.
 A failed or short write is rolled back to the last whole line.
 """
@@ -85,7 +85,6 @@ class RunWriter:
         self._log_fds = log_fds
         self._written: set[str] = set()
         self._sizes = dict.fromkeys(LOG_OF_CHANNEL, 0)
-        self._dir_synced = False
         self._closed = False
 
     @classmethod
@@ -177,9 +176,6 @@ class RunWriter:
         try:
             self._write_file(_STATE_TMP, data, flags)
             os.replace(_STATE_TMP, STATE, src_dir_fd=self._dir_fd, dst_dir_fd=self._dir_fd)
-            if not self._dir_synced:  # the run's files now exist for good; close() syncs the rest
-                os.fsync(self._dir_fd)
-                self._dir_synced = True
         except OSError as error:
             raise _fail(self.paths.state_path, "write", error) from None
 
