@@ -47,13 +47,13 @@ def event_id(run_id: str, seq: int) -> str:
     return f"{run_id}:event:{seq:04d}"
 
 
-def render_chunk(data: bytes) -> dict[str, str]:
+def render_chunk(data: bytes | memoryview) -> dict[str, str]:
     """The text fields of a stream chunk: UTF-8 text, or lossy text plus the exact bytes."""
     try:
-        return {"text": data.decode("utf-8")}
+        return {"text": str(data, "utf-8")}
     except UnicodeDecodeError:
         return {
-            "text": data.decode("utf-8", "replace"),
+            "text": str(data, "utf-8", "replace"),
             "encoding": "base64",
             "bytesB64": base64.b64encode(data).decode("ascii"),
         }
@@ -128,7 +128,7 @@ class LogSession:
         return entry
 
     def append_chunk(
-        self, channel: str, data: bytes, created_at: str | None = None
+        self, channel: str, data: bytes | memoryview, created_at: str | None = None
     ) -> dict[str, Any]:
         """Append one chunk of worker output to stdout.log or stderr.log as it arrived."""
         entry: dict[str, Any] = {
