@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,25 @@ def _request(workdir: Path, run_id: str, **extra: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _fsync_share(workdir: Path, runs: int) -> tuple[float, float]:
+    """fsync calls per step and milliseconds spent in them (a separate, instrumented pass)."""
+    real = os.fsync
+    calls: list[float] = []
+
+    def timed(fd: int) -> None:
+        start = time.perf_counter()
+        real(fd)
+        calls.append(time.perf_counter() - start)
+
+    os.fsync = timed
+    try:
+        for i in range(runs):
+            run_step(_request(workdir, f"f{i}", argv=["true"]), ShellExecutor())
+    finally:
+        os.fsync = real
+    return len(calls) / runs, sum(calls) / runs * 1e3
+
+
 def bench_overhead(runs: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -40,7 +61,10 @@ def bench_overhead(runs: int) -> dict[str, Any]:
             runs,
         )
         placeholder = median_wall(lambda: run_step(_request(workdir, f"p{next(counter)}")), runs)
+        fsyncs, fsync_ms = _fsync_share(workdir, min(runs, 50))
     return {
+        "fsyncs_per_step": round(fsyncs, 1),
+        "fsync_ms_per_step": round(fsync_ms, 2),
         "runs": runs,
         "bare_subprocess_ms": round(bare * 1e3, 2),
         "run_step_shell_true_ms": round(ours * 1e3, 2),
