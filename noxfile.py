@@ -35,7 +35,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over src/."""
+    """mypy --strict over src/, tests/, bench/, tools/ and this file."""
     install(session)
     session.run("mypy")
 

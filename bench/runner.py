@@ -35,7 +35,7 @@ def _fsync_share(workdir: Path, runs: int) -> tuple[float, float]:
     real = os.fsync
     calls: list[float] = []
 
-    def timed(fd: int) -> None:
+    def timed(fd: Any) -> None:
         start = time.perf_counter()
         real(fd)
         calls.append(time.perf_counter() - start)

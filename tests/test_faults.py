@@ -21,6 +21,7 @@ from helpers import alive, make_request, wait_gone
 from baa_conductor import store, validation
 from baa_conductor.exceptions import RunStoreError
 from baa_conductor.executors import ShellExecutor
+from baa_conductor.paths import SCHEMA_OF_FILE
 from baa_conductor.runner import run_step
 from baa_conductor.store import read_run
 
@@ -36,13 +37,13 @@ def check_run_dir(run_dir: Path) -> tuple[int, int]:
     """Every file of a run parses and validates; returns (files, lines) checked."""
     files = lines = 0
     for name in ("meta.json", "state.json"):
-        validation.validate(store.SCHEMA_OF_FILE[name], json.loads((run_dir / name).read_text()))
+        validation.validate(SCHEMA_OF_FILE[name], json.loads((run_dir / name).read_text()))
         files += 1
     for name in ("worker.log", "stdout.log", "stderr.log"):
         data = (run_dir / name).read_bytes()
         assert data == b"" or data.endswith(b"\n"), f"torn last line in {run_dir / name}"
         for line in data.splitlines():
-            validation.validate(store.SCHEMA_OF_FILE[name], json.loads(line))
+            validation.validate(SCHEMA_OF_FILE[name], json.loads(line))
             lines += 1
         files += 1
     return files, lines
@@ -118,7 +119,7 @@ def test_two_runners_racing_for_one_run_id(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def failing_stdout(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+def failing_stdout(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Appends to stdout.log fail with ENOSPC after two lines; the first failure is a short write."""
     real = store._write
     calls: list[int] = []

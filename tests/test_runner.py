@@ -31,7 +31,7 @@ class Fixed:
 def normalized(value: Any) -> Any:
     """The envelope with timestamps and durations blanked; renderedLine parsed and blanked too."""
     if isinstance(value, dict):
-        out = {}
+        out: dict[str, Any] = {}
         for key, item in value.items():
             if key in TIMES:
                 out[key] = "<time>"
@@ -47,7 +47,7 @@ def normalized(value: Any) -> Any:
     return value
 
 
-OUTCOMES = {
+OUTCOMES: dict[str, Any] = {
     "placeholder": None,
     "completed": {
         "ok": True, "outcome": "completed", "summary": "done", "stdout": ["a\n", "b"],
