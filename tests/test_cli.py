@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -251,3 +252,25 @@ def test_python_dash_m_works() -> None:
     done = subprocess.run([sys.executable, "-m", "baa_conductor", "schemas", "list", "--json"],
                           capture_output=True, text=True, check=True)  # fmt: skip
     assert json.loads(done.stdout)[0]["name"] == "checkpoint-mode"
+
+
+def test_tail_follows_a_live_run_to_its_end(tmp_path: Path) -> None:
+    """tail started mid-run prints output as it comes and returns when the run ends."""
+    baa_bin = str(Path(sys.executable).with_name("baa"))
+    runner = subprocess.Popen(
+        [baa_bin, "run", "--task", "T", "--step", "s", "--run", "live", "--runs-dir", str(tmp_path),
+         "--", "sh", "-c", "for i in 1 2 3; do echo tick $i; sleep 0.3; done"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    run_dir = tmp_path / "T" / "live"
+    for _ in range(100):
+        if (run_dir / "state.json").exists():
+            break
+        time.sleep(0.05)
+    follower = subprocess.run(
+        [baa_bin, "tail", str(run_dir)], capture_output=True, text=True, timeout=30
+    )
+    runner.wait(timeout=30)
+    assert follower.returncode == 0
+    assert follower.stdout == "tick 1\ntick 2\ntick 3\n"
+    assert "step_completed" in follower.stderr

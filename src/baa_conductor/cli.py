@@ -28,7 +28,6 @@ from .store import LOG_OF_CHANNEL, RunRecord, find_runs, is_locked, read_run, ta
 from .validation import validate
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-TERMINAL = {"completed", "failed", "blocked"}
 CHANNEL_OF_STREAM_LOG = {n: c for c, n in LOG_OF_CHANNEL.items() if c != "worker"}
 
 out = Console(highlight=False, soft_wrap=True)
@@ -323,9 +322,7 @@ def cmd_tail(args: argparse.Namespace) -> int:
             if not args.follow:
                 return EXIT_OK
             if not batch and not is_locked(run_dir):
-                status = json.loads(Path(run_dir, "state.json").read_text("utf-8"))["status"]
-                if status in TERMINAL or not is_locked(run_dir):
-                    return EXIT_OK
+                return EXIT_OK  # the runner is done (or dead) and everything it wrote is printed
             time.sleep(args.interval)
     finally:
         for handle in handles.values():

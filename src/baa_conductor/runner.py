@@ -12,6 +12,8 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from pydantic import BaseModel
+
 from . import _clock
 from .encoding import js_number
 from .exceptions import ContractError, Interrupted, RunStoreError
@@ -79,12 +81,15 @@ class Executor(Protocol):
     def execute(self, run: PreparedStepRun) -> WorkerExecutionOutcome | dict[str, Any]: ...
 
 
-def _wire(request: StepExecutionRequest | dict[str, Any]) -> dict[str, Any]:
-    if isinstance(request, StepExecutionRequest):
-        wire: dict[str, Any] = request.model_dump(mode="json", by_alias=True, exclude_unset=True)
+def _wire(
+    schema: str, value: BaseModel | dict[str, Any], source: str | None = None
+) -> dict[str, Any]:
+    """A model or a wire dict as a validated wire dict (camelCase)."""
+    if isinstance(value, BaseModel):
+        wire: dict[str, Any] = value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     else:
-        wire = request
-    validate("step-execution-request", wire)
+        wire = value
+    validate(schema, wire, source=source)
     return wire
 
 
@@ -135,7 +140,7 @@ def _prepare(
 ) -> PreparedStepRun:
     # sync_state=False: run_step writes the `running` state right after, which brings state.json
     # up to date; one state write (and fsync) fewer per step.
-    req = _wire(request)
+    req = _wire("step-execution-request", request)
     runtime = req["runtime"]
     started_at = req.get("createdAt") or _clock.now()
     checkpoint = _checkpoint_state(req.get("checkpoint"))
@@ -211,22 +216,13 @@ class PlaceholderExecutor:
         )
 
 
-def _outcome(result: WorkerExecutionOutcome | dict[str, Any]) -> dict[str, Any]:
-    if isinstance(result, WorkerExecutionOutcome):
-        wire: dict[str, Any] = result.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    else:
-        wire = result
-    validate("worker-execution-outcome", wire, source="executor outcome")
-    return wire
-
-
 def _failure(summary: str, exit_code: int) -> dict[str, Any]:
     return {"ok": False, "outcome": "failed", "summary": summary, "exitCode": exit_code}
 
 
 def _execute(run: PreparedStepRun, executor: Executor) -> dict[str, Any]:
     try:
-        return _outcome(executor.execute(run))
+        return _wire("worker-execution-outcome", executor.execute(run), "executor outcome")
     except RunStoreError:
         raise
     except ContractError as error:
@@ -360,5 +356,4 @@ def _finish(run: PreparedStepRun, executor: Executor) -> StepExecutionResult:
 
 def envelope_dict(result: StepExecutionResult) -> dict[str, Any]:
     """The envelope as wire JSON (camelCase), as validated."""
-    wire: dict[str, Any] = result.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    return wire
+    return _wire("step-execution-result", result)
