@@ -35,3 +35,14 @@ def median_wall(fn: Callable[[], Any], runs: int) -> float:
         fn()
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
+
+
+def interleaved(fns: list[Callable[[], Any]], runs: int) -> list[float]:
+    """Median seconds of each function, timed in rounds of one call each."""
+    samples: list[list[float]] = [[] for _ in fns]
+    for _ in range(runs):
+        for fn, times in zip(fns, samples, strict=True):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    return [statistics.median(times) for times in samples]

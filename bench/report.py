@@ -113,6 +113,12 @@ def render(results: dict[str, Any], docs: Path) -> str:
             f"| the same file operations done directly (mkdir, 5 files, 8 fsyncs, 3 renames) | {o['file_floor_ms']} |",
             f"| overhead above that floor (our code) | {o['overhead_above_file_floor_ms']} |",
             "",
+            "The four are timed in interleaved rounds, so a slow spell of the shared disk hits them alike.",
+            "Creating files and directories on this machine's disk costs from about 0.1 ms to over 1 ms",
+            "each from one minute to the next; the floor row shows what the disk alone took in this run.",
+            "What our code adds on top of it (validation, models, process supervision, the orphan sweep,",
+            "`setpriv` for the parent-death signal) is the last row.",
+            "",
         ]
         seed = results["runner"]["seed"]
         lines += ["## 5. The seed's TypeScript runner", ""]

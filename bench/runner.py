@@ -14,7 +14,7 @@ from typing import Any
 from baa_conductor import run_step
 from baa_conductor.executors import ShellExecutor
 
-from ._timing import median_wall
+from ._timing import interleaved, median_wall
 
 ROOT = Path(__file__).parent.parent
 SEED = ROOT.parent / "shared" / "seed"
@@ -87,16 +87,19 @@ def bench_overhead(runs: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         counter = iter(range(10**9))
-        bare = median_wall(lambda: subprocess.run(["true"], check=True), runs)
-        ours = median_wall(
-            lambda: run_step(
-                _request(workdir, f"r{next(counter)}", argv=["true"]), ShellExecutor()
-            ),
+        # Interleaved, one of each per round, so a slow spell of the shared disk hits all alike.
+        bare, ours, placeholder, floor = interleaved(
+            [
+                lambda: subprocess.run(["true"], check=True),
+                lambda: run_step(
+                    _request(workdir, f"r{next(counter)}", argv=["true"]), ShellExecutor()
+                ),
+                lambda: run_step(_request(workdir, f"p{next(counter)}")),
+                lambda: _file_floor(workdir / "floor", f"x{next(counter)}"),
+            ],
             runs,
         )
-        placeholder = median_wall(lambda: run_step(_request(workdir, f"p{next(counter)}")), runs)
         fsyncs, fsync_ms = _fsync_share(workdir, min(runs, 50))
-        floor = median_wall(lambda: _file_floor(workdir / "floor", f"x{next(counter)}"), runs)
     return {
         "file_floor_ms": round(floor * 1e3, 2),
         "overhead_above_file_floor_ms": round((ours - bare - floor) * 1e3, 2),

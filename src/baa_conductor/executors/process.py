@@ -322,6 +322,12 @@ def _supervise(
         with contextlib.suppress(OSError):
             fcntl.fcntl(fd, _F_SETPIPE_SZ, PIPE_BYTES)
         selector.register(fd, selectors.EVENT_READ)
+    pipes = set(framers)
+    # The worker's exit wakes the selector through a pidfd (Linux 5.3+); elsewhere it is polled.
+    pidfd: int | None = None
+    with contextlib.suppress(OSError, AttributeError):
+        pidfd = os.pidfd_open(proc.pid)
+        selector.register(pidfd, selectors.EVENT_READ)
     next_poll = 0.0
     deadline = time.monotonic() + timeout_sec
     timed_out = False
@@ -331,11 +337,11 @@ def _supervise(
     try:
         while True:
             now = time.monotonic()
-            if exited_at is None and now >= next_poll:
+            if exited_at is None and pidfd is None and now >= next_poll:
                 next_poll = now + EXIT_POLL_SEC
                 if proc.poll() is not None:
                     exited_at = now
-            if exited_at is not None and (not selector.get_map() or now - exited_at >= linger_sec):
+            if exited_at is not None and (not pipes or now - exited_at >= linger_sec):
                 break  # leftovers still holding the pipes are stopped below
             if kill_at is None and now >= deadline:
                 timed_out = True
@@ -362,11 +368,19 @@ def _supervise(
                 for framer in framers.values():
                     framer.flush()
             for key, _ in events:
-                _read(key.fd, framers, selector)
+                if key.fd == pidfd:
+                    selector.unregister(pidfd)
+                    proc.poll()
+                    exited_at = now
+                elif not _read(key.fd, framers[key.fd]):
+                    selector.unregister(key.fd)
+                    pipes.discard(key.fd)
     except (KeyboardInterrupt, Interrupted) as stop:
         interrupted = stop.signum if isinstance(stop, Interrupted) else signal.SIGINT
     finally:
         selector.close()
+        if pidfd is not None:
+            os.close(pidfd)
     swept = _stop(worker, graceful=interrupted is not None and not timed_out)
     for fd in framers:
         _drain(fd, framers)
@@ -388,20 +402,21 @@ def _supervise(
     )
 
 
-def _read(fd: int, framers: dict[int, _Framer], selector: selectors.BaseSelector) -> None:
+def _read(fd: int, framer: _Framer) -> bool:
+    """Read what the pipe holds into its framer; False at end of file."""
     try:
         data = os.read(fd, READ_BYTES)
     except BlockingIOError:
-        return
+        return True
     except OSError as error:
         if error.errno != errno.EIO:
             raise
         data = b""
     if data:
-        framers[fd].feed(data)
-    else:
-        selector.unregister(fd)
-        framers[fd].flush()
+        framer.feed(data)
+        return True
+    framer.flush()
+    return False
 
 
 def _drain(fd: int, framers: dict[int, _Framer]) -> None:
