@@ -213,3 +213,23 @@ def test_reader_reports_a_dead_runner_as_interrupted(tmp_path: Path) -> None:
     assert record.interrupted
     assert record.status == "interrupted"
     assert Path(run.paths.state_path).read_bytes() == state_before
+
+
+def test_text_that_is_not_unicode_safe_survives_the_round_trip(tmp_path: Path) -> None:
+    """A summary with a lone surrogate and output with one are written as JSON and read back."""
+    from baa_conductor import cli
+    from baa_conductor.session import chunk_bytes
+
+    outcome = {
+        "ok": True,
+        "outcome": "completed",
+        "summary": "odd \ud800 text",
+        "stdout": ["half \udc80 char\n"],
+    }
+    result = envelope_dict(run_step(make_request(tmp_path), Fixed(outcome)))
+    run_dir = Path(result["logPaths"]["runDir"])
+    assert "\\ud800" in (run_dir / "worker.log").read_text("utf-8")
+    assert read_run(str(run_dir)).events[-1].message == "odd \ud800 text"
+    chunk = json.loads((run_dir / "stdout.log").read_text("utf-8"))
+    assert chunk_bytes(chunk) == "half \udc80 char\n".encode("utf-8", "surrogatepass")
+    assert cli.main(["validate", "-q", str(run_dir)]) == 0

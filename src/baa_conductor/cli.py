@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__
+from . import __version__, encoding
 from ._schemas import load_schema, schema_names, schema_text, schema_version
 from .exceptions import BaaError, ContractError, Interrupted, RunStoreError, Violation
 from .paths import JSONL_FILES, SCHEMA_OF_FILE, runs_root
@@ -61,7 +61,7 @@ def _problems_in(path: Path, schema: str, jsonl: bool) -> Iterator[str]:
     for number, raw in documents:
         where = f"{path}:{number}" if jsonl else str(path)
         try:
-            value = json.loads(raw)
+            value = encoding.loads(raw)
         except ValueError as error:
             yield f"{where}: /: not JSON: {error}"
             continue
@@ -229,7 +229,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _chunk_text(raw: bytes) -> str:
-    entry = json.loads(raw)
+    entry = encoding.loads(raw)
     return chunk_bytes(entry).decode("utf-8", "replace")
 
 
@@ -308,7 +308,7 @@ def cmd_tail(args: argparse.Namespace) -> int:
             batch: list[tuple[int, str, dict[str, Any]]] = []
             for channel, handle in handles.items():
                 for raw in _new_lines(handle, carries[channel]):
-                    entry = json.loads(raw)
+                    entry = encoding.loads(raw)
                     batch.append((entry["seq"], channel, entry))
             for _, channel, entry in sorted(batch, key=lambda item: item[0]):
                 if channel == "worker":

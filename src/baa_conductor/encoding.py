@@ -41,3 +41,12 @@ def js_number(value: float) -> float:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def loads(data: bytes | str) -> Any:
+    """Parse JSON; orjson first, the standard library for what orjson refuses (lone surrogate
+    escapes, which ``dumps`` writes for such text) and for the error message when it is not JSON."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)

@@ -14,7 +14,6 @@ import contextlib
 import ctypes
 import errno
 import fcntl
-import json
 import os
 import shutil
 import tempfile
@@ -256,7 +255,7 @@ def _load_json(path: str, schema: str) -> Any:
             os.path.dirname(path), f"{os.path.basename(path)} is missing"
         ) from None
     try:
-        value = json.loads(data)
+        value = encoding.loads(data)
     except ValueError as error:
         raise ContractError(schema, [Violation("", f"not JSON: {error}")], path) from None
     validate(schema, value, source=path)
@@ -269,7 +268,7 @@ def iter_log(path: str, schema: str) -> Iterator[tuple[int, Any]]:
         for number, raw in enumerate(handle, start=1):
             where = f"{path}:{number}"
             try:
-                value = json.loads(raw)
+                value = encoding.loads(raw)
             except ValueError as error:
                 raise ContractError(schema, [Violation("", f"not JSON: {error}")], where) from None
             validate(schema, value, source=where)
