@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
+import signal
 import stat
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -159,10 +160,11 @@ def test_closed_stdout_still_waits_for_exit(tmp_path: Path) -> None:
     assert output(run_dir(env), "stderr") == b"finished\n"
 
 
-def test_runner_sigterm_stops_worker_and_persists(tmp_path: Path) -> None:
-    """SIGTERM to `baa run` stops the worker, writes a failed terminal state and an envelope."""
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_runner_signal_stops_worker_and_persists(tmp_path: Path, signum: int) -> None:
+    """SIGTERM or Ctrl-C to `baa run` stops the worker, writes a failed terminal state and an envelope."""
     pid_file = tmp_path / "w.pid"
-    baa = [os.path.join(os.path.dirname(os.sys.executable), "baa")]  # type: ignore[attr-defined]
+    baa = [str(Path(sys.executable).with_name("baa"))]
     proc = subprocess.Popen(
         [*baa, "run", "--task", "T", "--step", "s", "--run", "r", "--runs-dir", str(tmp_path / "runs"),
          "--grace", "1", "--", "sh", "-c", f"echo $$ > {pid_file}; echo started; sleep 300"],
@@ -173,13 +175,14 @@ def test_runner_sigterm_stops_worker_and_persists(tmp_path: Path) -> None:
             break
         time.sleep(0.05)
     time.sleep(0.2)
-    proc.terminate()
+    proc.send_signal(signum)
     stdout, _ = proc.communicate(timeout=20)
-    assert proc.returncode == 143
+    assert proc.returncode == 128 + signum
     envelope = json.loads(stdout)
-    assert envelope["summary"] == "shell command was stopped because the runner received SIGTERM"
+    name = signal.Signals(signum).name
+    assert envelope["summary"] == f"shell command was stopped because the runner received {name}"
     state = json.loads((tmp_path / "runs" / "T" / "r" / "state.json").read_text())
-    assert (state["status"], state["exitCode"]) == ("failed", 143)
+    assert (state["status"], state["exitCode"]) == ("failed", 128 + signum)
     assert wait_gone(int(pid_file.read_text()))
 
 
