@@ -43,6 +43,8 @@ PARTIAL_FLUSH_SEC = 0.2
 DEFAULT_GRACE_SEC = 10.0
 #: After the worker exits, how long output from its leftovers is still read before they are stopped.
 LINGER_SEC = 0.5
+#: Runs shorter than this sweep only pids newer than the worker's (see _pids).
+NARROW_SWEEP_SEC = 10.0
 TIMEOUT_EXIT_CODE = 124
 NOT_FOUND_EXIT_CODE = 127
 CANNOT_RUN_EXIT_CODE = 126
@@ -243,6 +245,12 @@ class _Worker:
         self.proc = proc
         self.token = token
         self.grace_sec = grace_sec
+        self.started = time.monotonic()
+
+    def sweep(self) -> int:
+        # Over a short run, pids cannot have gone all the way round: look only at newer ones.
+        recent = time.monotonic() - self.started < NARROW_SWEEP_SEC
+        return sweep(self.token, since=self.proc.pid if recent else None)
 
     def signal_group(self, sig: int) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -349,7 +357,7 @@ def _supervise(
                 kill_at = now + worker.grace_sec
             if kill_at is not None and now >= kill_at:
                 worker.signal_group(signal.SIGKILL)
-                sweep(worker.token, since=worker.proc.pid)
+                worker.sweep()
                 kill_at = float("inf")
             waits = [PARTIAL_FLUSH_SEC, deadline - now]
             if exited_at is not None:
@@ -443,4 +451,4 @@ def _stop(worker: _Worker, graceful: bool) -> int:
     if worker.proc.poll() is None:
         worker.proc.kill()
     worker.proc.wait()
-    return sweep(worker.token, since=worker.proc.pid)
+    return worker.sweep()
