@@ -254,11 +254,15 @@ def _load_json(path: str, schema: str) -> Any:
         raise RunNotFoundError(
             os.path.dirname(path), f"{os.path.basename(path)} is missing"
         ) from None
+    return _parse(data, schema, path)
+
+
+def _parse(raw: bytes, schema: str, where: str) -> Any:
     try:
-        value = encoding.loads(data)
+        value = encoding.loads(raw)
     except ValueError as error:
-        raise ContractError(schema, [Violation("", f"not JSON: {error}")], path) from None
-    validate(schema, value, source=path)
+        raise ContractError(schema, [Violation("", f"not JSON: {error}")], where) from None
+    validate(schema, value, source=where)
     return value
 
 
@@ -266,28 +270,24 @@ def iter_log(path: str, schema: str) -> Iterator[tuple[int, Any]]:
     """``(line number, value)`` for each line of a JSONL log, each validated against ``schema``."""
     with open(path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            where = f"{path}:{number}"
-            try:
-                value = encoding.loads(raw)
-            except ValueError as error:
-                raise ContractError(schema, [Violation("", f"not JSON: {error}")], where) from None
-            validate(schema, value, source=where)
-            yield number, value
+            yield number, _parse(raw, schema, f"{path}:{number}")
 
 
 def tail_lines(path: str, count: int, block: int = 1 << 16) -> list[bytes]:
     """The last ``count`` lines of a file, read from its end (a 1 GB log costs a few blocks)."""
     if count <= 0:
         return []
+    blocks: list[bytes] = []
+    newlines = 0
     with open(path, "rb") as handle:
-        end = handle.seek(0, os.SEEK_END)
-        data = b""
-        position = end
-        while position > 0 and data.count(b"\n") <= count:
+        position = handle.seek(0, os.SEEK_END)
+        while position > 0 and newlines <= count:
             step = min(block, position)
             position -= step
             handle.seek(position)
-            data = handle.read(step) + data
+            blocks.append(handle.read(step))
+            newlines += blocks[-1].count(b"\n")
+    data = b"".join(reversed(blocks))
     return [line for line in data.splitlines() if line][-count:]
 
 
@@ -303,8 +303,11 @@ class RunRecord:
 
     @property
     def interrupted(self) -> bool:
-        """The state says the run is under way, but no runner holds it: the runner died."""
-        return self.state.status.value in ("prepared", "running") and not self.live
+        """The run never finished (no ``finishedAt``), yet no runner holds it: the runner died.
+
+        Status alone cannot tell: ``prepared`` is also how a placeholder run ends.
+        """
+        return self.state.finished_at is None and not self.live
 
     @property
     def status(self) -> str:
