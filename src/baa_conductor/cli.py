@@ -52,13 +52,21 @@ def _schema_for(path: Path, explicit: str | None) -> str:
     )
 
 
-def _problems_in(path: Path, schema: str, jsonl: bool) -> Iterator[str]:
+def _documents(path: Path, jsonl: bool) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of each JSONL line, read as a stream; or (0, the whole JSON file)."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            if not jsonl:
+                yield 0, handle.read()
+                return
+            for number, line in enumerate(handle, start=1):
+                yield number, line.rstrip(b"\n")
     except OSError as error:
         raise UsageError(f"{path}: cannot read: {error.strerror}") from None
-    documents = enumerate(data.splitlines(), start=1) if jsonl else [(0, data)]
-    for number, raw in documents:
+
+
+def _problems_in(path: Path, schema: str, jsonl: bool) -> Iterator[str]:
+    for number, raw in _documents(path, jsonl):
         where = f"{path}:{number}" if jsonl else str(path)
         try:
             value = encoding.loads(raw)

@@ -208,7 +208,9 @@ class RunWriter:
             raise _fail(path, "append to", error) from None
         self._sizes[channel] += written
         if self._sizes[channel] - self._kicked[channel] >= WRITEBACK_BYTES:
-            _start_writeback(fd, self._kicked[channel], self._sizes[channel] - self._kicked[channel])
+            _start_writeback(
+                fd, self._kicked[channel], self._sizes[channel] - self._kicked[channel]
+            )
             self._kicked[channel] = self._sizes[channel]
 
     def close(self) -> None:
