@@ -21,11 +21,33 @@ def baa(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def run_cli(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    *rest: str,
+    task: str = "T-1",
+    run: str | None = None,
+) -> tuple[int, str, str]:
+    """`baa run --task TASK --step s [--run RUN] --runs-dir <tmp>/runs REST...`."""
+    ids = ["--run", run] if run else []
+    return baa(
+        capsys,
+        "run",
+        "--task",
+        task,
+        "--step",
+        "s",
+        *ids,
+        "--runs-dir",
+        str(tmp_path / "runs"),
+        *rest,
+    )
+
+
 def make_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], *cmd: str, run: str = "r1"
 ) -> tuple[int, dict[str, Any]]:
-    code, out, _ = baa(capsys, "run", "--task", "T-1", "--step", "s", "--run", run,
-                       "--runs-dir", str(tmp_path / "runs"), "--", *cmd)  # fmt: skip
+    code, out, _ = run_cli(capsys, tmp_path, "--", *cmd, run=run)
     return code, json.loads(out)
 
 
@@ -35,28 +57,14 @@ def test_run_prints_the_envelope_and_exits_with_the_step_code(
     """`baa run -- CMD` prints a valid envelope and exits with the command's exit code."""
     code, envelope = make_run(tmp_path, capsys, "sh", "-c", "echo out; exit 5")
     assert code == 5
-    assert (envelope["outcome"], envelope["runId"], envelope["metadata"]["command"]) == (
-        "failed",
-        "r1",
-        "sh -c 'echo out; exit 5'",
-    )
+    assert envelope["outcome"] == "failed"
+    assert envelope["runId"] == "r1"
+    assert envelope["metadata"]["command"] == "sh -c 'echo out; exit 5'"
 
 
 def test_run_summary_is_one_human_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--summary prints the outcome, exit code and summary instead of JSON."""
-    code, out, _ = baa(
-        capsys,
-        "run",
-        "--task",
-        "T-1",
-        "--step",
-        "s",
-        "--runs-dir",
-        str(tmp_path),
-        "--summary",
-        "--",
-        "true",
-    )
+    code, out, _ = run_cli(capsys, tmp_path, "--summary", "--", "true")
     assert code == 0
     assert out.startswith("completed  exit 0  ")
     assert "shell command exited with code 0" in out
@@ -66,9 +74,7 @@ def test_run_generates_a_run_id(tmp_path: Path, capsys: pytest.CaptureFixture[st
     """Without --run, a fresh run id is made, so two runs never collide."""
     ids = set()
     for _ in range(2):
-        code, out, _ = baa(
-            capsys, "run", "--task", "T-1", "--step", "s", "--runs-dir", str(tmp_path), "--", "true"
-        )
+        code, out, _ = run_cli(capsys, tmp_path, "--", "true")
         assert code == 0
         ids.add(json.loads(out)["runId"])
     assert len(ids) == 2
@@ -79,18 +85,7 @@ def test_run_refuses_hostile_ids_naming_the_field(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A task id of '..' exits 2 with the field and the reason, and creates nothing."""
-    code, out, err = baa(
-        capsys,
-        "run",
-        "--task",
-        "..",
-        "--step",
-        "s",
-        "--runs-dir",
-        str(tmp_path / "runs"),
-        "--",
-        "true",
-    )
+    code, out, err = run_cli(capsys, tmp_path, "--", "true", task="..")
     assert code == 2
     assert out == ""
     assert "/taskId: '..' is not a valid RunIdentifier" in err
@@ -100,24 +95,11 @@ def test_run_refuses_hostile_ids_naming_the_field(
 def test_run_refuses_an_existing_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The same run id twice: the second is refused with a one-line reason."""
     make_run(tmp_path, capsys, "true")
-    code, _, err = baa(
-        capsys,
-        "run",
-        "--task",
-        "T-1",
-        "--step",
-        "s",
-        "--run",
-        "r1",
-        "--runs-dir",
-        str(tmp_path / "runs"),
-        "--",
-        "true",
-    )
+    code, _, err = run_cli(capsys, tmp_path, "--", "true", run="r1")
+    run_dir = tmp_path / "runs" / "T-1" / "r1"
     assert code == 2
-    assert (
-        err.strip()
-        == f"baa: error: run directory {tmp_path / 'runs' / 'T-1' / 'r1'} already exists; runs are never overwritten: use a new run id"
+    assert err.strip() == (
+        f"baa: error: run directory {run_dir} already exists; runs are never overwritten: use a new run id"
     )
 
 
@@ -125,7 +107,7 @@ def test_run_without_a_command_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Nothing to run: exit 2 and say how to give a command."""
-    code, _, err = baa(capsys, "run", "--task", "T-1", "--step", "s", "--runs-dir", str(tmp_path))
+    code, _, err = run_cli(capsys, tmp_path)
     assert code == 2
     assert "nothing to run: give a command after --" in err
 
