@@ -30,6 +30,10 @@ class ProcessExecutor:
     def argv(self, run: PreparedStepRun) -> list[str]:
         raise NotImplementedError
 
+    def describe(self, run: PreparedStepRun) -> str:
+        """What the summary calls the worker ("shell command", "git status", ...)."""
+        return self.label
+
     def check(self, run: PreparedStepRun) -> None:
         """Raise :class:`Refusal` when the step cannot start (missing binary, not a repo)."""
 
@@ -61,7 +65,7 @@ class ProcessExecutor:
         }
 
     def summary(self, run: PreparedStepRun, result: ProcessResult) -> str:
-        what = self.label
+        what = self.describe(run)
         if result.spawn_error:
             return f"{what} could not start: {result.spawn_error}"
         if result.timed_out:

@@ -35,14 +35,19 @@ class GitExecutor(ProcessExecutor):
             )
         return found
 
-    def argv(self, run: PreparedStepRun) -> list[str]:
+    @staticmethod
+    def _args(run: PreparedStepRun) -> list[str]:
         req = run.request
         args = list(req.argv) if req.argv else shlex.split(req.command or "")
-        if args and args[0] == "git":
-            args = args[1:]
+        return args[1:] if args[:1] == ["git"] else args
+
+    def describe(self, run: PreparedStepRun) -> str:
+        return " ".join(["git", *self._args(run)[:1]])
+
+    def argv(self, run: PreparedStepRun) -> list[str]:
+        args = self._args(run)
         if not args:
             raise Refusal("git step has no git arguments (argv or command)", CANNOT_RUN_EXIT_CODE)
-        self.label = f"git {args[0]}"
         return [self._binary(run), *args]
 
     def check(self, run: PreparedStepRun) -> None:
