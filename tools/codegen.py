@@ -36,6 +36,7 @@ ARGS = [
     "--field-constraints",
     "--use-annotated",
     "--allow-population-by-field-name",
+    "--all-exports-scope", "children",
     # Timestamps stay strings so a model dump gives back the exact wire text.
     "--type-mappings", "date-time=string",
     "--formatters", "ruff-format",
