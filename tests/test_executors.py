@@ -230,6 +230,9 @@ AGENT = """#!/usr/bin/env python3
 import json, sys
 args = sys.argv[1:]
 print(json.dumps({"type": "thread.started", "args": args}), flush=True)
+if "turn-fails" in args[-1]:
+    print(json.dumps({"type": "turn.failed", "error": {"message": "rate limited"}}))
+    sys.exit(0)
 print(json.dumps({"type": "item.completed", "item": {"type": "agent_message", "text": "did " + args[-1]}}))
 sys.exit(0 if "fail" not in args[-1] else 2)
 """
@@ -255,7 +258,10 @@ def test_codex_runs_the_agent_with_the_prompt_and_keeps_its_jsonl(
     """The agent runs as `<bin> exec --json <prompt>`; its JSONL events land in stdout.log."""
     request = codex_request(tmp_path, "fix the bug", env={"BAA_CODEX_BIN": str(agent)})
     env = envelope_dict(run_step(request, CodexExecutor()))
-    assert (env["outcome"], env["summary"]) == ("completed", "codex exited with code 0")
+    assert (env["outcome"], env["summary"]) == (
+        "completed",
+        "codex exited with code 0: did fix the bug",
+    )
     events = [json.loads(line) for line in output(run_dir(env), "stdout").splitlines()]
     assert events[0] == {"type": "thread.started", "args": ["exec", "--json", "fix the bug"]}
     assert events[1]["item"]["text"] == "did fix the bug"
@@ -267,6 +273,15 @@ def test_codex_failure_exit_is_failed(tmp_path: Path, agent: Path) -> None:
         run_step(codex_request(tmp_path, "please fail"), CodexExecutor(binary=str(agent)))
     )
     assert (env["outcome"], env["state"]["exitCode"]) == ("failed", 2)
+
+
+def test_codex_failed_turn_fails_the_step(tmp_path: Path, agent: Path) -> None:
+    """A turn.failed event fails the step with the agent's reason, even when it exits 0."""
+    env = envelope_dict(
+        run_step(codex_request(tmp_path, "turn-fails"), CodexExecutor(binary=str(agent)))
+    )
+    assert (env["outcome"], env["state"]["exitCode"]) == ("failed", 1)
+    assert env["summary"] == "codex exited with code 0; the agent reported: rate limited"
 
 
 def test_codex_missing_binary_is_a_summary_not_a_traceback(tmp_path: Path) -> None:
