@@ -21,6 +21,7 @@ from rich.text import Text
 
 from . import __version__, encoding
 from ._schemas import load_schema, schema_names, schema_text, schema_version
+from .compat import MODES
 from .exceptions import BaaError, ContractError, Interrupted, RunStoreError, Violation
 from .paths import JSONL_FILES, SCHEMA_OF_FILE, runs_root
 from .session import chunk_bytes
@@ -201,7 +202,7 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
     return request
 
 
-def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
+def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
@@ -407,7 +408,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="REF_OR_DIR",
         help="baseline: a directory of schemas or a git ref",
     )
-    p.add_argument("--mode", choices=["BACKWARD", "FORWARD", "FULL"], default="BACKWARD")
+    p.add_argument("--mode", choices=MODES, default="BACKWARD")
     p.add_argument(
         "--schemas",
         default=None,

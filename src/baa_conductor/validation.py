@@ -8,7 +8,6 @@ only then: the hot path does not pay for it).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from functools import cache
 from typing import Any, Literal
@@ -103,12 +102,6 @@ def validate(name: str, instance: Any, *, source: str | None = None) -> None:
     if not found:  # the backends disagree: never let that pass silently
         found = [Violation("", f"rejected by {HOT_PATH} but not by jsonschema; please report")]
     raise ContractError(name, found, source)
-
-
-def validated_copy(name: str, instance: Any) -> Any:
-    """``instance`` validated, as a deep copy the caller owns."""
-    validate(name, instance)
-    return copy.deepcopy(instance)
 
 
 __all__ = [
