@@ -12,10 +12,9 @@ from .process import DEFAULT_GRACE_SEC, ProcessResult, run_process
 class Refusal(Exception):
     """A step that cannot start: the reason becomes the failed outcome's summary."""
 
-    def __init__(self, summary: str, exit_code: int, outcome: str = "failed"):
+    def __init__(self, summary: str, exit_code: int):
         self.summary = summary
         self.exit_code = exit_code
-        self.outcome = outcome
         super().__init__(summary)
 
 
@@ -42,7 +41,7 @@ class ProcessExecutor:
             argv = self.argv(run)
             self.check(run)
         except Refusal as refusal:
-            return {"ok": False, "outcome": refusal.outcome, "summary": refusal.summary,
+            return {"ok": False, "outcome": "failed", "summary": refusal.summary,
                     "exitCode": refusal.exit_code}  # fmt: skip
         req = run.request
         result = run_process(
@@ -70,7 +69,7 @@ class ProcessExecutor:
             return f"{what} could not start: {result.spawn_error}"
         if result.timed_out:
             return (f"{what} timed out after {run.request.timeout_sec}s and was stopped "
-                    f"(SIGTERM to its process group, SIGKILL after {self.grace_sec}s)")  # fmt: skip
+                    f"(SIGTERM to its process group, SIGKILL {self.grace_sec}s later if still running)")  # fmt: skip
         if result.interrupted is not None:
             name = signal.Signals(result.interrupted).name
             return f"{what} was stopped because the runner received {name}"
