@@ -277,3 +277,24 @@ def test_killed_runner_child_gets_parent_death_signal(tmp_path: Path) -> None:
     proc.kill()
     proc.wait()
     assert wait_gone(worker)
+
+
+def test_parent_death_signal_without_setpriv(tmp_path: Path) -> None:
+    """Where util-linux's setpriv is missing, the prctl hook gives the worker the same fate."""
+    pid_file = tmp_path / "w.pid"
+    script = (
+        "from baa_conductor.executors import process\n"
+        "process._SETPRIV = None\n"
+        f"process.run_process(['sh', '-c', 'echo $$ > {pid_file}; exec sleep 60'], cwd='/', timeout_sec=60,"
+        " on_chunk=lambda c, b: None)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    for _ in range(200):
+        if pid_file.exists() and pid_file.read_text().strip():
+            break
+        time.sleep(0.05)
+    worker = int(pid_file.read_text())
+    assert alive(worker)
+    proc.kill()
+    proc.wait()
+    assert wait_gone(worker)
