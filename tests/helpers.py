@@ -52,3 +52,13 @@ def wait_gone(pid: int, seconds: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return False
+
+
+def wait_for_pid(pid_file: Path, seconds: float = 10.0) -> int:
+    """The pid a worker writes to ``pid_file`` once it has started."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if pid_file.exists() and pid_file.read_text().strip():
+            return int(pid_file.read_text())
+        time.sleep(0.05)
+    raise AssertionError(f"no pid in {pid_file} after {seconds}s")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import alive, entries, make_request, output, wait_gone
+from helpers import alive, entries, make_request, output, wait_for_pid, wait_gone
 
 from baa_conductor.executors import CodexExecutor, GitExecutor, ShellExecutor
 from baa_conductor.executors.process import MAX_CHUNK_BYTES
@@ -170,10 +170,7 @@ def test_runner_signal_stops_worker_and_persists(tmp_path: Path, signum: int) ->
          "--grace", "1", "--", "sh", "-c", f"echo $$ > {pid_file}; echo started; sleep 300"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
-    for _ in range(200):
-        if pid_file.exists() and pid_file.read_text().strip():
-            break
-        time.sleep(0.05)
+    wait_for_pid(pid_file)
     time.sleep(0.2)
     proc.send_signal(signum)
     stdout, _ = proc.communicate(timeout=20)

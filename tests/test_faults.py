@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import alive, make_request, wait_gone
+from helpers import alive, make_request, wait_for_pid, wait_gone
 
 from baa_conductor import store, validation
 from baa_conductor.exceptions import RunStoreError
@@ -268,11 +268,7 @@ def test_killed_runner_child_gets_parent_death_signal(tmp_path: Path) -> None:
     proc = subprocess.Popen([BAA, "run", "--task", "T", "--step", "s", "--runs-dir", str(tmp_path / "runs"),
                              "--", "sh", "-c", f"echo $$ > {pid_file}; exec sleep 60"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    for _ in range(200):
-        if pid_file.exists() and pid_file.read_text().strip():
-            break
-        time.sleep(0.05)
-    worker = int(pid_file.read_text())
+    worker = wait_for_pid(pid_file)
     assert alive(worker)
     proc.kill()
     proc.wait()
@@ -289,11 +285,7 @@ def test_parent_death_signal_without_setpriv(tmp_path: Path) -> None:
         " on_chunk=lambda c, b: None)\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", script])
-    for _ in range(200):
-        if pid_file.exists() and pid_file.read_text().strip():
-            break
-        time.sleep(0.05)
-    worker = int(pid_file.read_text())
+    worker = wait_for_pid(pid_file)
     assert alive(worker)
     proc.kill()
     proc.wait()
