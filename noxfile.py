@@ -42,7 +42,7 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def codegen(session: nox.Session) -> None:
-    """Regenerate the Pydantic models and TypeScript declarations from schemas/."""
+    """Regenerate both bindings in generated/ (Python, TypeScript) from schemas/."""
     install(session)
     session.run("python", "tools/codegen.py")
     if shutil.which("npm"):
@@ -52,7 +52,7 @@ def codegen(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def check_generated(session: nox.Session) -> None:
-    """Fail when generated models or declarations differ from what schemas/ produce."""
+    """Fail when the Python binding in generated/ differs from what schemas/ produce."""
     install(session)
     session.run("python", "tools/codegen.py", "--check")
 

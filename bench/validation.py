@@ -18,9 +18,9 @@ from baa_conductor._formats import FORMATS
 from baa_conductor._reference import reference_validator
 from baa_conductor._schemas import bundle, load_schema, registry
 from baa_conductor.executors import ShellExecutor
-from baa_conductor.generated.step_execution_result_schema import StepExecutionResult
 from baa_conductor.store import iter_log
 from baa_conductor.validation import HOT_PATH, validate
+from baa_conductor_contracts.step_execution_result_schema import StepExecutionResult
 
 from ._timing import per_call
 

@@ -98,7 +98,7 @@ def test_against_a_git_ref(
 ) -> None:
     """--against accepts a git ref and reads the schemas as they were at that commit."""
     repo = tmp_path / "repo"
-    target = repo / "src" / "baa_conductor" / "schemas"
+    target = repo / "schemas"
     shutil.copytree(SCHEMAS, target)
     git = ["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t"]
     subprocess.run(["git", "init", "-q", str(repo)], check=True)

@@ -20,7 +20,7 @@ import codegen  # noqa: E402
 
 
 def model_for(schema: str) -> type[Any]:
-    module = importlib.import_module(f"baa_conductor.generated.{schema.replace('-', '_')}_schema")
+    module = importlib.import_module(f"baa_conductor_contracts.{schema.replace('-', '_')}_schema")
     model: type[Any] = getattr(module, load_schema(schema)["title"])
     return model
 
@@ -35,9 +35,7 @@ def test_every_schema_has_a_model_with_a_header(schema: str) -> None:
     """Each schema file has a generated model module that says it is generated."""
     model = model_for(schema)
     source = Path(sys.modules[model.__module__].__file__ or "").read_text("utf-8")
-    assert source.startswith(
-        "# Generated from src/baa_conductor/schemas by `nox -s codegen`. Do not edit."
-    )
+    assert source.startswith("# Generated from schemas/ by `nox -s codegen`. Do not edit.")
 
 
 @pytest.mark.parametrize(("schema", "instance"), VALID)
@@ -52,8 +50,8 @@ def test_valid_fixture_round_trips_through_its_model(schema: str, instance: Any)
 
 def test_models_use_snake_case_attributes_and_enums() -> None:
     """Python code reads snake_case attributes; enums are real enums."""
-    from baa_conductor.generated.run_metadata_schema import RunMetadata
-    from baa_conductor.generated.worker_kind_schema import WorkerKind
+    from baa_conductor_contracts.run_metadata_schema import RunMetadata
+    from baa_conductor_contracts.worker_kind_schema import WorkerKind
 
     meta = RunMetadata.model_validate(VALID_META)
     assert meta.worker_kind is WorkerKind.shell

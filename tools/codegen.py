@@ -1,7 +1,9 @@
-"""Generate the Pydantic models in src/baa_conductor/generated/ from the JSON Schemas.
+"""Generate the Python binding in generated/python/ from the JSON Schemas in schemas/.
 
-The one place that says how models are made from schemas: `nox -s codegen` writes them,
-`nox -s check_generated` and tests/test_generated.py compare a fresh run with what is committed.
+The binding is the import package `baa_conductor_contracts`: one Pydantic v2 model module per
+schema, a copy of the schemas as package data, and `py.typed`. This is the one place that says how
+it is made: `nox -s codegen` writes it; `nox -s check_generated` and tests/test_generated.py
+compare a fresh run with what is committed.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMAS = ROOT / "src" / "baa_conductor" / "schemas"
-GENERATED = ROOT / "src" / "baa_conductor" / "generated"
-HEADER = "# Generated from src/baa_conductor/schemas by `nox -s codegen`. Do not edit."
+SCHEMAS = ROOT / "schemas"
+PACKAGE = "baa_conductor_contracts"
+GENERATED = ROOT / "generated" / "python" / PACKAGE
+HEADER = "# Generated from schemas/ by `nox -s codegen`. Do not edit."
+SUFFIX = ".schema.json"
 
 ARGS = [
     "--input-file-type", "jsonschema",
@@ -45,24 +49,33 @@ ARGS = [
 
 
 def generate(out: Path) -> None:
-    """Write one module per schema file into `out`."""
+    """Write the package into `out`: one module per schema, the schemas, and py.typed."""
     with tempfile.TemporaryDirectory() as staging:
         # Only the schema files: the generator would try to read schemas/README.md as a schema.
-        for schema in SCHEMAS.glob("*.schema.json"):
+        for schema in SCHEMAS.glob(f"*{SUFFIX}"):
             shutil.copy(schema, staging)
         cmd = [sys.executable, "-m", "datamodel_code_generator", "--input", staging,
                "--output", str(out), *ARGS]  # fmt: skip
         subprocess.run(cmd, check=True, cwd=ROOT)
+    data = out / "schemas"
+    data.mkdir()
+    for schema in SCHEMAS.glob(f"*{SUFFIX}"):
+        shutil.copyfile(schema, data / schema.name)
+    (out / "py.typed").write_text("")
+
+
+def _files(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts}  # fmt: skip
 
 
 def drift() -> list[str]:
     """Names of generated files that differ from a fresh generation (empty when in step)."""
     # Inside the checkout, so the formatter reads the same pyproject settings as for GENERATED.
     with tempfile.TemporaryDirectory(dir=ROOT, prefix=".codegen-") as tmp:
-        fresh = Path(tmp) / "generated"
+        fresh = Path(tmp) / PACKAGE
         generate(fresh)
-        ours = {p.name for p in GENERATED.glob("*.py")}
-        theirs = {p.name for p in fresh.glob("*.py")}
+        ours, theirs = _files(GENERATED), _files(fresh)
         changed = [n for n in sorted(ours & theirs)
                    if not filecmp.cmp(GENERATED / n, fresh / n, shallow=False)]  # fmt: skip
         return sorted(ours ^ theirs) + changed
@@ -70,17 +83,17 @@ def drift() -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", action="store_true", help="fail when generated/ is stale")
+    parser.add_argument("--check", action="store_true", help="fail when generated/python is stale")
     args = parser.parse_args()
     if args.check:
         stale = drift()
         if stale:
-            print("generated models are stale; run `nox -s codegen`:", *stale, sep="\n  ")
+            print("generated/python is stale; run `nox -s codegen`:", *stale, sep="\n  ")
             return 1
-        print("generated models match the schemas")
+        print("generated/python matches the schemas")
         return 0
-    for old in GENERATED.glob("*.py"):
-        old.unlink()
+    shutil.rmtree(GENERATED, ignore_errors=True)
+    GENERATED.parent.mkdir(parents=True, exist_ok=True)
     generate(GENERATED)
     return 0
 

@@ -8,7 +8,7 @@ import type {
   StepExecutionResult,
   StreamChunkLogEntry,
   WorkerLogLine,
-} from "./generated/contracts.d.ts";
+} from "../generated/typescript/contracts.d.ts";
 
 export interface RunView {
   meta: RunMetadata;

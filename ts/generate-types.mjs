@@ -1,4 +1,4 @@
-// Generates generated/contracts.d.ts from the JSON Schemas with json-schema-to-typescript.
+// Generates ../generated/typescript/contracts.d.ts from the JSON Schemas with json-schema-to-typescript.
 // `node generate-types.mjs --check` fails when the committed file differs (drift check).
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -6,8 +6,8 @@ import { fileURLToPath } from "node:url";
 import { compile } from "json-schema-to-typescript";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const schemasDir = join(here, "..", "src", "baa_conductor", "schemas");
-const output = join(here, "generated", "contracts.d.ts");
+const schemasDir = join(here, "..", "schemas");
+const output = join(here, "..", "generated", "typescript", "contracts.d.ts");
 const BASE = "https://baa-conductor.dev/schemas/";
 
 const files = readdirSync(schemasDir).filter((f) => f.endsWith(".schema.json")).sort();
@@ -22,7 +22,7 @@ const root = {
   additionalProperties: false,
 };
 
-const banner = "// Generated from src/baa_conductor/schemas by `npm run generate` (ts/generate-types.mjs). Do not edit.";
+const banner = "// Generated from schemas/ by `npm run generate` (ts/generate-types.mjs). Do not edit.";
 let text = await compile(root, "BaaConductorContracts", {
   bannerComment: banner,
   additionalProperties: false,

@@ -3,7 +3,7 @@
 // tighter (schemas/README.md, "Where this differs from the seed"), generated -> seed must hold.
 import type * as Logging from "../../shared/seed/packages/logging/src/contracts.ts";
 import type * as Runner from "../../shared/seed/apps/worker-runner/src/contracts.ts";
-import type * as Gen from "./generated/contracts.d.ts";
+import type * as Gen from "../generated/typescript/contracts.d.ts";
 
 type Extends<A, B> = [A] extends [B] ? true : false;
 type Mutual<A, B> = Extends<A, B> extends true ? Extends<B, A> : false;

@@ -24,7 +24,7 @@ Schema = dict[str, Any]
 
 
 def _directory() -> Traversable:
-    return files("baa_conductor") / "schemas"
+    return files("baa_conductor_contracts") / "schemas"
 
 
 @cache

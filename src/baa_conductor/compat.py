@@ -22,7 +22,7 @@ from typing import Any
 
 from ._schemas import SUFFIX, load_schema, schema_names
 
-SCHEMAS_IN_REPO = "src/baa_conductor/schemas"
+SCHEMAS_IN_REPO = "schemas"
 ANNOTATIONS = frozenset(
     {"title", "description", "$comment", "examples", "x-version", "default", "deprecated"}
 )

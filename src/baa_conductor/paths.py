@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 
+from baa_conductor_contracts.local_run_paths_schema import LocalRunPaths
+
 from .exceptions import ContractError, UnsafeRunPathError
-from .generated.local_run_paths_schema import LocalRunPaths
 from .validation import validate
 
 LAYOUT_VERSION = "local-run-v1"

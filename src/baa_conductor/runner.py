@@ -14,13 +14,14 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from baa_conductor_contracts.local_run_paths_schema import LocalRunPaths
+from baa_conductor_contracts.step_execution_request_schema import StepExecutionRequest
+from baa_conductor_contracts.step_execution_result_schema import StepExecutionResult
+from baa_conductor_contracts.worker_execution_outcome_schema import WorkerExecutionOutcome
+
 from . import _clock
 from .encoding import js_number
 from .exceptions import ContractError, Interrupted, RunStoreError
-from .generated.local_run_paths_schema import LocalRunPaths
-from .generated.step_execution_request_schema import StepExecutionRequest
-from .generated.step_execution_result_schema import StepExecutionResult
-from .generated.worker_execution_outcome_schema import WorkerExecutionOutcome
 from .paths import run_paths
 from .session import DEFAULT_TAIL_BYTES, DEFAULT_TAIL_ENTRIES, LogSession
 from .store import RunWriter

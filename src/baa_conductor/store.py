@@ -21,12 +21,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from baa_conductor_contracts.local_run_paths_schema import LocalRunPaths
+from baa_conductor_contracts.run_metadata_schema import RunMetadata
+from baa_conductor_contracts.run_state_snapshot_schema import RunStateSnapshot
+from baa_conductor_contracts.worker_log_line_schema import WorkerLogLine
+
 from . import encoding
 from .exceptions import ContractError, RunExistsError, RunNotFoundError, RunStoreError, Violation
-from .generated.local_run_paths_schema import LocalRunPaths
-from .generated.run_metadata_schema import RunMetadata
-from .generated.run_state_snapshot_schema import RunStateSnapshot
-from .generated.worker_log_line_schema import WorkerLogLine
 from .paths import (
     ARTIFACTS,
     CHECKPOINTS,

@@ -12,7 +12,7 @@ import addFormats from "ajv-formats";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
-const schemasDir = join(root, "src", "baa_conductor", "schemas");
+const schemasDir = join(root, "schemas");
 const BASE = "https://baa-conductor.dev/schemas/";
 const baa = process.env.BAA_BIN ?? join(root, ".venv", "bin", "baa");
 

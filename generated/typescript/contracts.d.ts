@@ -1,0 +1,387 @@
+// Generated from schemas/ by `npm run generate` (ts/generate-types.mjs). Do not edit.
+
+/**
+ * Checkpoint mode of a step. `reserved_for_t006` reserves sequence numbers and the checkpoints directory without writing checkpoint content.
+ */
+export type CheckpointMode = "disabled" | "reserved_for_t006";
+/**
+ * A task, step or run id. It becomes a single path segment under the runs root, so it is 1 to 128 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit: '.', '..', separators, NUL, whitespace and control characters can never appear.
+ */
+export type RunIdentifier = string;
+/**
+ * Type of a worker lifecycle event.
+ */
+export type WorkerLifecycleEventType =
+  | "run_prepared"
+  | "checkpoint_slot_reserved"
+  | "worker_started"
+  | "worker_execution_deferred"
+  | "worker_exited"
+  | "step_prepared"
+  | "step_completed"
+  | "step_failed"
+  | "step_blocked";
+/**
+ * Severity of a lifecycle event.
+ */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+/**
+ * An RFC 3339 date-time as JavaScript's Date.prototype.toISOString writes it (upper-case T and Z, or a numeric offset); the calendar date and the time must exist.
+ */
+export type Timestamp = string;
+/**
+ * Any JSON value: string, number, boolean, null, array or object of structured values.
+ */
+export type StructuredValue =
+  | string
+  | number
+  | boolean
+  | null
+  | StructuredValue[]
+  | {
+      [k: string]: StructuredValue;
+    };
+/**
+ * Channel of a stream chunk: the worker process's standard output or standard error.
+ */
+export type StreamLogChannel = "stdout" | "stderr";
+/**
+ * Kind of worker process that executes a step.
+ */
+export type WorkerKind = "codex" | "shell" | "git";
+/**
+ * Status of a run in state.json.
+ */
+export type RunStatus = "prepared" | "running" | "completed" | "failed" | "blocked";
+/**
+ * Kind of a step artifact.
+ */
+export type StepArtifactKind = "log" | "metadata" | "state" | "directory" | "artifact";
+/**
+ * Outcome of executing a step.
+ */
+export type StepExecutionOutcome = "prepared" | "completed" | "failed" | "blocked";
+/**
+ * Kind of step: a worker kind or an orchestration step.
+ */
+export type StepKind = "codex" | "shell" | "git" | "planner" | "review" | "finalize";
+/**
+ * Channel of a run log entry.
+ */
+export type WorkerLogChannel = "worker" | "stdout" | "stderr";
+
+/**
+ * Every schema of the contract package, by file name.
+ */
+export interface BaaConductorContracts {
+  "checkpoint-mode"?: CheckpointMode;
+  "local-run-log-context"?: LocalRunLogContext;
+  "local-run-log-session"?: LocalRunLogSession;
+  "local-run-log-summary"?: LocalRunLogSummary;
+  "local-run-paths"?: LocalRunPaths;
+  "log-level"?: LogLevel;
+  "run-identifier"?: RunIdentifier;
+  "run-metadata"?: RunMetadata;
+  "run-state-snapshot"?: RunStateSnapshot;
+  "run-status"?: RunStatus;
+  "step-artifact-kind"?: StepArtifactKind;
+  "step-artifact"?: StepArtifact;
+  "step-checkpoint-config"?: StepCheckpointConfig;
+  "step-checkpoint-state"?: StepCheckpointState;
+  "step-execution-metrics"?: StepExecutionMetrics;
+  "step-execution-outcome"?: StepExecutionOutcome;
+  "step-execution-request"?: StepExecutionRequest;
+  "step-execution-result"?: StepExecutionResult;
+  "step-execution-runtime"?: StepExecutionRuntime;
+  "step-kind"?: StepKind;
+  "stream-chunk-log-entry"?: StreamChunkLogEntry;
+  "stream-chunk-log-stream"?: StreamChunkLogStream;
+  "stream-log-channel"?: StreamLogChannel;
+  "structured-data"?: StructuredData;
+  "structured-value"?: StructuredValue;
+  "suggested-followup"?: SuggestedFollowup;
+  timestamp?: Timestamp;
+  "worker-execution-outcome"?: WorkerExecutionOutcome;
+  "worker-kind"?: WorkerKind;
+  "worker-lifecycle-event-type"?: WorkerLifecycleEventType;
+  "worker-lifecycle-log-entry"?: WorkerLifecycleLogEntry;
+  "worker-lifecycle-log-stream"?: WorkerLifecycleLogStream;
+  "worker-log-channel"?: WorkerLogChannel;
+  "worker-log-line"?: WorkerLogLine;
+}
+/**
+ * The ids every log entry of a run carries.
+ */
+export interface LocalRunLogContext {
+  taskId: RunIdentifier;
+  stepId: RunIdentifier;
+  runId: RunIdentifier;
+}
+/**
+ * The log session of a run: context, paths, the next seq to allocate and the three streams.
+ */
+export interface LocalRunLogSession {
+  context: LocalRunLogContext;
+  paths: LocalRunPaths;
+  nextSeq: number;
+  worker: WorkerLifecycleLogStream;
+  stdout: StreamChunkLogStream;
+  stderr: StreamChunkLogStream;
+}
+/**
+ * The on-disk layout of one run: runs/<taskId>/<runId>/{meta.json,state.json,worker.log,stdout.log,stderr.log,checkpoints/,artifacts/}.
+ */
+export interface LocalRunPaths {
+  layoutVersion: "local-run-v1";
+  repoRoot: string;
+  runsRootDir: string;
+  taskRunsDir: string;
+  runDir: string;
+  checkpointsDir: string;
+  artifactsDir: string;
+  metaPath: string;
+  statePath: string;
+  workerLogPath: string;
+  stdoutLogPath: string;
+  stderrLogPath: string;
+}
+/**
+ * The worker.log stream of a run with all its lifecycle entries.
+ */
+export interface WorkerLifecycleLogStream {
+  channel: "worker";
+  filePath: string;
+  entries: WorkerLifecycleLogEntry[];
+}
+/**
+ * A lifecycle event as held in memory and returned in the envelope; `renderedLine` is the exact worker.log line.
+ */
+export interface WorkerLifecycleLogEntry {
+  seq: number;
+  eventId: string;
+  taskId: RunIdentifier;
+  stepId: RunIdentifier;
+  runId: RunIdentifier;
+  type: WorkerLifecycleEventType;
+  level: LogLevel;
+  createdAt: Timestamp;
+  message: string;
+  data: StructuredData;
+  channel: "worker";
+  renderedLine: string;
+}
+/**
+ * A JSON object whose values are structured values.
+ */
+export interface StructuredData {
+  [k: string]: StructuredValue;
+}
+/**
+ * A stdout or stderr stream of a run. In a result envelope `entries` holds only the last chunks (a bounded tail, 200 by default, configurable); the log file keeps every chunk. `omittedEntryCount` says how many earlier chunks were left out; absent or 0 means `entries` is complete.
+ */
+export interface StreamChunkLogStream {
+  channel: StreamLogChannel;
+  filePath: string;
+  entries: StreamChunkLogEntry[];
+  omittedEntryCount?: number;
+}
+/**
+ * One line of stdout.log or stderr.log: one chunk of the worker's output as it arrived (complete lines, or a piece of an over-long line). Output that is not valid UTF-8 keeps its exact bytes: see `encoding`.
+ */
+export interface StreamChunkLogEntry {
+  taskId: RunIdentifier;
+  stepId: RunIdentifier;
+  runId: RunIdentifier;
+  seq: number;
+  channel: StreamLogChannel;
+  createdAt: Timestamp;
+  text: string;
+  /**
+   * Present when the chunk was not valid UTF-8: `bytesB64` then holds the exact original bytes and `text` a lossy rendering with U+FFFD where bytes could not be decoded.
+   */
+  encoding?: "base64";
+  bytesB64?: string;
+}
+/**
+ * Counts over all three streams of a run (true totals).
+ */
+export interface LocalRunLogSummary {
+  totalEntries: number;
+  lastSeq: number;
+  lifecycleEventCount: number;
+  stdoutChunkCount: number;
+  stderrChunkCount: number;
+}
+/**
+ * meta.json: written once when the run is prepared, never changed.
+ */
+export interface RunMetadata {
+  layoutVersion: "local-run-v1";
+  taskId: RunIdentifier;
+  stepId: RunIdentifier;
+  stepName: string;
+  runId: RunIdentifier;
+  workerKind: WorkerKind;
+  attempt: number;
+  repoRoot: string;
+  worktreePath: string;
+  createdAt: Timestamp;
+  checkpointMode: CheckpointMode;
+  promptSummary?: string;
+  command?: string;
+}
+/**
+ * state.json: the run's current state, replaced atomically on every change. `lastEventSeq` is the last seq allocated across worker.log, stdout.log and stderr.log.
+ */
+export interface RunStateSnapshot {
+  status: RunStatus;
+  attempt: number;
+  startedAt: Timestamp;
+  updatedAt: Timestamp;
+  finishedAt?: Timestamp;
+  lastEventSeq: number;
+  checkpointSeq: number;
+  summary?: string;
+  exitCode?: number;
+}
+/**
+ * A file or directory a run produced or reserved.
+ */
+export interface StepArtifact {
+  name: string;
+  kind: StepArtifactKind;
+  path: string;
+  description: string;
+}
+/**
+ * Checkpoint configuration requested for a step.
+ */
+export interface StepCheckpointConfig {
+  mode: CheckpointMode;
+  resumeFromSeq?: number;
+  summaryHint?: string;
+}
+/**
+ * Checkpoint sequence numbers of a run.
+ */
+export interface StepCheckpointState {
+  mode: CheckpointMode;
+  lastCheckpointSeq: number;
+  nextCheckpointSeq: number;
+  resumeFromSeq?: number;
+  deferredFeatures: "git_diff"[];
+  note: string;
+}
+/**
+ * Counts and duration of a run. The chunk counts are the true totals, whatever the envelope's log session holds.
+ */
+export interface StepExecutionMetrics {
+  durationMs: number;
+  lifecycleEventCount: number;
+  stdoutChunkCount: number;
+  stderrChunkCount: number;
+  checkpointCount: number;
+}
+/**
+ * A request to execute one step of a task as one run. `argv` and `prompt` extend the seed's request: `argv` runs a command without a shell, `prompt` is the full prompt given to a codex worker (`promptSummary` is used when it is absent).
+ */
+export interface StepExecutionRequest {
+  taskId: RunIdentifier;
+  stepId: RunIdentifier;
+  runId: RunIdentifier;
+  attempt: number;
+  stepName: string;
+  stepKind: StepKind;
+  workerKind: WorkerKind;
+  /**
+   * Seconds before the worker is stopped. Integer or fractional; listing integer keeps whole numbers whole in generated models.
+   */
+  timeoutSec: number;
+  runtime: StepExecutionRuntime;
+  createdAt?: Timestamp;
+  promptSummary?: string;
+  command?: string;
+  /**
+   * @minItems 1
+   */
+  argv?: [string, ...string[]];
+  prompt?: string;
+  checkpoint?: StepCheckpointConfig;
+}
+/**
+ * Where a step runs: the repository, the worktree the worker runs in, an optional runs root and environment variables merged over the runner's environment.
+ */
+export interface StepExecutionRuntime {
+  repoRoot: string;
+  worktreePath: string;
+  runsRootDir?: string;
+  env?: {
+    [k: string]: string;
+  };
+}
+/**
+ * The result envelope run_step returns for one run.
+ */
+export interface StepExecutionResult {
+  ok: boolean;
+  outcome: StepExecutionOutcome;
+  summary: string;
+  needsHuman: boolean;
+  blocked: boolean;
+  taskId: RunIdentifier;
+  stepId: RunIdentifier;
+  runId: RunIdentifier;
+  attempt: number;
+  workerKind: WorkerKind;
+  startedAt: Timestamp;
+  finishedAt: Timestamp;
+  durationMs: number;
+  metadata: RunMetadata;
+  state: RunStateSnapshot;
+  logPaths: LocalRunPaths;
+  logSession: LocalRunLogSession;
+  logSummary: LocalRunLogSummary;
+  lifecycleEvents: WorkerLifecycleLogEntry[];
+  checkpoint: StepCheckpointState;
+  artifacts: StepArtifact[];
+  suggestedFollowup: SuggestedFollowup[];
+  metrics: StepExecutionMetrics;
+}
+/**
+ * A step the worker suggests running next.
+ */
+export interface SuggestedFollowup {
+  stepName: string;
+  stepKind: StepKind;
+  reason: string;
+}
+/**
+ * What an executor returns to the runner. `stdout`/`stderr` are chunks the runner appends to the stream logs after the executor returns (executors that stream live leave them out).
+ */
+export interface WorkerExecutionOutcome {
+  ok: boolean;
+  outcome: StepExecutionOutcome;
+  summary: string;
+  needsHuman?: boolean;
+  blocked?: boolean;
+  stdout?: string[];
+  stderr?: string[];
+  artifacts?: StepArtifact[];
+  suggestedFollowup?: SuggestedFollowup[];
+  exitCode?: number;
+}
+/**
+ * One line of worker.log: a lifecycle entry without `channel` and `renderedLine`, keys in this order (the seed's serializeLifecycleEvent). `eventId` is `<runId>:event:<seq, zero-padded to 4 digits>`.
+ */
+export interface WorkerLogLine {
+  seq: number;
+  eventId: string;
+  taskId: RunIdentifier;
+  stepId: RunIdentifier;
+  runId: RunIdentifier;
+  type: WorkerLifecycleEventType;
+  level: LogLevel;
+  createdAt: Timestamp;
+  message: string;
+  data: StructuredData;
+}
