@@ -66,17 +66,13 @@ def compat(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def ts(session: nox.Session) -> None:
-    """The npm package in generated/typescript: in step with schemas/, packed, installed, tested.
-
-    A scratch project installs the tarball, type-checks a consumer (tsc --strict, NodeNext) and
-    validates a real run with it.
-    """
+    """TypeScript consumers: generated declarations in step, tsc --strict, ajv on a real run."""
     install(session)
     session.run("npm", "ci", "--prefix", "ts", external=True)
     session.run("npm", "run", "--prefix", "ts", "check-generated", external=True)
     session.run("npm", "run", "--prefix", "ts", "typecheck", external=True)
     session.run(
-        "npm", "test", "--prefix", "ts", external=True, env={"BAA_PYTHON": f"{session.bin}/python"}
+        "npm", "test", "--prefix", "ts", external=True, env={"BAA_BIN": f"{session.bin}/baa"}
     )
 
 

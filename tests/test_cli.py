@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import output
 
 from baa_conductor import cli
 from baa_conductor._schemas import schema_names, schema_text
@@ -47,7 +48,7 @@ def run_cli(
 def make_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], *cmd: str, run: str = "r1"
 ) -> tuple[int, dict[str, Any]]:
-    code, out, _ = run_cli(capsys, tmp_path, "--", *cmd, run=run)
+    code, out, _ = run_cli(capsys, tmp_path, "--json", "--", *cmd, run=run)
     return code, json.loads(out)
 
 
@@ -62,19 +63,40 @@ def test_run_prints_the_envelope_and_exits_with_the_step_code(
     assert envelope["metadata"]["command"] == "sh -c 'echo out; exit 5'"
 
 
-def test_run_summary_is_one_human_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """--summary prints the outcome, exit code and summary instead of JSON."""
-    code, out, _ = run_cli(capsys, tmp_path, "--summary", "--", "true")
-    assert code == 0
-    assert out.startswith("completed  exit 0  ")
-    assert "shell command exited with code 0" in out
+def test_run_shows_the_output_then_one_summary_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --json, the step's stdout and stderr come through; one summary line ends stderr."""
+    code, out, err = run_cli(
+        capsys, tmp_path, "--", "sh", "-c", "echo out; echo err >&2; exit 4", run="r"
+    )
+    run_dir = tmp_path / "runs" / "T-1" / "r"
+    assert code == 4
+    assert out == "out\n"
+    first, summary = err.splitlines()
+    assert first == "err"
+    assert summary.startswith("baa: failed, exit 4, ")
+    assert summary.endswith(f": shell command exited with code 4; run directory {run_dir}")
+
+
+def test_run_quiet_prints_only_the_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--quiet keeps the output out of the terminal (it is still in the logs)."""
+    code, out, err = run_cli(
+        capsys, tmp_path, "--quiet", "--", "sh", "-c", "echo out; echo e >&2", run="q"
+    )
+    assert (code, out) == (0, "")
+    assert err.count("\n") == 1
+    assert err.startswith("baa: completed, exit 0, ")
+    assert output(tmp_path / "runs" / "T-1" / "q", "stdout") == b"out\n"
 
 
 def test_run_generates_a_run_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Without --run, a fresh run id is made, so two runs never collide."""
     ids = set()
     for _ in range(2):
-        code, out, _ = run_cli(capsys, tmp_path, "--", "true")
+        code, out, _ = run_cli(capsys, tmp_path, "--json", "--", "true")
         assert code == 0
         ids.add(json.loads(out)["runId"])
     assert len(ids) == 2
@@ -197,7 +219,7 @@ def test_show_json_and_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert [e["type"] for e in view["events"]][-1] == "step_failed"
     code, out, _ = baa(capsys, "show", run_dir)
     assert code == 0
-    assert "T-1 / s / r1 failed" in out
+    assert out.startswith("T-1 / s / r1  failed\n")
     assert "last lines of stderr:" in out
 
 
@@ -256,3 +278,40 @@ def test_tail_follows_a_live_run_to_its_end(tmp_path: Path) -> None:
     assert follower.returncode == 0
     assert follower.stdout == "tick 1\ntick 2\ntick 3\n"
     assert "step_completed" in follower.stderr
+
+
+#: What each command must not import (the slow or unrelated parts of the package and its deps).
+HEAVY = ("pydantic", "rich", "jsonschema", "importlib.metadata", "baa_conductor.compat",
+         "baa_conductor_contracts", "referencing")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "allowed"),
+    [
+        (["--version"], ()),
+        (["--help"], ()),
+        (["run", "--help"], ()),
+        (["validate", "{dir}/state.json"], ()),
+        (["list", "--runs-dir", "{dir}"], ()),
+        (["schemas", "list"], ()),
+        (["compat", "--help"], ()),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else None,
+)
+def test_commands_import_only_what_they_need(
+    tmp_path: Path, args: list[str], allowed: tuple[str, ...]
+) -> None:
+    """A command's start-up pays only for its own imports (no models, rich, jsonschema...)."""
+    state = {"status": "completed", "attempt": 1, "startedAt": "2026-03-21T11:41:39.123Z",
+             "updatedAt": "2026-03-21T11:41:39.123Z", "lastEventSeq": 1, "checkpointSeq": 0}  # fmt: skip
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    argv = [a.format(dir=tmp_path) for a in args]
+    probe = (
+        "import sys\nfrom baa_conductor.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True)
+    loaded = set(done.stderr.split())
+    heavy = {m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY} - set(allowed)
+    assert not heavy, f"baa {' '.join(args)} imported {sorted(heavy)}"

@@ -167,7 +167,7 @@ def test_runner_signal_stops_worker_and_persists(tmp_path: Path, signum: int) ->
     baa = [str(Path(sys.executable).with_name("baa"))]
     proc = subprocess.Popen(
         [*baa, "run", "--task", "T", "--step", "s", "--run", "r", "--runs-dir", str(tmp_path / "runs"),
-         "--grace", "1", "--", "sh", "-c", f"echo $$ > {pid_file}; echo started; sleep 300"],
+         "--grace", "1", "--json", "--", "sh", "-c", f"echo $$ > {pid_file}; echo started; sleep 300"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     wait_for_pid(pid_file)

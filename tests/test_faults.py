@@ -101,7 +101,7 @@ def test_two_runners_racing_for_one_run_id(tmp_path: Path) -> None:
     runs_dir = str(tmp_path / "runs")
     procs = [
         subprocess.Popen([BAA, "run", "--task", "T", "--step", "s", "--run", "same", "--runs-dir", runs_dir,
-                          "--", "sh", "-c", f"echo runner-{n}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                          "--json", "--", "sh", "-c", f"echo runner-{n}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for n in range(2)
     ]  # fmt: skip
     results = [(p.wait(timeout=60), *p.communicate()) for p in procs]

@@ -16,6 +16,7 @@ from test_generated import model_for
 
 from baa_conductor import cli, validation
 from baa_conductor._schemas import bundle, schema_names
+from baa_conductor.cli.validate import problems_in
 from baa_conductor.exceptions import ContractError, UnsafeRunPathError
 from baa_conductor.paths import run_paths
 
@@ -100,7 +101,7 @@ def test_random_bytes_in_a_log_are_reported_by_line(
     log = tmp_path_factory.mktemp("log") / "stdout.log"
     clean = [line.replace(b"\n", b" ").replace(b"\r", b" ") for line in lines]
     log.write_bytes(b"\n".join(clean) + b"\n")
-    problems = list(cli._problems_in(log, "stream-chunk-log-entry", jsonl=True))
+    problems = list(problems_in(log, "stream-chunk-log-entry", jsonl=True))
     assert all(p.startswith(f"{log}:") for p in problems)
     for number, line in enumerate(clean, start=1):
         try:

@@ -1,25 +1,71 @@
-"""baa-conductor: the worker runner's contracts as JSON Schemas, their models, and the runner."""
+"""baa-conductor: the worker runner's contracts as JSON Schemas, their models, and the runner.
+
+The names below are imported on first use, so that ``import baa_conductor.<module>`` (and so every
+``baa`` command) loads only what it needs: the runner pulls in the Pydantic models, the CLI's
+``--version`` nothing at all.
+"""
 
 from __future__ import annotations
 
-from importlib.metadata import version as _version
+from importlib import import_module
 
-from ._schemas import load_schema, registry, schema_names
-from .exceptions import (
-    BaaError,
-    ContractError,
-    RunExistsError,
-    RunNotFoundError,
-    RunStoreError,
-    UnknownSchemaError,
-    UnsafeRunPathError,
-    Violation,
-)
-from .runner import PreparedStepRun, envelope_dict, prepare_step_run, run_step
-from .store import RunRecord, read_run
-from .validation import is_valid, validate
+from ._version import __version__
 
-__version__ = _version("baa-conductor")
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy knows the name)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ._schemas import load_schema, registry, schema_names
+    from .exceptions import (
+        BaaError,
+        ContractError,
+        RunExistsError,
+        RunNotFoundError,
+        RunStoreError,
+        UnknownSchemaError,
+        UnsafeRunPathError,
+        Violation,
+    )
+    from .runner import PreparedStepRun, envelope_dict, prepare_step_run, run_step
+    from .store import RunRecord, read_run
+    from .validation import is_valid, validate
+
+#: public name -> the module that defines it
+_HOME = {
+    **dict.fromkeys(("load_schema", "registry", "schema_names"), "._schemas"),
+    **dict.fromkeys(
+        (
+            "BaaError",
+            "ContractError",
+            "RunExistsError",
+            "RunNotFoundError",
+            "RunStoreError",
+            "UnknownSchemaError",
+            "UnsafeRunPathError",
+            "Violation",
+        ),
+        ".exceptions",
+    ),
+    **dict.fromkeys(
+        ("PreparedStepRun", "envelope_dict", "prepare_step_run", "run_step"), ".runner"
+    ),
+    **dict.fromkeys(("RunRecord", "read_run"), ".store"),
+    **dict.fromkeys(("is_valid", "validate"), ".validation"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOME})
+
 
 __all__ = [
     "BaaError",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from .cli import main as _main
-
 
 def main() -> int:
-    return _main(sys.argv[1:])
+    from .cli import main as cli_main
+
+    return cli_main(sys.argv[1:])
 
 
 if __name__ == "__main__":

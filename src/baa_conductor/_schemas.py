@@ -1,15 +1,17 @@
 """The schemas shipped in the package: loading, the offline registry, and bundling.
 
-Schemas are package data, read with importlib.resources so an installed wheel works anywhere.
+Schemas are package data of the generated binding, ``baa_conductor_contracts/schemas/``, found
+through the import system (so an installed wheel works anywhere) without importing that package:
+its ``__init__`` loads every Pydantic model, which reading a schema does not need.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 from functools import cache
-from importlib.abc import Traversable
-from importlib.resources import files
+from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -23,22 +25,32 @@ SUFFIX = ".schema.json"
 Schema = dict[str, Any]
 
 
-def _directory() -> Traversable:
-    return files("baa_conductor_contracts") / "schemas"
+@cache
+def _directory() -> str:
+    spec = find_spec("baa_conductor_contracts")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            "baa_conductor_contracts (the generated binding) is not installed"
+        )
+    return os.path.join(next(iter(spec.submodule_search_locations)), "schemas")
+
+
+def _read(name: str) -> str:
+    with open(os.path.join(_directory(), f"{name}{SUFFIX}"), encoding="utf-8") as handle:
+        return handle.read()
 
 
 @cache
 def schema_names() -> tuple[str, ...]:
     """Names of every shipped schema (the file name without ``.schema.json``), sorted."""
-    return tuple(sorted(p.name[: -len(SUFFIX)] for p in _directory().iterdir()
-                        if p.name.endswith(SUFFIX)))  # fmt: skip
+    return tuple(sorted(n[: -len(SUFFIX)] for n in os.listdir(_directory()) if n.endswith(SUFFIX)))
 
 
 @cache
 def _load(name: str) -> Schema:
     if name not in schema_names():
         raise UnknownSchemaError(name, schema_names())
-    loaded: Schema = json.loads((_directory() / f"{name}{SUFFIX}").read_text("utf-8"))
+    loaded: Schema = json.loads(_read(name))
     return loaded
 
 
@@ -50,7 +62,7 @@ def load_schema(name: str) -> Schema:
 def schema_text(name: str) -> str:
     """The schema file's exact text, as shipped."""
     _load(name)
-    return (_directory() / f"{name}{SUFFIX}").read_text("utf-8")
+    return _read(name)
 
 
 def schema_version(name: str) -> str:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 
-from baa_conductor_contracts.local_run_paths_schema import LocalRunPaths
-
 from .exceptions import ContractError, UnsafeRunPathError
-from .validation import validate
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from baa_conductor_contracts.local_run_paths_schema import LocalRunPaths
 
 LAYOUT_VERSION = "local-run-v1"
 RUNS_DIRECTORY_NAME = "runs"
@@ -37,6 +38,8 @@ JSONL_FILES = frozenset({WORKER_LOG, STDOUT_LOG, STDERR_LOG})
 
 def check_segment(field: str, value: str) -> str:
     """``value`` if it is a safe single path segment (a RunIdentifier), else UnsafeRunPathError."""
+    from .validation import validate
+
     try:
         validate("run-identifier", value)
     except ContractError as error:
@@ -60,6 +63,8 @@ def run_paths(
     repo_root: str, task_id: str, run_id: str, runs_root_dir: str | None = None
 ) -> LocalRunPaths:
     """Every path of a run; ids that could leave the runs root are refused."""
+    from baa_conductor_contracts.local_run_paths_schema import LocalRunPaths
+
     check_segment("taskId", task_id)
     check_segment("runId", run_id)
     root = runs_root(repo_root, runs_root_dir)

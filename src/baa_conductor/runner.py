@@ -23,7 +23,7 @@ from . import _clock
 from .encoding import js_number
 from .exceptions import ContractError, Interrupted, RunStoreError
 from .paths import run_paths
-from .session import DEFAULT_TAIL_BYTES, DEFAULT_TAIL_ENTRIES, LogSession
+from .session import DEFAULT_TAIL_BYTES, DEFAULT_TAIL_ENTRIES, LogSession, OnOutput
 from .store import RunWriter
 from .validation import validate
 
@@ -138,6 +138,7 @@ def _prepare(
     tail_bytes: int,
     *,
     sync_state: bool,
+    on_output: OnOutput | None = None,
 ) -> PreparedStepRun:
     # sync_state=False: run_step writes the `running` state right after, which brings state.json
     # up to date; one state write (and fsync) fewer per step.
@@ -162,7 +163,7 @@ def _prepare(
     }  # fmt: skip
     writer = RunWriter.create(paths, metadata, state)
     context = {"taskId": req["taskId"], "stepId": req["stepId"], "runId": req["runId"]}
-    session = LogSession(context, writer, tail_entries, tail_bytes)
+    session = LogSession(context, writer, tail_entries, tail_bytes, on_output)
     run = PreparedStepRun(
         request=StepExecutionRequest.model_validate(req),
         wire_request=req,
@@ -253,13 +254,16 @@ def run_step(
     *,
     tail_entries: int = DEFAULT_TAIL_ENTRIES,
     tail_bytes: int = DEFAULT_TAIL_BYTES,
+    on_output: OnOutput | None = None,
 ) -> StepExecutionResult:
     """Run one step end to end and return its validated result envelope.
 
     Everything is on disk as it happens; ``tail_entries`` and ``tail_bytes`` bound the
-    stdout/stderr chunks the envelope carries (the files keep all of them).
+    stdout/stderr chunks the envelope carries (the files keep all of them). ``on_output``, if
+    given, is called with ``(channel, bytes)`` for each chunk of output as soon as it is written
+    to its log (``baa run`` passes it on to the terminal).
     """
-    run = _prepare(request, tail_entries, tail_bytes, sync_state=False)
+    run = _prepare(request, tail_entries, tail_bytes, sync_state=False, on_output=on_output)
     try:
         return _finish(run, executor or PlaceholderExecutor())
     except RunStoreError as error:

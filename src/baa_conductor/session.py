@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from . import encoding
@@ -17,6 +18,9 @@ from .validation import validate
 
 DEFAULT_TAIL_ENTRIES = 200
 DEFAULT_TAIL_BYTES = 1 << 20
+
+#: Called with (channel, bytes) for each chunk of worker output, once it is on disk.
+OnOutput = Callable[[str, bytes | memoryview], object]
 
 
 class Tail:
@@ -76,8 +80,10 @@ class LogSession:
         writer: RunWriter,
         tail_entries: int = DEFAULT_TAIL_ENTRIES,
         tail_bytes: int = DEFAULT_TAIL_BYTES,
+        on_output: OnOutput | None = None,
     ):
         self.context = context
+        self.on_output = on_output
         self.writer = writer
         self.next_seq = 1
         self.lifecycle: list[dict[str, Any]] = []
@@ -142,6 +148,8 @@ class LogSession:
         self.writer.append(channel, encoding.dumps_line(entry))
         self.tails[channel].append(entry)
         self.counts[channel] += 1
+        if self.on_output is not None:
+            self.on_output(channel, data)
         return entry
 
     def append_text(self, channel: str, text: str) -> dict[str, Any]:

@@ -21,11 +21,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from baa_conductor_contracts.local_run_paths_schema import LocalRunPaths
-from baa_conductor_contracts.run_metadata_schema import RunMetadata
-from baa_conductor_contracts.run_state_snapshot_schema import RunStateSnapshot
-from baa_conductor_contracts.worker_log_line_schema import WorkerLogLine
-
 from . import encoding
 from .exceptions import ContractError, RunExistsError, RunNotFoundError, RunStoreError, Violation
 from .paths import (
@@ -40,6 +35,13 @@ from .paths import (
     ensure_inside,
 )
 from .validation import validate
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from baa_conductor_contracts.local_run_paths_schema import LocalRunPaths
+    from baa_conductor_contracts.run_metadata_schema import RunMetadata
+    from baa_conductor_contracts.run_state_snapshot_schema import RunStateSnapshot
+    from baa_conductor_contracts.worker_log_line_schema import WorkerLogLine
 
 _LOG_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC
 _STATE_TMP = ".state.json.tmp"
@@ -322,6 +324,10 @@ class RunRecord:
 
 def read_run(run_dir: str) -> RunRecord:
     """Open a run directory into models, validating meta.json, state.json and worker.log."""
+    from baa_conductor_contracts.run_metadata_schema import RunMetadata
+    from baa_conductor_contracts.run_state_snapshot_schema import RunStateSnapshot
+    from baa_conductor_contracts.worker_log_line_schema import WorkerLogLine
+
     run_dir = os.path.abspath(run_dir)
     if not os.path.isdir(run_dir):
         raise RunNotFoundError(run_dir, "no such directory")

@@ -1,29 +1,59 @@
-"""Executors: the placeholder (the seed's default) and real shell, git and codex workers."""
+"""Executors: the placeholder (the seed's default) and real shell, git and codex workers.
+
+Names are imported on first use (``executor_for("shell")`` loads the shell executor only).
+"""
 
 from __future__ import annotations
 
-from ..runner import Executor, PlaceholderExecutor
-from .base import ProcessExecutor
-from .codex import CodexExecutor
-from .git import GitExecutor
-from .process import run_process, sweep_orphans
-from .shell import ShellExecutor
+from importlib import import_module
 
-EXECUTORS: dict[str, type[ProcessExecutor]] = {
-    "shell": ShellExecutor,
-    "git": GitExecutor,
-    "codex": CodexExecutor,
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ..runner import Executor, PlaceholderExecutor
+    from .base import ProcessExecutor
+    from .codex import CodexExecutor
+    from .git import GitExecutor
+    from .process import run_process, sweep_orphans
+    from .shell import ShellExecutor
+
+#: worker kind -> (module, class) of its executor
+EXECUTOR_OF_KIND = {
+    "shell": (".shell", "ShellExecutor"),
+    "git": (".git", "GitExecutor"),
+    "codex": (".codex", "CodexExecutor"),
+}
+
+_HOME = {
+    "Executor": "..runner",
+    "PlaceholderExecutor": "..runner",
+    "ProcessExecutor": ".base",
+    "CodexExecutor": ".codex",
+    "GitExecutor": ".git",
+    "ShellExecutor": ".shell",
+    "run_process": ".process",
+    "sweep_orphans": ".process",
 }
 
 
 def executor_for(worker_kind: str, *, grace_sec: float | None = None) -> Executor:
     """The real executor of a worker kind."""
-    cls = EXECUTORS[worker_kind]
+    module, name = EXECUTOR_OF_KIND[worker_kind]
+    cls: type[ProcessExecutor] = getattr(import_module(module, __name__), name)
     return cls() if grace_sec is None else cls(grace_sec=grace_sec)
 
 
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home, __name__), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
-    "EXECUTORS",
     "CodexExecutor",
     "Executor",
     "GitExecutor",

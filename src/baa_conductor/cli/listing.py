@@ -1,0 +1,109 @@
+"""``baa list``: the runs under a runs root, with their status."""
+
+from __future__ import annotations
+
+from ._common import EXIT_INVALID, EXIT_OK, Sink, add_runs_root_options, runs_root_of, table
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any
+
+EXAMPLES = """\
+examples:
+  baa list
+  baa list --runs-dir /srv/runs --task T-1
+  baa list --json | jq -r '.[] | select(.status == "failed") | .runDir'
+"""
+
+COLUMNS = (("task", "taskId"), ("run", "runId"), ("step", "stepId"), ("kind", "workerKind"),
+           ("status", "status"), ("started", "startedAt"), ("exit", "exitCode"))  # fmt: skip
+
+
+def register(sub: Any) -> None:
+    import argparse
+
+    p = sub.add_parser(
+        "list",
+        help="runs under a runs root, with their status",
+        description="Every run under the runs root, oldest task first, with its status (an "
+        "unfinished run whose runner is gone is 'interrupted') and exit code. Columns are never "
+        "cut; `baa validate RUN_DIR` checks a run's files in full.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_runs_root_options(p)
+    p.add_argument("--task", default=None, help="only the runs of this task")
+    p.add_argument("--json", action="store_true", help="a JSON array of runs instead of a table")
+    p.set_defaults(handler=cmd_list, sweep=True)
+
+
+def _row(run_dir: str, loads: Any) -> dict[str, Any]:
+    """The listed fields of one run; KeyError/TypeError/ValueError/OSError when unreadable."""
+    with open(f"{run_dir}/meta.json", "rb") as handle:
+        meta = loads(handle.read())
+    with open(f"{run_dir}/state.json", "rb") as handle:
+        state = loads(handle.read())
+    status = state["status"]
+    if "finishedAt" not in state:
+        from ..store import is_locked
+
+        if not is_locked(run_dir):
+            status = "interrupted"
+    row = {
+        "taskId": meta["taskId"], "runId": meta["runId"], "stepId": meta["stepId"],
+        "workerKind": meta["workerKind"], "status": status, "startedAt": state["startedAt"],
+        "exitCode": state.get("exitCode"), "runDir": run_dir,
+    }  # fmt: skip
+    if not all(
+        isinstance(row[k], str)
+        for k in ("taskId", "runId", "stepId", "workerKind", "status", "startedAt")
+    ):
+        raise TypeError("a field is not a string")
+    return row
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    import os
+
+    from ..encoding import loads
+
+    root = runs_root_of(args)
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+    tasks = [args.task] if args.task else sorted(_names(root))
+    for task in tasks:
+        for run in sorted(_names(os.path.join(root, task))):
+            run_dir = os.path.join(root, task, run)
+            if not os.path.exists(os.path.join(run_dir, "meta.json")):
+                continue
+            try:
+                rows.append(_row(run_dir, loads))
+            except (OSError, ValueError) as error:
+                problems.append(f"{run_dir}: {error}")
+            except (KeyError, TypeError) as error:
+                problems.append(f"{run_dir}: meta.json or state.json lacks a field ({error})")
+    out = Sink.stdout()
+    if args.json:
+        import json
+
+        out.text(json.dumps(rows, indent=2) + "\n")
+    elif rows:
+        cells = ([str(r[key]) if r[key] is not None else "-" for _, key in COLUMNS] for r in rows)
+        out.text(table([title for title, _ in COLUMNS], cells))
+    else:
+        Sink.stderr().text(f"no runs under {root}\n")
+    err = Sink.stderr()
+    for problem in problems:
+        err.text(f"unreadable run: {problem}\n")
+    return EXIT_INVALID if problems else EXIT_OK
+
+
+def _names(directory: str) -> list[str]:
+    import os
+
+    try:
+        return [e.name for e in os.scandir(directory)
+                if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")]  # fmt: skip
+    except (FileNotFoundError, NotADirectoryError):
+        return []

@@ -1,0 +1,216 @@
+"""``baa run``: run one step, its output live on the terminal, everything kept in the run directory."""
+
+from __future__ import annotations
+
+import os
+
+from ._common import Sink, UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from types import FrameType
+    from typing import Any
+
+EXAMPLES = """\
+examples:
+  baa run --task T-1 --step build -- make -j2               # output live, then one summary line
+  baa run --task T-1 --step build -c 'make 2>&1 | tee b.txt' # a shell command string
+  baa run --json --task T-1 --step st --kind git -- status --porcelain > envelope.json
+
+The exit code is the step's (124 timeout, 127 not found, 128+N killed by signal N), also when
+stdout is a closed pipe or a full device; 2 for bad arguments, 1 when the run files cannot be
+written.
+"""
+
+
+def register(sub: Any) -> None:
+    import argparse
+
+    p = sub.add_parser(
+        "run",
+        help="run one step: its output live, a summary at the end, every byte kept on disk",
+        description="Run one step. Its stdout and stderr go to yours as they are written, and "
+        "everything it does is kept in runs/<taskId>/<runId>/; a one-line summary (outcome, exit "
+        "code, duration, run directory) ends on stderr.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--task", required=True, help="task id (a directory under the runs root)")
+    p.add_argument("--step", required=True, help="step id")
+    p.add_argument("--run", help="run id (default: run-<UTC time>-<random>)")
+    p.add_argument("--name", help="step name (default: the step id)")
+    p.add_argument(
+        "--kind", choices=["shell", "git", "codex"], default="shell",
+        help="shell: CMD as argv (or -c STRING); git: git arguments; codex: the prompt",
+    )  # fmt: skip
+    p.add_argument(
+        "--timeout", type=float, default=3600, metavar="SEC",
+        help="seconds before the worker is stopped (default 3600; exit code 124)",
+    )  # fmt: skip
+    p.add_argument(
+        "--grace", type=float, default=None, metavar="SEC",
+        help="seconds from SIGTERM to SIGKILL when stopping the worker (default 10)",
+    )  # fmt: skip
+    p.add_argument("--attempt", type=int, default=1, help="attempt number (default 1)")
+    p.add_argument("--repo-root", default=".", metavar="DIR", help="repository root (default: .)")
+    p.add_argument(
+        "--worktree", default=None, metavar="DIR", help="where the worker runs (default: repo root)"
+    )
+    p.add_argument(
+        "--runs-dir", default=None, metavar="DIR", help="runs root (default: <repo root>/runs)"
+    )
+    p.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE",
+        help="add to the worker's environment (repeatable)",
+    )  # fmt: skip
+    p.add_argument(
+        "-c", "--command", default=None, metavar="STRING",
+        help="a shell command string, run by /bin/sh -c",
+    )  # fmt: skip
+    p.add_argument(
+        "--tail-entries", type=int, default=200, metavar="N",
+        help="output chunks kept in the envelope (default 200; the logs keep all)",
+    )  # fmt: skip
+    p.add_argument(
+        "--tail-bytes", type=int, default=1 << 20, metavar="N",
+        help="output text kept in the envelope, about N bytes (default 1 MiB)",
+    )  # fmt: skip
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--json", action="store_true",
+        help="print only the result envelope (JSON) on stdout, no live output, no summary",
+    )  # fmt: skip
+    shown.add_argument(
+        "-q", "--quiet", action="store_true",
+        help="no live output: only the summary line on stderr",
+    )  # fmt: skip
+    shown.add_argument("--summary", dest="quiet", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD...", help="what to run")
+    p.set_defaults(handler=cmd_run, sweep=True)
+
+
+def _new_run_id() -> str:
+    from datetime import UTC, datetime
+
+    return f"run-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{os.urandom(3).hex()}"
+
+
+def _env(pairs: Sequence[str]) -> dict[str, str]:
+    env = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--env {pair!r}: expected NAME=VALUE")
+        env[key] = value
+    return env
+
+
+def build_request(args: argparse.Namespace) -> dict[str, Any]:
+    """The step request the ``run`` arguments describe."""
+    command = list(args.cmd)
+    if command and command[0] == "--":
+        command = command[1:]
+    repo_root = os.path.abspath(args.repo_root)
+    runtime: dict[str, Any] = {
+        "repoRoot": repo_root,
+        "worktreePath": os.path.abspath(args.worktree or repo_root),
+    }
+    if args.runs_dir:
+        runtime["runsRootDir"] = os.path.abspath(args.runs_dir)
+    if args.env:
+        runtime["env"] = _env(args.env)
+    request: dict[str, Any] = {
+        "taskId": args.task, "stepId": args.step, "runId": args.run or _new_run_id(),
+        "attempt": args.attempt, "stepName": args.name or args.step, "stepKind": args.kind,
+        "workerKind": args.kind, "timeoutSec": args.timeout, "runtime": runtime,
+    }  # fmt: skip
+    if args.kind == "codex":
+        prompt = args.command or " ".join(command)
+        if not prompt:
+            raise UsageError("a codex step needs a prompt: baa run --kind codex ... -- PROMPT")
+        request["prompt"] = prompt
+        request["promptSummary"] = prompt[:200]
+    elif args.command:
+        request["command"] = args.command
+    elif command:
+        import shlex
+
+        request["argv"] = command
+        request["command"] = shlex.join(command)
+    else:
+        raise UsageError("nothing to run: give a command after -- (or --command STRING)")
+    return request
+
+
+class LiveOutput:
+    """The worker's chunks to our stdout and stderr as they arrive; a failing stream goes quiet."""
+
+    def __init__(self) -> None:
+        self.sinks = {"stdout": Sink.stdout(), "stderr": Sink.stderr()}
+
+    def __call__(self, channel: str, data: bytes | memoryview) -> None:
+        self.sinks[channel].write(data)
+
+
+def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
+    from ..exceptions import Interrupted
+
+    raise Interrupted(signum)
+
+
+def _duration(ms: int) -> str:
+    if ms < 1000:
+        return f"{ms} ms"
+    seconds = ms / 1000
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes} min {seconds} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
+def summary_line(envelope: dict[str, Any]) -> str:
+    """``baa: completed, exit 0, 1.2 s: <summary>; run directory <dir>``: one line, for people."""
+    from ._common import printable
+
+    code = envelope["state"].get("exitCode", "-")
+    return printable(
+        f"baa: {envelope['outcome']}, exit {code}, {_duration(envelope['durationMs'])}: "
+        f"{envelope['summary']}; run directory {envelope['logPaths']['runDir']}"
+    ).replace("\n", " ")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import signal
+
+    from ..executors import executor_for
+    from ..runner import envelope_dict, run_step
+
+    request = build_request(args)
+    executor = executor_for(args.kind, grace_sec=args.grace)
+    live = None if args.json or args.quiet else LiveOutput()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    try:
+        result = run_step(
+            request, executor, tail_entries=args.tail_entries, tail_bytes=args.tail_bytes,
+            on_output=live,
+        )  # fmt: skip
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    envelope = envelope_dict(result)
+    err = Sink.stderr()
+    if args.json:
+        import json
+
+        Sink.stdout().text(json.dumps(envelope, indent=2, ensure_ascii=False) + "\n")
+    else:
+        if live is not None:
+            for sink in live.sinks.values():
+                if sink.failure is not None and sink is not live.sinks["stderr"]:
+                    err.text(
+                        f"baa: live {sink.name} stopped: {sink.failure}; the run keeps all of it\n"
+                    )
+        err.text(summary_line(envelope) + "\n")
+    code: int = envelope["state"].get("exitCode", 0 if envelope["ok"] else 1)
+    return code if 0 <= code <= 255 else 1

@@ -1,0 +1,226 @@
+"""``baa show``: one run, readable at 80 columns (or as JSON)."""
+
+from __future__ import annotations
+
+import os
+
+from ._common import (
+    EXIT_OK,
+    MAX_LINE_BYTES,
+    RUN_SPEC_HELP,
+    Sink,
+    add_runs_root_options,
+    find_run,
+    printable,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any
+
+EXAMPLES = """\
+examples:
+  baa show latest                        # the run created last under ./runs
+  baa show run-20260101T000000-abc123 -n 50
+  baa show --json T-1/r1 | jq .state.exitCode
+"""
+
+#: Lifecycle events kept for the view; a run has about seven, a hostile worker.log any number.
+MAX_EVENTS = 1000
+
+
+def register(sub: Any) -> None:
+    import argparse
+
+    p = sub.add_parser(
+        "show",
+        help="one run: status, times, exit code, events and the last lines of output",
+        description="A readable view of one run. Text from the worker and the files is shown as "
+        "text: control characters and escape sequences are made visible (^[) unless --raw.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("run", metavar="RUN", help=RUN_SPEC_HELP)
+    add_runs_root_options(p)
+    p.add_argument("--json", action="store_true", help="the same view as one JSON document")
+    p.add_argument(
+        "-n",
+        "--lines",
+        type=int,
+        default=10,
+        help="last lines of stdout and stderr to show (default 10)",
+    )
+    p.add_argument(
+        "--raw",
+        action="store_true",
+        help="print the worker's output as written, escape sequences included",
+    )
+    p.set_defaults(handler=cmd_show, sweep=True)
+
+
+class RunView:
+    """meta.json, state.json and worker.log of a run directory, each validated; output tails."""
+
+    def __init__(self, run_dir: str):
+        from ..exceptions import RunNotFoundError
+        from ..paths import META, SCHEMA_OF_FILE, STATE, WORKER_LOG
+        from ..store import is_locked
+
+        self.run_dir = os.path.abspath(run_dir)
+        if not os.path.isdir(self.run_dir):
+            raise RunNotFoundError(self.run_dir, "no such directory")
+        self.meta = self._document(META, SCHEMA_OF_FILE[META])
+        self.state = self._document(STATE, SCHEMA_OF_FILE[STATE])
+        self.events, self.event_count = self._events(WORKER_LOG, SCHEMA_OF_FILE[WORKER_LOG])
+        self.live = is_locked(self.run_dir)
+
+    def _document(self, name: str, schema: str) -> dict[str, Any]:
+        from ..encoding import loads
+        from ..exceptions import ContractError, RunNotFoundError, Violation
+        from ..validation import validate
+
+        path = os.path.join(self.run_dir, name)
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read(MAX_LINE_BYTES + 1)
+        except FileNotFoundError:
+            raise RunNotFoundError(self.run_dir, f"{name} is missing") from None
+        if len(raw) > MAX_LINE_BYTES:
+            raise ContractError(
+                schema, [Violation("", f"longer than {MAX_LINE_BYTES} bytes")], path
+            )
+        try:
+            value = loads(raw)
+        except ValueError as error:
+            raise ContractError(schema, [Violation("", f"not JSON: {error}")], path) from None
+        validate(schema, value, source=path)
+        document: dict[str, Any] = value
+        return document
+
+    def _events(self, name: str, schema: str) -> tuple[list[dict[str, Any]], int]:
+        from collections import deque
+
+        from ..encoding import loads
+        from ..exceptions import ContractError, Violation
+        from ..validation import validate
+        from ._logs import LineReader
+
+        path = os.path.join(self.run_dir, name)
+        kept: deque[dict[str, Any]] = deque(maxlen=MAX_EVENTS)
+        count = 0
+        with open(path, "rb") as handle:
+            reader = LineReader(handle)
+            while not reader.exhausted:
+                for raw in reader.read():
+                    count += 1
+                    try:
+                        value = loads(raw)
+                    except ValueError as error:
+                        raise ContractError(
+                            schema, [Violation("", f"not JSON: {error}")], path
+                        ) from None
+                    validate(schema, value, source=path)
+                    kept.append(value)
+        return list(kept), count
+
+    @property
+    def interrupted(self) -> bool:
+        """No ``finishedAt``, yet no runner holds the directory: the runner died."""
+        return "finishedAt" not in self.state and not self.live
+
+    @property
+    def status(self) -> str:
+        return "interrupted" if self.interrupted else str(self.state["status"])
+
+    def output_tail(self, channel: str, count: int) -> list[str]:
+        """The last ``count`` lines a stream wrote (decoded as UTF-8, bad bytes replaced)."""
+        from ..encoding import loads
+        from ..session import chunk_bytes
+        from ._logs import last_lines
+
+        data = b"".join(chunk_bytes(loads(raw)) for raw in last_lines(self.log(channel), count))
+        return data.decode("utf-8", "replace").splitlines()[-count:] if count > 0 else []
+
+    def log(self, channel: str) -> str:
+        return os.path.join(self.run_dir, f"{channel}.log")
+
+
+def _time_of_day(timestamp: str) -> str:
+    return timestamp.partition("T")[2].rstrip("Z") or timestamp
+
+
+def _wrap(text: str, width: int | None, indent: int) -> list[str]:
+    if width is None or indent + len(text) <= width:
+        return [text]
+    import textwrap
+
+    return textwrap.wrap(text, max(20, width - indent), break_on_hyphens=False) or [""]
+
+
+def render(view: RunView, lines: int, raw: bool, width: int | None) -> str:
+    """The text view; ``width`` wraps long messages (None: never, as when piped)."""
+    meta, state = view.meta, view.state
+    clean = (lambda text: text) if raw else printable
+    out = [f"{meta['taskId']} / {meta['stepId']} / {meta['runId']}  {view.status}"]
+    facts = [f"worker: {meta['workerKind']}", f"attempt: {meta['attempt']}",
+             f"exit code: {state.get('exitCode', '-')}"]  # fmt: skip
+    out.append("  ".join(facts))
+    out.append(f"started:  {state['startedAt']}")
+    out.append(f"finished: {state.get('finishedAt', '-')}")
+    for label, key, source in (("command", "command", meta), ("prompt", "promptSummary", meta),
+                               ("summary", "summary", state)):  # fmt: skip
+        if key in source:
+            for i, part in enumerate(_wrap(clean(source[key]), width, 9)):
+                out.append(f"{label + ':' if i == 0 else '':<9}{part}")
+    out.append(f"run directory: {view.run_dir}")
+    if view.interrupted:
+        out.append("interrupted: the runner is gone but state.json says the run is under way")
+    shown = len(view.events)
+    heading = (
+        "events:" if shown == view.event_count else f"events (last {shown} of {view.event_count}):"
+    )
+    out += ["", heading]
+    seq_width = max((len(str(e["seq"])) for e in view.events), default=1)
+    for event in view.events:
+        level = "" if event["level"] == "info" else f" ({event['level']})"
+        head = f"  {event['seq']:>{seq_width}}  {_time_of_day(event['createdAt'])}  {event['type']}{level}"
+        indent = 4 + seq_width + 14
+        message = clean(event["message"])
+        if width is None or len(head) + 2 + len(message) <= width:
+            out.append(f"{head}  {message}")
+        else:
+            out.append(head)
+            out += [" " * indent + part for part in _wrap(message, width, indent)]
+    for channel in ("stdout", "stderr"):
+        tail = view.output_tail(channel, lines)
+        if tail:
+            out += ["", f"last lines of {channel}:"]
+            out += [clean(line) for line in tail]
+    return "\n".join(out) + "\n"
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    import sys
+
+    view = RunView(find_run(args.run, args))
+    out = Sink.stdout()
+    if args.json:
+        import json
+
+        document = {
+            "runDir": view.run_dir, "status": view.status, "interrupted": view.interrupted,
+            "meta": view.meta, "state": view.state, "events": view.events,
+            "eventCount": view.event_count,
+            "stdoutTail": view.output_tail("stdout", args.lines),
+            "stderrTail": view.output_tail("stderr", args.lines),
+        }  # fmt: skip
+        out.text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    width = None
+    if sys.stdout.isatty():
+        import shutil
+
+        width = shutil.get_terminal_size().columns
+    out.text(render(view, args.lines, args.raw, width))
+    return EXIT_OK

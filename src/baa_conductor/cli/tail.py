@@ -1,0 +1,211 @@
+"""``baa tail``: a run's output and events as they are written, until the run ends."""
+
+from __future__ import annotations
+
+from ._common import RUN_SPEC_HELP, Sink, add_runs_root_options, find_run, printable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any
+
+    from ._logs import LineReader
+
+EXAMPLES = """\
+examples:
+  baa tail latest                     # follow the newest run; exit with its exit code
+  baa tail --timestamps run-20260101T000000-abc123
+  baa tail --no-follow T-1/r1 2>/dev/null > stdout.txt   # the step's stdout alone
+"""
+
+CHANNELS = ("worker", "stdout", "stderr")
+STDERR_LABEL = "stderr| "
+
+
+def register(sub: Any) -> None:
+    import argparse
+
+    p = sub.add_parser(
+        "tail",
+        help="print a run's output and events, following it until it ends (exit: the run's code)",
+        description="The run's stdout on stdout; its stderr on stderr, each line labelled "
+        f"'{STDERR_LABEL.strip()}'; lifecycle events on stderr as '[seq] type: message'. While "
+        "the run is live, new output is printed as it is written; when it ends, baa tail exits "
+        "with the run's exit code (1 if its runner died). Control characters and escape "
+        "sequences are made visible (^[) unless --raw.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("run", metavar="RUN", help=RUN_SPEC_HELP)
+    add_runs_root_options(p)
+    p.add_argument(
+        "--no-follow", dest="follow", action="store_false",
+        help="print what the logs hold now and stop",
+    )  # fmt: skip
+    p.add_argument(
+        "-t", "--timestamps", action="store_true",
+        help="start each line with the time its chunk was written",
+    )  # fmt: skip
+    p.add_argument(
+        "--raw", action="store_true",
+        help="output bytes exactly as the worker wrote them (escape sequences included, no labels)",
+    )  # fmt: skip
+    p.add_argument("--interval", type=float, default=0.2, help=argparse.SUPPRESS)
+    p.set_defaults(handler=cmd_tail, sweep=True)
+
+
+class Printer:
+    """Writes entries in seq order: output to stdout / stderr, events to stderr."""
+
+    def __init__(self, timestamps: bool, raw: bool):
+        self.sinks = {"stdout": Sink.stdout(), "stderr": Sink.stderr()}
+        self.timestamps = timestamps
+        self.raw = raw
+        self.line_start = {"stdout": True, "stderr": True}
+
+    def entry(self, channel: str, entry: dict[str, Any]) -> None:
+        if channel == "worker":
+            self._finish_lines()
+            text = f"[{entry['seq']}] {entry['type']}: {entry['message']}"
+            stamp = f"{entry['createdAt']} " if self.timestamps else ""
+            self.sinks["stderr"].text(stamp + printable(text).replace("\n", "\n  ") + "\n")
+            return
+        from ..session import chunk_bytes
+
+        data = chunk_bytes(entry)
+        if self.raw and not self.timestamps:
+            self.sinks[channel].write(data)
+            return
+        text = data.decode("utf-8", "replace")
+        if not self.raw:
+            text = printable(text)
+        prefix = (f"{entry['createdAt']} " if self.timestamps else "") + (
+            STDERR_LABEL if channel == "stderr" and not self.raw else ""
+        )
+        self.sinks[channel].text(self._prefixed(channel, text, prefix))
+
+    def _prefixed(self, channel: str, text: str, prefix: str) -> str:
+        if not prefix:
+            return text
+        pieces = []
+        for line in text.splitlines(keepends=True):
+            pieces.append(prefix + line if self.line_start[channel] else line)
+            self.line_start[channel] = line.endswith("\n")
+        return "".join(pieces)
+
+    def _finish_lines(self) -> None:
+        # An event between two halves of an output line starts on a line of its own.
+        if not self.line_start["stderr"]:
+            self.sinks["stderr"].text("\n")
+            self.line_start["stderr"] = True
+
+    def note(self, text: str) -> None:
+        self._finish_lines()
+        self.sinks["stderr"].text(f"baa: {text}\n")
+
+
+class Merger:
+    """Entries of the three logs in global seq order, read a bounded amount at a time.
+
+    Each log is in seq order, and a seq is written to its log before the next one is allocated.
+    So once every log has been read to its end, no entry still to come can have a smaller seq
+    than one already read; an entry is held back only while a log read up to its budget may
+    still hold smaller ones.
+    """
+
+    def __init__(self, readers: dict[str, LineReader]):
+        from collections import deque
+
+        self.readers = readers
+        self.pending: dict[str, deque[tuple[int, dict[str, Any]]]] = {c: deque() for c in readers}
+
+    def _fill(self, channel: str) -> int:
+        from ..encoding import loads
+
+        got = 0
+        for raw in self.readers[channel].read():
+            try:
+                entry = loads(raw)
+                seq = int(entry["seq"])
+            except (ValueError, KeyError, TypeError):
+                continue  # not an entry: `baa validate` is the place to report it
+            self.pending[channel].append((seq, entry))
+            got += 1
+        return got
+
+    def ready(self) -> list[tuple[str, dict[str, Any]]]:
+        got = 0
+        for channel in self.readers:
+            if len(self.pending[channel]) < 4096:
+                got += self._fill(channel)
+        if got:  # a log found empty above may have been written to since: look once more
+            for channel, reader in self.readers.items():
+                if reader.exhausted:
+                    self._fill(channel)
+        limits = [q[-1][0] for c, q in self.pending.items() if q and not self.readers[c].exhausted]
+        limit = min(limits) if limits else None
+        merged = []
+        import heapq
+
+        queues = [[(seq, c, e) for seq, e in q] for c, q in self.pending.items()]
+        for seq, channel, entry in heapq.merge(*queues, key=lambda item: item[0]):
+            if limit is not None and seq > limit:
+                break
+            merged.append((channel, entry))
+            self.pending[channel].popleft()
+        return merged
+
+    def skipped(self) -> int:
+        return sum(r.skipped for r in self.readers.values())
+
+
+def _exit_status(run_dir: str) -> tuple[int, str | None]:
+    """The run's exit code once it has ended, and a note when its runner died."""
+    from ..encoding import loads
+    from ..paths import STATE
+
+    try:
+        with open(f"{run_dir}/{STATE}", "rb") as handle:
+            state = loads(handle.read(1 << 20))
+    except (OSError, ValueError):
+        return 1, "state.json cannot be read"
+    if "finishedAt" not in state:
+        return 1, "the run's runner is gone and the run never finished: interrupted"
+    code = state.get("exitCode", 0)
+    return (code if isinstance(code, int) and 0 <= code <= 255 else 1), None
+
+
+def cmd_tail(args: argparse.Namespace) -> int:
+    import os
+    import time
+    from contextlib import ExitStack
+
+    from ..store import is_locked
+    from ._logs import LineReader
+    from .show import RunView
+
+    run_dir = RunView(find_run(args.run, args)).run_dir  # validated meta.json and state.json
+    printer = Printer(args.timestamps, args.raw)
+    with ExitStack() as stack:
+        readers = {c: LineReader(stack.enter_context(open(os.path.join(run_dir, f"{c}.log"), "rb")))
+                   for c in CHANNELS}  # fmt: skip
+        merger = Merger(readers)
+        skipped = 0
+        while True:
+            live = is_locked(run_dir)  # before reading: whatever it wrote by now is read below
+            batch = merger.ready()
+            for channel, entry in batch:
+                printer.entry(channel, entry)
+            if merger.skipped() > skipped:
+                printer.note(f"{merger.skipped() - skipped} line(s) longer than 8 MiB skipped")
+                skipped = merger.skipped()
+            if batch or not all(r.exhausted for r in readers.values()):
+                continue
+            if not args.follow and live:
+                return 0
+            if not live:
+                code, note = _exit_status(run_dir)
+                if note:
+                    printer.note(note)
+                return code
+            time.sleep(args.interval)

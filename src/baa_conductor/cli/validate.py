@@ -1,0 +1,211 @@
+"""``baa validate``: JSON and JSONL files, run directories or stdin against the schemas."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ._common import EXIT_INVALID, EXIT_OK, MAX_LINE_BYTES, Sink, UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable, Iterator, Sequence
+    from typing import Any, BinaryIO
+
+EXAMPLES = """\
+examples:
+  baa validate runs/T-1/run-20260101T000000-abc123   # every file of a run, every log line
+  baa validate --schema step-execution-result envelope.json
+  baa run --json --task T-1 --step s -- true | baa validate --schema step-execution-result -
+"""
+
+STDIN = "-"
+
+
+def register(sub: Any) -> None:
+    import argparse
+
+    p = sub.add_parser(
+        "validate",
+        help="validate JSON / JSONL files, run directories or stdin against the schemas",
+        description="Check each document against its schema and print every violation as "
+        "FILE[:LINE]: /POINTER: REASON. Exit 0 valid, 1 invalid, 2 usage error or unreadable input.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="a JSON or JSONL file, a run directory (each of its files), or - for stdin",
+    )
+    p.add_argument(
+        "--schema",
+        help="schema name (default: inferred from the file name; required for stdin and "
+        "other names; `baa schemas list` names them)",
+    )
+    p.add_argument(
+        "--jsonl", action="store_true", help="one document per line (default for *.log, *.jsonl)"
+    )
+    p.add_argument(
+        "--output",
+        choices=("text", "json"),
+        default="text",
+        help="text: one violation per line, a verdict on stderr; json: one JSON report on stdout",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="text output: violations only")
+    p.set_defaults(handler=cmd_validate)
+
+
+def _schema_for(name: str, explicit: str | None) -> str:
+    from ..paths import SCHEMA_OF_FILE
+
+    if explicit:
+        from .._schemas import load_schema
+
+        load_schema(explicit)  # an unknown name fails here, listing the known ones
+        return explicit
+    base = os.path.basename(name)
+    if base in SCHEMA_OF_FILE:
+        return SCHEMA_OF_FILE[base]
+    from .._schemas import schema_names
+
+    what = "stdin" if name == STDIN else f"{name}: cannot tell its schema from the name"
+    raise UsageError(f"{what}; pass --schema (one of: {', '.join(schema_names())})")
+
+
+def _lines(handle: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line) of a stream; a line longer than MAX_LINE_BYTES is skipped as None."""
+    number = 0
+    while True:
+        line = handle.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):  # skip the rest of it, a block at a time
+                line = handle.readline(MAX_LINE_BYTES)
+            yield number, None
+            continue
+        yield number, line
+
+
+def _whole(handle: BinaryIO) -> bytes | None:
+    data = handle.read(MAX_LINE_BYTES + 1)
+    return None if len(data) > MAX_LINE_BYTES else data
+
+
+def problems_in(path: str | os.PathLike[str], schema: str, jsonl: bool) -> Iterator[str]:
+    """Each violation in a file as ``FILE[:LINE]: /POINTER: REASON``."""
+    for where, pointer, reason in _check(str(path), schema, jsonl):
+        yield f"{where}: {pointer or '/'}: {reason}"
+
+
+def _open(name: str) -> BinaryIO:
+    if name == STDIN:
+        return sys.stdin.buffer
+    try:
+        return open(name, "rb")
+    except OSError as error:
+        raise UsageError(f"{name}: cannot read: {error.strerror}") from None
+
+
+def _check(name: str, schema: str, jsonl: bool) -> Iterator[tuple[str, str, str]]:
+    """(where, pointer, reason) of each violation in the file ``name`` (``-``: stdin)."""
+    from ..paths import STDERR_LOG, STDOUT_LOG
+    from ..validation import compiled, violations
+
+    loads: Callable[[bytes], Any]
+    if jsonl:
+        from .. import encoding
+
+        loads = encoding.loads
+    else:
+        import json  # one small document: the standard library starts faster than orjson
+
+        loads = json.loads
+    check = compiled(schema)
+    expected = {STDOUT_LOG: "stdout", STDERR_LOG: "stderr"}.get(os.path.basename(name))
+    label = "<stdin>" if name == STDIN else name
+    handle = _open(name)
+    try:
+        documents = _lines(handle) if jsonl else iter([(0, _whole(handle))])
+        for number, raw in documents:
+            where = f"{label}:{number}" if jsonl else label
+            if raw is None:
+                yield where, "", f"longer than {MAX_LINE_BYTES} bytes; not checked"
+                continue
+            try:
+                value = loads(raw)
+            except ValueError as error:
+                yield where, "", f"not JSON: {error}"
+                continue
+            if not check(value):
+                found = violations(schema, value) or []
+                for violation in found:
+                    yield where, violation.pointer, violation.reason
+                continue
+            if expected and value["channel"] != expected:
+                yield where, "/channel", f"{value['channel']!r} in {os.path.basename(name)}"
+    except OSError as error:
+        raise UsageError(f"{label}: cannot read: {error.strerror}") from None
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+
+
+def _targets(names: Sequence[str]) -> Iterator[str]:
+    from ..paths import SCHEMA_OF_FILE
+
+    for name in names:
+        if name == STDIN:
+            yield name
+        elif os.path.isdir(name):
+            found = [
+                os.path.join(name, f)
+                for f in SCHEMA_OF_FILE
+                if os.path.exists(os.path.join(name, f))
+            ]
+            if not found:
+                raise UsageError(f"{name}: not a run directory (no {', '.join(SCHEMA_OF_FILE)})")
+            yield from found
+        elif not os.path.exists(name):
+            raise UsageError(f"{name}: no such file")
+        else:
+            yield name
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from ..paths import JSONL_FILES
+
+    out, err = Sink.stdout(), Sink.stderr()
+    as_json = args.output == "json"
+    report: list[dict[str, Any]] = []
+    found: list[dict[str, Any]] = []
+    problems = 0
+    for name in _targets(args.files):
+        schema = _schema_for(name, args.schema)
+        jsonl = args.jsonl or os.path.basename(name) in JSONL_FILES or name.endswith(".jsonl")
+        count = 0
+        for where, pointer, reason in _check(name, schema, jsonl):
+            count += 1
+            if as_json:
+                file, _, line = where.rpartition(":") if jsonl else (where, "", "")
+                found.append({"file": file, "line": int(line) if line else None,
+                              "pointer": pointer, "reason": reason})  # fmt: skip
+            else:
+                out.text(f"{where}: {pointer or '/'}: {reason}\n")
+        problems += count
+        report.append({"file": "<stdin>" if name == STDIN else name, "schema": schema,
+                       "jsonl": jsonl, "valid": count == 0})  # fmt: skip
+    if as_json:
+        import json
+
+        verdict = {"valid": problems == 0, "files": report, "violations": found}
+        out.text(json.dumps(verdict, indent=2, ensure_ascii=False) + "\n")
+    elif not args.quiet:
+        checked = len(report)
+        verdict_text = "valid" if not problems else f"{problems} violation{'s' * (problems != 1)}"
+        err.text(f"{checked} file{'s' * (checked != 1)} checked: {verdict_text}\n")
+    return EXIT_INVALID if problems else EXIT_OK
