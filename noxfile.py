@@ -66,13 +66,17 @@ def compat(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def ts(session: nox.Session) -> None:
-    """TypeScript consumers: generated declarations in step, tsc --strict, ajv on a real run."""
+    """The npm package in generated/typescript: in step with schemas/, packed, installed, tested.
+
+    A scratch project installs the tarball, type-checks a consumer (tsc --strict, NodeNext) and
+    validates a real run with it.
+    """
     install(session)
     session.run("npm", "ci", "--prefix", "ts", external=True)
     session.run("npm", "run", "--prefix", "ts", "check-generated", external=True)
     session.run("npm", "run", "--prefix", "ts", "typecheck", external=True)
     session.run(
-        "npm", "test", "--prefix", "ts", external=True, env={"BAA_BIN": f"{session.bin}/baa"}
+        "npm", "test", "--prefix", "ts", external=True, env={"BAA_PYTHON": f"{session.bin}/python"}
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,17 @@ def model_for(schema: str) -> type[Any]:
     module = importlib.import_module(f"baa_conductor_contracts.{schema.replace('-', '_')}_schema")
     model: type[Any] = getattr(module, load_schema(schema)["title"])
     return model
+
+
+def test_both_bindings_carry_the_contracts_version() -> None:
+    """The Python and the npm package state the one version in schemas/VERSION."""
+    import baa_conductor_contracts
+
+    version = (ROOT / "schemas" / "VERSION").read_text("utf-8").strip()
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version)
+    assert baa_conductor_contracts.__version__ == version
+    package = json.loads((ROOT / "generated" / "typescript" / "package.json").read_text("utf-8"))
+    assert (package["name"], package["version"]) == ("@baa-conductor/contracts", version)
 
 
 def test_generated_models_match_the_schemas() -> None:

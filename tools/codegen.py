@@ -62,6 +62,9 @@ def generate(out: Path) -> None:
     for schema in SCHEMAS.glob(f"*{SUFFIX}"):
         shutil.copyfile(schema, data / schema.name)
     (out / "py.typed").write_text("")
+    version = (SCHEMAS / "VERSION").read_text("utf-8").strip()
+    with (out / "__init__.py").open("a", encoding="utf-8") as init:
+        init.write(f'\n__version__ = "{version}"  # the contracts\' version: schemas/VERSION\n')
 
 
 def _files(root: Path) -> set[str]:

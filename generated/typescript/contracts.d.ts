@@ -1,4 +1,4 @@
-// Generated from schemas/ by `npm run generate` (ts/generate-types.mjs). Do not edit.
+// Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
 
 /**
  * Checkpoint mode of a step. `reserved_for_t006` reserves sequence numbers and the checkpoints directory without writing checkpoint content.

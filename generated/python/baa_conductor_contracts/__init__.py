@@ -74,3 +74,5 @@ __all__ = [
     "WorkerLogChannel",
     "WorkerLogLine",
 ]
+
+__version__ = "1.0.0"  # the contracts' version: schemas/VERSION

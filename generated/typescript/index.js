@@ -1,0 +1,270 @@
+// Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
+// The package's API: a type guard per schema, validate(name, x) with every violation, schemaNames.
+import * as compiled from "./validators.js";
+import { violations } from "./violations.js";
+/** The version of the contracts (schemas/VERSION), which is this package's version. */
+export const version = "1.0.0";
+/** Every schema name, in file name order. */
+export const schemaNames = [
+    "checkpoint-mode",
+    "local-run-log-context",
+    "local-run-log-session",
+    "local-run-log-summary",
+    "local-run-paths",
+    "log-level",
+    "run-identifier",
+    "run-metadata",
+    "run-state-snapshot",
+    "run-status",
+    "step-artifact-kind",
+    "step-artifact",
+    "step-checkpoint-config",
+    "step-checkpoint-state",
+    "step-execution-metrics",
+    "step-execution-outcome",
+    "step-execution-request",
+    "step-execution-result",
+    "step-execution-runtime",
+    "step-kind",
+    "stream-chunk-log-entry",
+    "stream-chunk-log-stream",
+    "stream-log-channel",
+    "structured-data",
+    "structured-value",
+    "suggested-followup",
+    "timestamp",
+    "worker-execution-outcome",
+    "worker-kind",
+    "worker-lifecycle-event-type",
+    "worker-lifecycle-log-entry",
+    "worker-lifecycle-log-stream",
+    "worker-log-channel",
+    "worker-log-line",
+];
+/** Each schema's own version (its x-version). */
+export const schemaVersions = {
+    "checkpoint-mode": "1.0",
+    "local-run-log-context": "1.0",
+    "local-run-log-session": "1.0",
+    "local-run-log-summary": "1.0",
+    "local-run-paths": "1.0",
+    "log-level": "1.0",
+    "run-identifier": "1.0",
+    "run-metadata": "1.0",
+    "run-state-snapshot": "1.0",
+    "run-status": "1.0",
+    "step-artifact-kind": "1.0",
+    "step-artifact": "1.0",
+    "step-checkpoint-config": "1.0",
+    "step-checkpoint-state": "1.0",
+    "step-execution-metrics": "1.0",
+    "step-execution-outcome": "1.0",
+    "step-execution-request": "1.0",
+    "step-execution-result": "1.0",
+    "step-execution-runtime": "1.0",
+    "step-kind": "1.0",
+    "stream-chunk-log-entry": "1.0",
+    "stream-chunk-log-stream": "1.0",
+    "stream-log-channel": "1.0",
+    "structured-data": "1.0",
+    "structured-value": "1.0",
+    "suggested-followup": "1.0",
+    "timestamp": "1.0",
+    "worker-execution-outcome": "1.0",
+    "worker-kind": "1.0",
+    "worker-lifecycle-event-type": "1.0",
+    "worker-lifecycle-log-entry": "1.0",
+    "worker-lifecycle-log-stream": "1.0",
+    "worker-log-channel": "1.0",
+    "worker-log-line": "1.0",
+};
+const validators = {
+    "checkpoint-mode": compiled.CheckpointMode,
+    "local-run-log-context": compiled.LocalRunLogContext,
+    "local-run-log-session": compiled.LocalRunLogSession,
+    "local-run-log-summary": compiled.LocalRunLogSummary,
+    "local-run-paths": compiled.LocalRunPaths,
+    "log-level": compiled.LogLevel,
+    "run-identifier": compiled.RunIdentifier,
+    "run-metadata": compiled.RunMetadata,
+    "run-state-snapshot": compiled.RunStateSnapshot,
+    "run-status": compiled.RunStatus,
+    "step-artifact-kind": compiled.StepArtifactKind,
+    "step-artifact": compiled.StepArtifact,
+    "step-checkpoint-config": compiled.StepCheckpointConfig,
+    "step-checkpoint-state": compiled.StepCheckpointState,
+    "step-execution-metrics": compiled.StepExecutionMetrics,
+    "step-execution-outcome": compiled.StepExecutionOutcome,
+    "step-execution-request": compiled.StepExecutionRequest,
+    "step-execution-result": compiled.StepExecutionResult,
+    "step-execution-runtime": compiled.StepExecutionRuntime,
+    "step-kind": compiled.StepKind,
+    "stream-chunk-log-entry": compiled.StreamChunkLogEntry,
+    "stream-chunk-log-stream": compiled.StreamChunkLogStream,
+    "stream-log-channel": compiled.StreamLogChannel,
+    "structured-data": compiled.StructuredData,
+    "structured-value": compiled.StructuredValue,
+    "suggested-followup": compiled.SuggestedFollowup,
+    "timestamp": compiled.Timestamp,
+    "worker-execution-outcome": compiled.WorkerExecutionOutcome,
+    "worker-kind": compiled.WorkerKind,
+    "worker-lifecycle-event-type": compiled.WorkerLifecycleEventType,
+    "worker-lifecycle-log-entry": compiled.WorkerLifecycleLogEntry,
+    "worker-lifecycle-log-stream": compiled.WorkerLifecycleLogStream,
+    "worker-log-channel": compiled.WorkerLogChannel,
+    "worker-log-line": compiled.WorkerLogLine,
+};
+export function isSchemaName(name) {
+    return typeof name === "string" && Object.hasOwn(validators, name);
+}
+function validator(name) {
+    if (!isSchemaName(name)) {
+        throw new TypeError(`unknown schema ${JSON.stringify(name)}: schemaNames lists the known ones`);
+    }
+    return validators[name];
+}
+/** Whether `instance` is valid against the schema `name` (schemas/<name>.schema.json). */
+export function is(name, instance) {
+    return validator(name)(instance);
+}
+/** Validates `instance` against the schema `name` and reports every violation with its JSON pointer. */
+export function validate(name, instance) {
+    const check = validator(name);
+    return check(instance) ? { valid: true, errors: [] } : { valid: false, errors: violations(check.errors) };
+}
+/** Whether `x` is a CheckpointMode (schemas/checkpoint-mode.schema.json). */
+export function isCheckpointMode(x) {
+    return validators["checkpoint-mode"](x);
+}
+/** Whether `x` is a LocalRunLogContext (schemas/local-run-log-context.schema.json). */
+export function isLocalRunLogContext(x) {
+    return validators["local-run-log-context"](x);
+}
+/** Whether `x` is a LocalRunLogSession (schemas/local-run-log-session.schema.json). */
+export function isLocalRunLogSession(x) {
+    return validators["local-run-log-session"](x);
+}
+/** Whether `x` is a LocalRunLogSummary (schemas/local-run-log-summary.schema.json). */
+export function isLocalRunLogSummary(x) {
+    return validators["local-run-log-summary"](x);
+}
+/** Whether `x` is a LocalRunPaths (schemas/local-run-paths.schema.json). */
+export function isLocalRunPaths(x) {
+    return validators["local-run-paths"](x);
+}
+/** Whether `x` is a LogLevel (schemas/log-level.schema.json). */
+export function isLogLevel(x) {
+    return validators["log-level"](x);
+}
+/** Whether `x` is a RunIdentifier (schemas/run-identifier.schema.json). */
+export function isRunIdentifier(x) {
+    return validators["run-identifier"](x);
+}
+/** Whether `x` is a RunMetadata (schemas/run-metadata.schema.json). */
+export function isRunMetadata(x) {
+    return validators["run-metadata"](x);
+}
+/** Whether `x` is a RunStateSnapshot (schemas/run-state-snapshot.schema.json). */
+export function isRunStateSnapshot(x) {
+    return validators["run-state-snapshot"](x);
+}
+/** Whether `x` is a RunStatus (schemas/run-status.schema.json). */
+export function isRunStatus(x) {
+    return validators["run-status"](x);
+}
+/** Whether `x` is a StepArtifactKind (schemas/step-artifact-kind.schema.json). */
+export function isStepArtifactKind(x) {
+    return validators["step-artifact-kind"](x);
+}
+/** Whether `x` is a StepArtifact (schemas/step-artifact.schema.json). */
+export function isStepArtifact(x) {
+    return validators["step-artifact"](x);
+}
+/** Whether `x` is a StepCheckpointConfig (schemas/step-checkpoint-config.schema.json). */
+export function isStepCheckpointConfig(x) {
+    return validators["step-checkpoint-config"](x);
+}
+/** Whether `x` is a StepCheckpointState (schemas/step-checkpoint-state.schema.json). */
+export function isStepCheckpointState(x) {
+    return validators["step-checkpoint-state"](x);
+}
+/** Whether `x` is a StepExecutionMetrics (schemas/step-execution-metrics.schema.json). */
+export function isStepExecutionMetrics(x) {
+    return validators["step-execution-metrics"](x);
+}
+/** Whether `x` is a StepExecutionOutcome (schemas/step-execution-outcome.schema.json). */
+export function isStepExecutionOutcome(x) {
+    return validators["step-execution-outcome"](x);
+}
+/** Whether `x` is a StepExecutionRequest (schemas/step-execution-request.schema.json). */
+export function isStepExecutionRequest(x) {
+    return validators["step-execution-request"](x);
+}
+/** Whether `x` is a StepExecutionResult (schemas/step-execution-result.schema.json). */
+export function isStepExecutionResult(x) {
+    return validators["step-execution-result"](x);
+}
+/** Whether `x` is a StepExecutionRuntime (schemas/step-execution-runtime.schema.json). */
+export function isStepExecutionRuntime(x) {
+    return validators["step-execution-runtime"](x);
+}
+/** Whether `x` is a StepKind (schemas/step-kind.schema.json). */
+export function isStepKind(x) {
+    return validators["step-kind"](x);
+}
+/** Whether `x` is a StreamChunkLogEntry (schemas/stream-chunk-log-entry.schema.json). */
+export function isStreamChunkLogEntry(x) {
+    return validators["stream-chunk-log-entry"](x);
+}
+/** Whether `x` is a StreamChunkLogStream (schemas/stream-chunk-log-stream.schema.json). */
+export function isStreamChunkLogStream(x) {
+    return validators["stream-chunk-log-stream"](x);
+}
+/** Whether `x` is a StreamLogChannel (schemas/stream-log-channel.schema.json). */
+export function isStreamLogChannel(x) {
+    return validators["stream-log-channel"](x);
+}
+/** Whether `x` is a StructuredData (schemas/structured-data.schema.json). */
+export function isStructuredData(x) {
+    return validators["structured-data"](x);
+}
+/** Whether `x` is a StructuredValue (schemas/structured-value.schema.json). */
+export function isStructuredValue(x) {
+    return validators["structured-value"](x);
+}
+/** Whether `x` is a SuggestedFollowup (schemas/suggested-followup.schema.json). */
+export function isSuggestedFollowup(x) {
+    return validators["suggested-followup"](x);
+}
+/** Whether `x` is a Timestamp (schemas/timestamp.schema.json). */
+export function isTimestamp(x) {
+    return validators["timestamp"](x);
+}
+/** Whether `x` is a WorkerExecutionOutcome (schemas/worker-execution-outcome.schema.json). */
+export function isWorkerExecutionOutcome(x) {
+    return validators["worker-execution-outcome"](x);
+}
+/** Whether `x` is a WorkerKind (schemas/worker-kind.schema.json). */
+export function isWorkerKind(x) {
+    return validators["worker-kind"](x);
+}
+/** Whether `x` is a WorkerLifecycleEventType (schemas/worker-lifecycle-event-type.schema.json). */
+export function isWorkerLifecycleEventType(x) {
+    return validators["worker-lifecycle-event-type"](x);
+}
+/** Whether `x` is a WorkerLifecycleLogEntry (schemas/worker-lifecycle-log-entry.schema.json). */
+export function isWorkerLifecycleLogEntry(x) {
+    return validators["worker-lifecycle-log-entry"](x);
+}
+/** Whether `x` is a WorkerLifecycleLogStream (schemas/worker-lifecycle-log-stream.schema.json). */
+export function isWorkerLifecycleLogStream(x) {
+    return validators["worker-lifecycle-log-stream"](x);
+}
+/** Whether `x` is a WorkerLogChannel (schemas/worker-log-channel.schema.json). */
+export function isWorkerLogChannel(x) {
+    return validators["worker-log-channel"](x);
+}
+/** Whether `x` is a WorkerLogLine (schemas/worker-log-line.schema.json). */
+export function isWorkerLogLine(x) {
+    return validators["worker-log-line"](x);
+}

@@ -1,0 +1,26 @@
+// Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
+/** One violation: where in the instance (a JSON pointer, "" for the root), which keyword, and why. */
+export interface Violation {
+    pointer: string;
+    keyword: string;
+    message: string;
+}
+/** The verdict of `validate`: `valid` is true exactly when `errors` is empty. */
+export interface ValidationResult {
+    valid: boolean;
+    errors: Violation[];
+}
+/** An error as the ahead-of-time compiled ajv validators report it. */
+export interface CompiledError {
+    instancePath: string;
+    schemaPath: string;
+    keyword: string;
+    params: Record<string, unknown>;
+    message?: string;
+}
+/** An ahead-of-time compiled ajv validator: a verdict, and `errors` set when it is false. */
+export interface CompiledValidator {
+    (data: unknown): boolean;
+    errors?: CompiledError[] | null;
+}
+export declare function violations(errors: readonly CompiledError[] | null | undefined): Violation[];

@@ -1,0 +1,21 @@
+// Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
+// What a failed validation reports: every violation, each with the JSON pointer of the value at fault.
+export function violations(errors) {
+    return (errors ?? []).map((error) => ({
+        pointer: error.instancePath,
+        keyword: error.keyword,
+        message: describe(error),
+    }));
+}
+// ajv's messages leave out what the reader needs most for these two keywords.
+function describe(error) {
+    const message = error.message ?? `fails ${error.keyword}`;
+    const { additionalProperty, allowedValues } = error.params;
+    if (error.keyword === "additionalProperties" && typeof additionalProperty === "string") {
+        return `${message}: ${JSON.stringify(additionalProperty)}`;
+    }
+    if (error.keyword === "enum" && Array.isArray(allowedValues)) {
+        return `${message}: ${allowedValues.map((value) => JSON.stringify(value)).join(", ")}`;
+    }
+    return message;
+}
