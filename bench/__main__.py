@@ -13,7 +13,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from . import runner, throughput, validation
+from . import dispatch, runner, throughput, validation
 from .report import render
 
 ROOT = Path(__file__).parent.parent
@@ -39,10 +39,17 @@ def machine() -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (100 MB, 1M lines)")
-    parser.add_argument("--only", choices=["validation", "runner", "throughput"], action="append")
+    parser.add_argument(
+        "--only", choices=["validation", "runner", "throughput", "dispatch"], action="append"
+    )
     args = parser.parse_args()
     # The runner first: the large files the other suites write would slow its fsyncs down.
-    suites = {"runner": runner.run, "validation": validation.run, "throughput": throughput.run}
+    suites = {
+        "runner": runner.run,
+        "validation": validation.run,
+        "throughput": throughput.run,
+        "dispatch": dispatch.run,
+    }
     results: dict[str, Any] = {"machine": machine(), "quick": args.quick}
     for name, fn in suites.items():
         if args.only and name not in args.only:

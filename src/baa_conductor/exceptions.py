@@ -117,3 +117,48 @@ class Interrupted(BaseException):
         import signal
 
         return f"interrupted by {signal.Signals(self.signum).name}"
+
+
+class NoBrokerError(BaaError, ValueError):
+    """A dispatch command without a broker: neither ``--broker`` nor ``BAA_BROKER_URL``."""
+
+    def __str__(self) -> str:
+        return "no broker configured: pass --broker URL (e.g. redis://host:6379/0) or set BAA_BROKER_URL"
+
+
+class BrokerUnavailableError(BaaError, ConnectionError):
+    """The broker or result backend cannot be reached."""
+
+    def __init__(self, url: str, reason: str):
+        self.url = url
+        self.reason = reason
+        super().__init__(url, reason)
+
+    def __str__(self) -> str:
+        return f"cannot reach the broker at {self.url}: {self.reason}"
+
+
+class RejectedStepError(BaaError, ValueError):
+    """A worker refused a dispatched step before running it: the step never ran.
+
+    Raised in the worker and carried to the client by the result backend (its one argument, the
+    reason, is all that crosses the wire).
+    """
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+    def __str__(self) -> str:
+        return f"the worker refused the step request: {self.reason}"
+
+
+class StepCancelledError(BaaError):
+    """A dispatched step was cancelled before it started; it never ran and has no envelope."""
+
+    def __init__(self, task_id: str):
+        self.task_id = task_id
+        super().__init__(task_id)
+
+    def __str__(self) -> str:
+        return f"step {self.task_id} was cancelled before it started; it never ran"

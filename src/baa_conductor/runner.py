@@ -22,6 +22,7 @@ from baa_conductor_contracts.worker_execution_outcome_schema import WorkerExecut
 from . import _clock
 from .encoding import js_number
 from .exceptions import ContractError, Interrupted, RunStoreError
+from .heartbeat import HEARTBEAT_SEC, beating
 from .paths import run_paths
 from .session import DEFAULT_TAIL_BYTES, DEFAULT_TAIL_ENTRIES, LogSession, OnOutput
 from .store import RunWriter
@@ -255,17 +256,19 @@ def run_step(
     tail_entries: int = DEFAULT_TAIL_ENTRIES,
     tail_bytes: int = DEFAULT_TAIL_BYTES,
     on_output: OnOutput | None = None,
+    heartbeat_sec: float = HEARTBEAT_SEC,
 ) -> StepExecutionResult:
     """Run one step end to end and return its validated result envelope.
 
     Everything is on disk as it happens; ``tail_entries`` and ``tail_bytes`` bound the
     stdout/stderr chunks the envelope carries (the files keep all of them). ``on_output``, if
     given, is called with ``(channel, bytes)`` for each chunk of output as soon as it is written
-    to its log (``baa run`` passes it on to the terminal).
+    to its log (``baa run`` passes it on to the terminal). While the worker runs, state.json's
+    ``updatedAt`` is refreshed every ``heartbeat_sec``.
     """
     run = _prepare(request, tail_entries, tail_bytes, sync_state=False, on_output=on_output)
     try:
-        return _finish(run, executor or PlaceholderExecutor())
+        return _finish(run, executor or PlaceholderExecutor(), heartbeat_sec)
     except RunStoreError as error:
         _persist_failure(run, f"Run files could not be written: {error}")
         raise
@@ -283,7 +286,7 @@ def _persist_failure(run: PreparedStepRun, summary: str) -> None:
         pass
 
 
-def _finish(run: PreparedStepRun, executor: Executor) -> StepExecutionResult:
+def _finish(run: PreparedStepRun, executor: Executor, heartbeat_sec: float) -> StepExecutionResult:
     req, session = run.wire_request, run.session
     started_at = run.metadata["createdAt"]
     execution_started = _clock.now()
@@ -296,7 +299,8 @@ def _finish(run: PreparedStepRun, executor: Executor) -> StepExecutionResult:
     )  # fmt: skip
     run.update_state(status="running", updatedAt=execution_started)
 
-    outcome = _execute(run, executor)
+    with beating(lambda: run.update_state(updatedAt=_clock.now()), heartbeat_sec):
+        outcome = _execute(run, executor)
     kind = outcome["outcome"]
     blocked = outcome.get("blocked", kind == "blocked")
     needs_human = outcome.get("needsHuman", False)

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 #: Command modules, in the order ``baa --help`` lists their commands (``listing``: ``baa list``).
-COMMANDS = ("run", "show", "tail", "listing", "validate", "schemas", "compat")
+COMMANDS = (
+    "run", "show", "tail", "listing", "validate", "schemas", "compat", "worker", "submit", "cancel",
+)  # fmt: skip
 
 DESCRIPTION = """\
 baa-conductor: run a step (shell, git or codex) and keep everything it does in
@@ -84,13 +86,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _known_error(args: argparse.Namespace, error: Exception) -> int:
     """The exit code of one of the package's errors, reported in one line; others propagate."""
-    from ..exceptions import BaaError, ContractError, RunStoreError
+    from ..exceptions import (
+        BaaError,
+        BrokerUnavailableError,
+        ContractError,
+        RunStoreError,
+        StepCancelledError,
+    )
 
     if not isinstance(error, BaaError):
         raise error
     error_line(str(error))
     if isinstance(error, ContractError):
-        return EXIT_USAGE if args.subcommand == "run" else EXIT_INVALID
-    if isinstance(error, RunStoreError):
+        return EXIT_USAGE if args.subcommand in ("run", "submit") else EXIT_INVALID
+    if isinstance(error, RunStoreError | BrokerUnavailableError | StepCancelledError):
         return EXIT_INVALID
     return EXIT_USAGE

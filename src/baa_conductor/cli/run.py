@@ -37,6 +37,14 @@ def register(sub: Any) -> None:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    add_step_options(p)
+    add_output_options(p)
+    p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD...", help="what to run")
+    p.set_defaults(handler=cmd_run, sweep=True)
+
+
+def add_step_options(p: Any) -> None:
+    """The options that describe a step (``baa submit`` takes the same ones)."""
     p.add_argument("--task", required=True, help="task id (a directory under the runs root)")
     p.add_argument("--step", required=True, help="step id")
     p.add_argument("--run", help="run id (default: run-<UTC time>-<random>)")
@@ -77,6 +85,12 @@ def register(sub: Any) -> None:
         "--tail-bytes", type=int, default=1 << 20, metavar="N",
         help="output text kept in the envelope, about N bytes (default 1 MiB)",
     )  # fmt: skip
+
+
+def add_output_options(p: Any) -> None:
+    """``--json`` / ``--quiet``: what is printed once the step has ended."""
+    import argparse
+
     shown = p.add_mutually_exclusive_group()
     shown.add_argument(
         "--json", action="store_true",
@@ -87,8 +101,6 @@ def register(sub: Any) -> None:
         help="no live output: only the summary line on stderr",
     )  # fmt: skip
     shown.add_argument("--summary", dest="quiet", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD...", help="what to run")
-    p.set_defaults(handler=cmd_run, sweep=True)
 
 
 def _new_run_id() -> str:
@@ -198,7 +210,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         )  # fmt: skip
     finally:
         signal.signal(signal.SIGTERM, previous)
-    envelope = envelope_dict(result)
+    return report(envelope_dict(result), args, live)
+
+
+def report(envelope: dict[str, Any], args: argparse.Namespace, live: LiveOutput | None) -> int:
+    """The envelope (``--json``) or the summary line; the step's exit code as ours."""
     err = Sink.stderr()
     if args.json:
         import json

@@ -1,0 +1,242 @@
+"""The worker side: the task that runs one step, and the cancel command that stops one.
+
+A message carries ``[request, policy, options]``: the step request (step-execution-request JSON),
+an optional retry policy and optional run options (see policy.py). The task validates both on receipt and answers a bad one with a
+:class:`RejectedStepError` result (acknowledged, never delivered again), runs the step with the
+runner into its own run directory, validates the envelope and returns it as the result.
+
+Cancelling: the client marks the task cancelled in Redis (read by the task before it starts a
+step, so a step not yet started never starts) and broadcasts :data:`CANCEL_COMMAND`; the worker
+running the step sends :data:`CANCEL_SIGNAL` to its pool process, whose handler raises
+:class:`Interrupted` inside the runner's supervision loop: the runner's own stop path (SIGTERM
+to the group, the grace, SIGKILL, the sweep) ends the step and the envelope says cancelled.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from types import FrameType
+from typing import Any
+
+from celery import signals
+from celery.exceptions import Ignore
+from celery.worker import state as worker_state
+from celery.worker.control import control_command
+
+from ..exceptions import ContractError, Interrupted, RejectedStepError, RunExistsError
+from ..runner import Executor, PreparedStepRun, envelope_dict, run_step
+from ..session import DEFAULT_TAIL_BYTES, DEFAULT_TAIL_ENTRIES
+from ..validation import validate
+from .attempts import free_attempt, next_attempt
+from .config import (
+    CANCEL_COMMAND,
+    CANCEL_KEY_PREFIX,
+    CANCELLED_EXIT_CODE,
+    CANCELLED_PREFIX,
+    is_cancelled,
+)
+from .policy import RetryPolicy, RunOptions
+
+logger = logging.getLogger(__name__)
+
+#: Sent by the worker to the pool process running a step to cancel it. Not SIGTERM: that is how
+#: the pool itself stops its processes at shutdown, which must leave the step to be delivered
+#: again, not end it as cancelled.
+CANCEL_SIGNAL = signal.SIGUSR2
+
+
+class _Cancel:
+    """Per pool process: is a step executing, and has a cancel request arrived for it."""
+
+    executing = False
+    requested = False
+
+
+_cancel = _Cancel()
+
+
+def _on_cancel_signal(signum: int, _frame: FrameType | None) -> None:
+    _cancel.requested = True
+    if _cancel.executing:
+        raise Interrupted(signum)
+
+
+def install_cancel_handler(**_: Any) -> None:
+    signal.signal(CANCEL_SIGNAL, _on_cancel_signal)
+
+
+def _cancelled_outcome(stopped: bool, grace: float | None) -> dict[str, Any]:
+    if stopped:
+        how = "SIGTERM to its process group" + (
+            f", SIGKILL {grace}s later if still running" if grace is not None else ""
+        )
+        summary = f"{CANCELLED_PREFIX} on request: the step was stopped ({how})."
+    else:
+        summary = f"{CANCELLED_PREFIX} on request before its worker started; nothing ran."
+    return {"ok": False, "outcome": "failed", "summary": summary, "exitCode": CANCELLED_EXIT_CODE}
+
+
+class CancellableExecutor:
+    """Runs ``inner`` so that a cancel request stops it through the runner's stop path."""
+
+    def __init__(self, inner: Executor):
+        self.inner = inner
+
+    def execute(self, run: PreparedStepRun) -> Any:
+        grace: float | None = getattr(self.inner, "grace_sec", None)
+        if _cancel.requested:
+            return _cancelled_outcome(False, grace)
+        _cancel.executing = True
+        try:
+            if _cancel.requested:  # arrived between the check and the flag
+                return _cancelled_outcome(False, grace)
+            outcome = self.inner.execute(run)
+        except Interrupted:
+            return _cancelled_outcome(False, grace)
+        finally:
+            _cancel.executing = False
+        wire = outcome if isinstance(outcome, dict) else outcome.model_dump(by_alias=True)
+        if wire.get("exitCode") == 128 + CANCEL_SIGNAL:
+            return _cancelled_outcome(True, grace)
+        return outcome
+
+
+class _GiveUp:
+    """The attempt past the policy's bound: ends failed without running anything."""
+
+    def __init__(self, summary: str):
+        self.summary = summary
+
+    def execute(self, run: PreparedStepRun) -> dict[str, Any]:
+        return {"ok": False, "outcome": "failed", "summary": self.summary, "exitCode": 1}
+
+
+@control_command(args=[("task_id", str)], signature="<task_id>")  # type: ignore[untyped-decorator]
+def baa_cancel(state: Any, task_id: str, **_: Any) -> dict[str, str]:
+    """Cancel a step: never start it here, and stop it if it runs here now."""
+    worker_state.revoked.add(task_id)
+    for request in list(worker_state.active_requests):
+        if request.id == task_id and request.worker_pid:
+            logger.info("cancelling step %s in pool process %s", task_id, request.worker_pid)
+            try:
+                os.kill(request.worker_pid, CANCEL_SIGNAL)
+            except ProcessLookupError:
+                return {"ok": "already ended"}
+            return {"ok": "stopping"}
+    return {"ok": "will not start here"}
+
+
+def _checked(request: Any, conf: Any) -> dict[str, Any]:
+    try:
+        validate("step-execution-request", request, source="the step request")
+    except ContractError as error:
+        raise RejectedStepError(str(error)) from None
+    visibility = conf.baa_visibility_timeout
+    if request["timeoutSec"] >= visibility:
+        raise RejectedStepError(
+            f"/timeoutSec: {request['timeoutSec']} s is not below the broker's visibility timeout "
+            f"of {visibility} s; the step would be delivered again while it still runs"
+        )
+    runtime = request["runtime"]
+    if conf.baa_runs_dir and "runsRootDir" not in runtime:
+        request = {**request, "runtime": {**runtime, "runsRootDir": conf.baa_runs_dir}}
+    return dict(request)
+
+
+def _policy(policy: Any) -> RetryPolicy:
+    try:
+        return RetryPolicy.from_wire(policy)
+    except ValueError as error:
+        raise RejectedStepError(f"retry policy: {error}") from None
+
+
+def _options(options: Any) -> RunOptions:
+    try:
+        return RunOptions.from_wire(options)
+    except ValueError as error:
+        raise RejectedStepError(f"run options: {error}") from None
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+Ran = tuple[dict[str, Any], dict[str, Any] | None]
+
+
+def _run(request: dict[str, Any], policy: RetryPolicy, options: RunOptions) -> Ran | None:
+    """The envelope of the next free attempt and the request of a retry, if the policy wants one.
+
+    ``None`` if a live runner already holds the attempt.
+    """
+    from ..executors import executor_for
+
+    for _ in range(3):  # another worker may claim the same attempt between look and create
+        claimed = free_attempt(request)
+        if claimed is None:
+            return None
+        attempt = claimed["attempt"]
+        executor: Executor
+        if attempt > policy.max_attempts:
+            executor = _GiveUp(
+                f"Not run: attempt {attempt} is past the retry policy's {policy.max_attempts}; "
+                "the workers of the earlier attempts were lost or they failed."
+            )
+        else:
+            inner = executor_for(claimed["workerKind"], grace_sec=options.grace_sec)
+            executor = CancellableExecutor(inner)
+        try:
+            result = run_step(
+                claimed, executor,
+                tail_entries=_or(options.tail_entries, DEFAULT_TAIL_ENTRIES),
+                tail_bytes=_or(options.tail_bytes, DEFAULT_TAIL_BYTES),
+            )  # fmt: skip
+        except RunExistsError:
+            request = claimed
+            continue
+        envelope = envelope_dict(result)
+        if policy.retries(envelope) and not is_cancelled(envelope):
+            return envelope, next_attempt(claimed)
+        return envelope, None
+    return None
+
+
+def run_step_task(
+    task: Any, request: Any = None, policy: Any = None, options: Any = None
+) -> dict[str, Any]:
+    task_id = task.request.id
+    _cancel.requested = False  # from here on, a cancel signal is for this task
+    backend = task.backend
+    done = backend.get_task_meta(task_id)
+    if done["status"] == "SUCCESS":  # delivered again after its result was stored
+        result: dict[str, Any] = done["result"]
+        return result
+    if backend.client.exists(CANCEL_KEY_PREFIX + task_id):
+        backend.mark_as_revoked(task_id, reason="cancelled before it started")
+        raise Ignore()
+    checked = _checked(request, task.app.conf)
+    retry_policy = _policy(policy)
+    run_options = _options(options)
+    ran = _run(checked, retry_policy, run_options)
+    if ran is None:
+        logger.warning("step %s already runs under another delivery; this one is dropped", task_id)
+        raise Ignore()
+    envelope, following = ran
+    if following is not None:
+        raise task.retry(
+            args=[following, retry_policy.to_wire(), run_options.to_wire()],
+            kwargs={},
+            countdown=retry_policy.delay(envelope["attempt"]),
+            max_retries=None,
+        )
+    return envelope
+
+
+def register(app: Any, name: str) -> None:
+    app.task(bind=True, name=name, throws=(RejectedStepError,), max_retries=None)(run_step_task)
+    signals.worker_process_init.connect(install_cancel_handler, weak=False)
+
+
+__all__ = ["CANCEL_COMMAND", "CANCEL_SIGNAL", "CancellableExecutor", "register", "run_step_task"]

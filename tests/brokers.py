@@ -1,0 +1,128 @@
+"""A real ``redis-server`` on a free loopback port and real ``baa worker`` processes.
+
+Shared by the dispatch tests and the dispatch benchmark. Everything waits on events (a line in a
+log, a port that answers) with generous safety timeouts only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BAA = str(Path(sys.executable).with_name("baa"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_for_line(path: Path, text: str, seconds: float = 60.0, start: int = 0) -> None:
+    """Return once ``text`` is in the file past byte ``start``; fail after ``seconds``."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if path.exists() and text.encode() in path.read_bytes()[start:]:
+            return
+        time.sleep(0.05)
+    tail = path.read_text(errors="replace")[-2000:] if path.exists() else "(no file)"
+    raise AssertionError(f"{text!r} not in {path} after {seconds}s; it ends with:\n{tail}")
+
+
+class RedisServer:
+    """``redis-server`` on 127.0.0.1, with an append-only file so a restart keeps its data."""
+
+    def __init__(self, directory: Path):
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError(
+                "redis-server is not installed (Debian: apt-get install redis-server)"
+            )
+        self.binary = binary
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log = directory / "redis.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        offset = self.log.stat().st_size if self.log.exists() else 0
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
+             "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+             "--logfile", str(self.log), "--daemonize", "no"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for_line(self.log, "Ready to accept connections", 30, start=offset)
+
+    def stop(self) -> None:
+        """SIGTERM: Redis flushes its append-only file and exits."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=30)
+        self.proc = None
+
+
+class WorkerProcess:
+    """One ``baa worker`` (a Celery worker with its prefork pool) writing its log to a file."""
+
+    def __init__(
+        self, broker: str, log: Path, *, concurrency: int = 2, queue: str = "baa",
+        runs_dir: Path | None = None, visibility_timeout: float | None = None,
+    ):  # fmt: skip
+        self.log = log
+        argv = [
+            BAA,
+            "worker",
+            "--broker",
+            broker,
+            "--concurrency",
+            str(concurrency),
+            "--queue",
+            queue,
+        ]
+        if runs_dir is not None:
+            argv += ["--runs-dir", str(runs_dir)]
+        if visibility_timeout is not None:
+            argv += ["--visibility-timeout", str(visibility_timeout)]
+        self.handle = log.open("ab")
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=self.handle, stderr=subprocess.STDOUT
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def wait_ready(self, seconds: float = 60.0) -> WorkerProcess:
+        wait_for_line(self.log, " ready.", seconds)
+        return self
+
+    def stop(self) -> None:
+        """Warm shutdown (SIGTERM), then cold (SIGQUIT), then SIGKILL as a last resort."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.send_signal(signal.SIGQUIT)
+                try:
+                    self.proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+        self.handle.close()
+
+    def kill(self) -> None:
+        """kill -9 of the worker process itself (its pool processes die with it)."""
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        self.handle.close()

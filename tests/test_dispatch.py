@@ -1,0 +1,445 @@
+"""Steps dispatched through a real Redis to real ``baa worker`` processes (two, two slots each).
+
+No eager mode and no mocks: the broker, the workers and the steps are real processes, and every
+wait is tied to an event (a run directory says running, a worker log says ready) with generous
+safety timeouts only.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from brokers import BAA, RedisServer, WorkerProcess
+from helpers import output, wait_for_pid, wait_gone
+
+from baa_conductor.exceptions import ContractError, RejectedStepError, StepCancelledError
+from baa_conductor.store import read_run
+
+#: Above every step here (the longest is the 5 s timeout step), low enough to matter nowhere.
+VISIBILITY_SEC = 30
+SAFETY_SEC = 90
+
+
+class Cluster:
+    """Redis, two workers, a dispatcher, and the directories the steps use."""
+
+    def __init__(self, root: Path):
+        from baa_conductor.dispatch import Dispatcher
+
+        self.root = root
+        self.work = root / "work"
+        self.work.mkdir()
+        self.runs = root / "runs"
+        self.redis = RedisServer(root / "redis")
+        self.redis.start()
+        self.workers = [
+            WorkerProcess(self.redis.url, root / f"worker-{n}.log", concurrency=2,
+                          runs_dir=self.runs, visibility_timeout=VISIBILITY_SEC)
+            for n in (1, 2)
+        ]  # fmt: skip
+        for worker in self.workers:
+            worker.wait_ready()
+        self.dispatcher = Dispatcher(self.redis.url)
+
+    def request(self, task: str, run: str, **fields: Any) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "taskId": task, "stepId": "step", "runId": run, "attempt": 1, "stepName": "step",
+            "stepKind": "shell", "workerKind": "shell", "timeoutSec": 20,
+            "runtime": {"repoRoot": str(self.work), "worktreePath": str(self.work)},
+        }  # fmt: skip
+        request.update(fields)
+        return request
+
+    def run_dir(self, task: str, run: str) -> Path:
+        return self.runs / task / run
+
+    def wait_running(self, task: str, run: str) -> Path:
+        """The run directory, once its state.json says running."""
+        state = self.run_dir(task, run) / "state.json"
+        end = time.monotonic() + SAFETY_SEC
+        while time.monotonic() < end:
+            try:
+                if json.loads(state.read_bytes())["status"] == "running":
+                    return state.parent
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.02)
+        raise AssertionError(f"{state} never said running")
+
+    def redis_client(self) -> Any:
+        import redis
+
+        return redis.Redis.from_url(self.redis.url)
+
+    def close(self) -> None:
+        self.dispatcher.close()
+        for worker in self.workers:
+            worker.stop()
+        self.redis.stop()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    running = Cluster(tmp_path_factory.mktemp("dispatch"))
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+def _mixed(cluster: Cluster, n: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Step ``n`` of a mixed batch and what its envelope must say."""
+    run = f"r{n:02d}"
+    kind = n % 5
+    if kind == 0:
+        return cluster.request("T-mixed", run, argv=["sh", "-c", f"echo out-{n}"]), {
+            "exit": 0, "outcome": "completed", "stdout": f"out-{n}\n"}  # fmt: skip
+    if kind == 1:
+        return cluster.request("T-mixed", run, command=f"echo err-{n} >&2; exit 3"), {
+            "exit": 3, "outcome": "failed", "stderr": f"err-{n}\n"}  # fmt: skip
+    if kind == 2:
+        return cluster.request("T-mixed", run, argv=["true"]), {"exit": 0, "outcome": "completed"}
+    if kind == 3 and n != 48:
+        return cluster.request("T-mixed", run, command="sleep 0.2; seq 1 1000"), {
+            "exit": 0, "outcome": "completed",
+            "stdout": "".join(f"{i}\n" for i in range(1, 1001))}  # fmt: skip
+    if n == 48:
+        return cluster.request("T-mixed", run, command="exec sleep 60", timeoutSec=0.5), {
+            "exit": 124, "outcome": "failed"}  # fmt: skip
+    return cluster.request("T-mixed", run, argv=["no-such-command-here"]), {
+        "exit": 127, "outcome": "failed"}  # fmt: skip
+
+
+def test_fifty_mixed_steps_each_with_a_valid_envelope(cluster: Cluster) -> None:
+    """Every submitted step comes back as a valid envelope that matches its run directory."""
+    batch = [_mixed(cluster, n) for n in range(50)]
+    handles = [cluster.dispatcher.submit(request) for request, _ in batch]
+    assert len({h.task_id for h in handles}) == 50
+    for handle, (request, expected) in zip(handles, batch, strict=True):
+        result = handle.result(timeout=SAFETY_SEC)  # validated against the schema on receipt
+        assert (result.run_id.root, result.attempt) == (request["runId"], 1)
+        assert result.outcome.value == expected["outcome"]
+        assert result.state.exit_code == expected["exit"]
+        run_dir = Path(result.log_paths.run_dir)
+        assert run_dir == cluster.run_dir("T-mixed", request["runId"])
+        record = read_run(str(run_dir))
+        assert record.status == expected["outcome"]
+        assert record.state.exit_code == expected["exit"]
+        for channel in ("stdout", "stderr"):
+            if channel in expected:
+                assert output(run_dir, channel).decode() == expected[channel]
+        assert handle.status() == "finished"
+    ran_on = [w.log.read_text().count("succeeded in") for w in cluster.workers]
+    assert all(ran_on), f"both workers take steps: {ran_on}"
+
+
+def test_a_running_step_is_cancelled_through_the_runners_stop_path(cluster: Cluster) -> None:
+    """cancel() stops the step's process group; the run ends terminal, the envelope says cancelled."""
+    from baa_conductor.dispatch import is_cancelled
+
+    pid_file = cluster.root / "cancel.pid"
+    handle = cluster.dispatcher.submit(
+        cluster.request("T-cancel", "running", command=f"echo $$ > {pid_file}; exec sleep 60")
+    )
+    run_dir = cluster.wait_running("T-cancel", "running")
+    pid = wait_for_pid(pid_file, SAFETY_SEC)
+    handle.cancel()
+    result = handle.result(timeout=SAFETY_SEC)
+    envelope = result.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    assert is_cancelled(envelope), envelope["summary"]
+    assert result.summary.startswith("Cancelled on request: the step was stopped (SIGTERM")
+    assert result.state.exit_code == 130
+    assert wait_gone(pid, SAFETY_SEC)
+    record = read_run(str(run_dir))
+    assert (record.status, record.interrupted) == ("failed", False)
+    assert record.state.finished_at is not None
+    assert handle.status() == "cancelled"
+
+
+def test_a_cancelled_step_that_has_not_started_never_starts(cluster: Cluster) -> None:
+    """With every slot busy, a queued step that is cancelled never runs and has no run directory."""
+    gate = cluster.root / "gate"
+    blockers = [
+        cluster.dispatcher.submit(cluster.request(
+            "T-queued", f"blocker-{n}", command=f"while [ ! -e {gate} ]; do sleep 0.05; done"))
+        for n in range(4)
+    ]  # fmt: skip
+    for n in range(4):
+        cluster.wait_running("T-queued", f"blocker-{n}")
+    sentinel = cluster.root / "must-not-exist"
+    queued = cluster.dispatcher.submit(
+        cluster.request("T-queued", "queued", command=f"touch {sentinel}")
+    )
+    assert queued.status() == "queued"
+    queued.cancel()
+    gate.touch()
+    for blocker in blockers:
+        assert blocker.result(timeout=SAFETY_SEC).ok
+    with pytest.raises(StepCancelledError) as caught:
+        queued.result(timeout=SAFETY_SEC)
+    assert (
+        str(caught.value) == f"step {queued.task_id} was cancelled before it started; it never ran"
+    )
+    assert queued.status() == "cancelled"
+    assert not sentinel.exists()
+    assert not cluster.run_dir("T-queued", "queued").exists()
+
+
+def test_an_invalid_request_is_answered_with_an_error_and_not_delivered_again(
+    cluster: Cluster,
+) -> None:
+    """A request that fails the schema (sent as a foreign conductor could) gets a clear error result."""
+    from baa_conductor.dispatch import TASK_NAME
+
+    with pytest.raises(ContractError):
+        cluster.dispatcher.submit(cluster.request("../escape", "r"))  # the client checks first
+    bad = cluster.request("../escape", "r1")
+    del bad["stepName"]
+    app = cluster.dispatcher.app
+    sent = [
+        app.send_task(TASK_NAME, args=[bad, None], queue="baa"),
+        app.send_task(TASK_NAME, args=["not an object", None], queue="baa"),
+        app.send_task(TASK_NAME, args=[cluster.request("T-bad", "r2"), {"maxAttempts": 0}]),
+        app.send_task(TASK_NAME, args=[cluster.request("T-bad", "r3"), None, {"graceSec": "x"}]),
+    ]
+    reasons = []
+    for message in sent:
+        with pytest.raises(RejectedStepError) as caught:
+            cluster.dispatcher.handle(message.id).result(timeout=SAFETY_SEC)
+        reasons.append(caught.value.reason)
+        assert cluster.dispatcher.handle(message.id).status() == "rejected"
+    assert reasons[0] == (
+        "the step request: not a valid step-execution-request (2 violations)\n"
+        "  /stepName: required property is missing\n"
+        "  /taskId: '../escape' is not a valid RunIdentifier: must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+    )
+    assert reasons[1].startswith("the step request: not a valid step-execution-request")
+    assert reasons[2] == "retry policy: /maxAttempts: 0 is not between 1 and 20"
+    assert reasons[3] == "run options: /graceSec: must be a number of seconds, 0 or more"
+    assert not (cluster.runs / "T-bad").exists()
+    client = cluster.redis_client()
+    assert client.llen("baa") == 0
+    end = time.monotonic() + SAFETY_SEC  # the ack follows the stored result by a moment
+    while client.hlen("unacked") and time.monotonic() < end:
+        time.sleep(0.02)
+    assert client.hlen("unacked") == 0  # acknowledged: never delivered again
+    follow = cluster.dispatcher.submit(cluster.request("T-bad", "after", argv=["true"]))
+    assert follow.result(timeout=SAFETY_SEC).ok  # the workers carry on
+
+
+def test_retries_follow_the_policy_and_stop_at_its_bound(cluster: Cluster) -> None:
+    """A listed exit code runs again as the next attempt in its own run directory, never beyond the bound."""
+    from baa_conductor.dispatch import RetryPolicy
+
+    counter = cluster.root / "counter"
+    flaky = f"n=$(cat {counter} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {counter}; [ $n -ge 2 ] || exit 75"
+    policy = RetryPolicy(max_attempts=3, exit_codes=frozenset({75}), backoff_sec=0)
+    result = cluster.dispatcher.submit(
+        cluster.request("T-retry", "flaky", command=flaky), policy=policy
+    ).result(timeout=SAFETY_SEC)
+    assert (result.ok, result.attempt, result.run_id.root) == (True, 2, "flaky.attempt-2")
+    first = read_run(str(cluster.run_dir("T-retry", "flaky")))
+    assert (first.status, first.state.exit_code, first.meta.attempt) == ("failed", 75, 1)
+
+    bounded = RetryPolicy(max_attempts=2, exit_codes=frozenset({75}), backoff_sec=0)
+    result = cluster.dispatcher.submit(
+        cluster.request("T-retry", "always", command="exit 75"), policy=bounded
+    ).result(timeout=SAFETY_SEC)
+    assert (result.ok, result.attempt, result.state.exit_code) == (False, 2, 75)
+    assert sorted(p.name for p in (cluster.runs / "T-retry").glob("always*")) == [
+        "always", "always.attempt-2"]  # fmt: skip
+
+    result = cluster.dispatcher.submit(
+        cluster.request("T-retry", "unlisted", command="exit 3"), policy=policy
+    ).result(timeout=SAFETY_SEC)
+    assert (result.attempt, result.state.exit_code) == (1, 3)
+
+
+def test_a_step_whose_worker_is_killed_runs_again_as_the_next_attempt(cluster: Cluster) -> None:
+    """kill -9 of the worker mid-step: delivered again, attempt 2 in its own run directory;
+    attempt 1's directory stays and reads as interrupted."""
+    visibility = 6
+    victim = WorkerProcess(cluster.redis.url, cluster.root / "victim.log", concurrency=1,
+                           queue="faults", runs_dir=cluster.runs,
+                           visibility_timeout=visibility).wait_ready()  # fmt: skip
+    from baa_conductor.dispatch import Dispatcher
+
+    faults = Dispatcher(cluster.redis.url, queue="faults")
+    marker, pid_file = cluster.root / "first-attempt", cluster.root / "killed.pid"
+    command = (f"if [ -e {marker} ]; then echo second; "
+               f"else touch {marker}; echo $$ > {pid_file}; exec sleep 60; fi")  # fmt: skip
+    handle = faults.submit(cluster.request("T-kill", "k", command=command, timeoutSec=5))
+    first_dir = cluster.wait_running("T-kill", "k")
+    step_pid = wait_for_pid(pid_file, SAFETY_SEC)
+    victim.kill()
+    assert wait_gone(step_pid, SAFETY_SEC), "the step dies with its worker"
+    rescuer = WorkerProcess(cluster.redis.url, cluster.root / "rescuer.log", concurrency=1,
+                            queue="faults", runs_dir=cluster.runs,
+                            visibility_timeout=visibility).wait_ready()  # fmt: skip
+    try:
+        result = handle.result(timeout=SAFETY_SEC)
+    finally:
+        rescuer.stop()
+        faults.close()
+    assert (result.ok, result.attempt, result.run_id.root) == (True, 2, "k.attempt-2")
+    assert output(result.log_paths.run_dir, "stdout") == b"second\n"
+    first = read_run(str(first_dir))
+    assert (first.status, first.interrupted, first.meta.attempt) == ("interrupted", True, 1)
+    second = read_run(result.log_paths.run_dir)
+    assert (second.status, second.meta.attempt) == ("completed", 2)
+
+
+def test_a_foreign_conductor_submits_with_the_raw_message_protocol(cluster: Cluster) -> None:
+    """The message docs/distributed.md describes, pushed with plain Redis commands, runs a step."""
+    task_id = str(uuid.uuid4())
+    request = cluster.request("T-foreign", "f1", argv=["echo", "from afar"])
+    body = json.dumps([[request, None], {}, {"callbacks": None, "errbacks": None,
+                                              "chain": None, "chord": None}])  # fmt: skip
+    message = {
+        "body": base64.b64encode(body.encode()).decode(),
+        "content-encoding": "utf-8", "content-type": "application/json",
+        "headers": {"lang": "js", "task": "baa_conductor.run_step", "id": task_id,
+                    "root_id": task_id, "parent_id": None, "group": None, "retries": 0,
+                    "eta": None, "expires": None},
+        "properties": {"correlation_id": task_id, "reply_to": "", "delivery_mode": 2,
+                       "delivery_info": {"exchange": "", "routing_key": "baa"},
+                       "priority": 0, "body_encoding": "base64",
+                       "delivery_tag": str(uuid.uuid4())},
+    }  # fmt: skip
+    client = cluster.redis_client()
+    client.lpush("baa", json.dumps(message))
+    key = f"celery-task-meta-{task_id}"
+    end = time.monotonic() + SAFETY_SEC
+    meta: dict[str, Any] = {}
+    while time.monotonic() < end and meta.get("status") != "SUCCESS":
+        raw = client.get(key)
+        meta = json.loads(raw) if raw else {}
+        time.sleep(0.05)
+    assert meta.get("status") == "SUCCESS", meta
+    from baa_conductor.validation import validate
+
+    validate("step-execution-result", meta["result"])
+    assert meta["result"]["logSession"]["stdout"]["entries"][0]["text"] == "from afar\n"
+    assert 0 < client.ttl(key) <= 7 * 24 * 3600  # results expire; the run directory stays
+
+
+def test_submit_and_cancel_from_the_command_line(cluster: Cluster) -> None:
+    """``baa submit --wait`` behaves like ``baa run``; ``baa submit`` prints the task id."""
+    env = {**os.environ, "BAA_BROKER_URL": cluster.redis.url}
+    common = ["--task", "T-cli", "--repo-root", str(cluster.work), "--timeout", "20"]
+    step = ["--", "sh", "-c", "echo hi; sleep 0.3; echo there >&2; exit 5"]
+    waited = subprocess.run(
+        [BAA, "submit", "--wait", *common, "--step", "s", "--run", "w1", *step],
+        env=env, capture_output=True, text=True, timeout=SAFETY_SEC,
+    )  # fmt: skip
+    assert waited.returncode == 5, waited.stderr
+    assert waited.stdout == "hi\n"
+    submitted_line, there, summary = waited.stderr.splitlines()
+    task_id = submitted_line.removeprefix("baa: submitted ")
+    assert there == "there"
+    assert summary.startswith("baa: failed, exit 5, ")
+    assert summary.endswith(
+        f"shell command exited with code 5; run directory {cluster.runs}/T-cli/w1"
+    )
+    assert cluster.dispatcher.handle(task_id).result(timeout=SAFETY_SEC).run_id.root == "w1"
+
+    as_json = subprocess.run(
+        [BAA, "submit", "--wait", "--json", "--tail-entries", "1", *common, "--step", "s",
+         "--run", "w2", *step], env=env, capture_output=True, text=True, timeout=SAFETY_SEC,
+    )  # fmt: skip
+    assert as_json.returncode == 5, as_json.stderr
+    envelope = json.loads(as_json.stdout)
+    assert (envelope["runId"], envelope["state"]["exitCode"]) == ("w2", 5)
+    assert [c["text"] for c in envelope["logSession"]["stdout"]["entries"]] == ["hi\n"]
+    assert envelope["logSession"]["stderr"]["entries"][-1]["text"] == "there\n"
+
+    submitted = subprocess.run(
+        [BAA, "submit", *common, "--step", "s", "--run", "c1", "--", "sleep", "60"],
+        env=env, capture_output=True, text=True, timeout=SAFETY_SEC,
+    )  # fmt: skip
+    assert submitted.returncode == 0, submitted.stderr
+    task_id = submitted.stdout.strip()
+    cluster.wait_running("T-cli", "c1")
+    cancelled = subprocess.run([BAA, "cancel", task_id], env=env, capture_output=True, text=True,
+                               timeout=SAFETY_SEC)  # fmt: skip
+    assert (cancelled.returncode, cancelled.stderr) == (0, f"cancel requested for {task_id}\n")
+    assert cluster.dispatcher.handle(task_id).result(timeout=SAFETY_SEC).state.exit_code == 130
+
+    env.pop("BAA_BROKER_URL")
+    missing = subprocess.run([BAA, "submit", *common, "--step", "s", "--", "true"], env=env,
+                             capture_output=True, text=True, timeout=SAFETY_SEC)  # fmt: skip
+    assert (missing.returncode, missing.stderr) == (2, (
+        "baa: error: no broker configured: pass --broker URL (e.g. redis://host:6379/0) "
+        "or set BAA_BROKER_URL\n"))  # fmt: skip
+
+
+def test_nothing_is_lost_when_redis_stops_for_a_moment(cluster: Cluster) -> None:
+    """Redis stops while steps run and more wait; once it is back, every step has its envelope."""
+    gate = cluster.root / "outage-gate"
+    handles = [
+        cluster.dispatcher.submit(cluster.request(
+            "T-outage", f"o{n}", command=f"while [ ! -e {gate} ]; do sleep 0.05; done; echo {n}"))
+        for n in range(8)
+    ]  # fmt: skip
+    running: list[int] = []
+    end = time.monotonic() + SAFETY_SEC
+    while len(running) < 4 and time.monotonic() < end:  # every slot busy: four wait in the queue
+        running = [n for n in range(8) if _says_running(cluster.run_dir("T-outage", f"o{n}"))]
+        time.sleep(0.02)
+    assert len(running) == 4
+    cluster.redis.stop()
+    gate.touch()  # the four running steps end while Redis is away
+    for n in running:
+        _wait_finished(cluster.run_dir("T-outage", f"o{n}"))
+    cluster.redis.start()
+    for n, handle in enumerate(handles):
+        result = handle.result(timeout=SAFETY_SEC)
+        assert (result.ok, result.attempt, result.run_id.root) == (True, 1, f"o{n}")
+        assert output(result.log_paths.run_dir, "stdout") == f"{n}\n".encode()
+    assert sorted(p.name for p in (cluster.runs / "T-outage").iterdir()) == [
+        f"o{n}" for n in range(8)]  # fmt: skip
+
+
+def _says_running(run_dir: Path) -> bool:
+    try:
+        return bool(json.loads((run_dir / "state.json").read_bytes())["status"] == "running")
+    except (OSError, ValueError):
+        return False
+
+
+def _wait_finished(run_dir: Path) -> None:
+    end = time.monotonic() + SAFETY_SEC
+    while time.monotonic() < end:
+        try:
+            if "finishedAt" in json.loads((run_dir / "state.json").read_bytes()):
+                return
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.02)
+    raise AssertionError(f"{run_dir} never finished")
+
+
+def test_commands_without_a_broker_never_import_celery_or_redis(tmp_path: Path) -> None:
+    """The embedded default: `baa run` and friends load neither Celery nor Redis."""
+    code = (
+        "import sys\n"
+        "from baa_conductor.cli import main\n"
+        f"code = main(['run', '--repo-root', {str(tmp_path)!r}, '--task', 'T', '--step', 's', "
+        "'--quiet', '--', 'true'])\n"
+        f"main(['list', '--repo-root', {str(tmp_path)!r}])\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('celery', 'kombu', 'redis', 'billiard'))\n"
+        "print(code, heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "0 []"
