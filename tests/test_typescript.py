@@ -42,3 +42,20 @@ def test_the_command_refuses_a_line_it_cannot_read() -> None:
     done = typescript.run(f"{good}\nNaN\n")
     assert done.returncode == 2
     assert done.stderr.startswith("baa-contracts-validate: line 2: not JSON")
+
+
+def test_depth_is_refused_not_a_crash() -> None:
+    """A document deeper than JavaScript's stack allows is invalid with keyword `depth`; 1,000 is fine."""
+    deep = "[" * 100_000 + "]" * 100_000
+    lines = f'{{"schema": "structured-value", "instance": {deep}}}\n'
+    lines += f'{{"schema": "structured-value", "instance": {"[" * 1000 + "]" * 1000}}}\n'
+    done = typescript.run(lines, "--errors")
+    assert done.returncode == 0, done.stderr
+    refused, accepted = map(json.loads, done.stdout.splitlines())
+    assert refused == {
+        "valid": False,
+        "errors": [
+            {"pointer": "", "keyword": "depth", "message": "is nested too deeply to validate"}
+        ],
+    }
+    assert accepted == {"valid": True, "errors": []}

@@ -1,6 +1,7 @@
 // The package as a consumer gets it: `npm pack` generated/typescript, install the tarball into a
-// scratch project, type-check that project's consumer (consumer/: tsc, strict, NodeNext, library
-// declarations checked too) and run its tests on a real run made by the Python runner.
+// scratch project, type-check that project's consumer (consumer/ and the READMEs' ts examples: tsc,
+// strict, NodeNext, library declarations checked too) and run its tests on a real run made by the
+// Python runner.
 // BAA_PYTHON names the Python that has baa_conductor installed (default: ../.venv/bin/python).
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -45,12 +46,19 @@ try {
   const project = join(scratch, "consumer");
   mkdirSync(project);
   cpSync(join(here, "consumer"), project, { recursive: true });
+  // The TypeScript examples of the READMEs are type-checked along with the consumer.
+  for (const readme of ["README.md", join("schemas", "README.md"), join("generated", "typescript", "README.md")]) {
+    const blocks = [...readFileSync(join(root, readme), "utf8").matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+    if (blocks.length === 0) throw new Error(`${readme} has no \`\`\`ts example to check`);
+    blocks.forEach((block, i) => writeFileSync(join(project, "src", `${readme.replaceAll("/", "-").replace(/\.md$/, "")}-${i + 1}.ts`), block));
+  }
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2));
-  run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", join(scratch, packed.filename), `@types/node@${typesNode}`], { cwd: project });
-  run(tsc, ["-p", project]);
+  const shown = { stdio: "inherit" };
+  run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", join(scratch, packed.filename), `@types/node@${typesNode}`], { ...shown, cwd: project });
+  run(tsc, ["-p", project], shown);
   run(process.execPath, ["--test", join(project, "dist")], {
+    ...shown,
     cwd: project,
-    stdio: "inherit",
     env: { ...process.env, BAA_RUN_DIR: join(scratch, "runs", "T-005", "run-1"), BAA_ENVELOPE: join(scratch, "envelope.json") },
   });
 } catch (error) {

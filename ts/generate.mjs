@@ -105,7 +105,7 @@ function indexModule() {
     "// The package's API: a type guard per schema, validate(name, x) with every violation, schemaNames.",
     'import * as compiled from "./validators.js";',
     'import type * as C from "./contracts.js";',
-    'import { type CompiledValidator, type ValidationResult, violations } from "./violations.js";',
+    'import { check, type CompiledValidator, passes, type ValidationResult } from "./violations.js";',
     "",
     'export type * from "./contracts.js";',
     'export type { ValidationResult, Violation } from "./violations.js";',
@@ -147,19 +147,18 @@ function indexModule() {
     "",
     "/** Whether `instance` is valid against the schema `name` (schemas/<name>.schema.json). */",
     "export function is<N extends SchemaName>(name: N, instance: unknown): instance is Contracts[N] {",
-    "  return validator(name)(instance);",
+    "  return passes(validator(name), instance);",
     "}",
     "",
     "/** Validates `instance` against the schema `name` and reports every violation with its JSON pointer. */",
     "export function validate(name: SchemaName, instance: unknown): ValidationResult {",
-    "  const check = validator(name);",
-    "  return check(instance) ? { valid: true, errors: [] } : { valid: false, errors: violations(check.errors) };",
+    "  return check(validator(name), instance);",
     "}",
     ...schemas.flatMap(({ file, name, type }) => [
       "",
       `/** Whether \`x\` is a ${type} (schemas/${file}). */`,
       `export function is${type}(x: unknown): x is C.${type} {`,
-      `  return validators[${JSON.stringify(name)}](x);`,
+      `  return passes(validators[${JSON.stringify(name)}], x);`,
       "}",
     ]),
     "",
@@ -195,20 +194,28 @@ function readme(dependencies) {
 
 The wire contracts of the baa-conductor worker runner, version ${version}: the JSON Schemas
 (draft 2020-12) in \`schemas/\`, a TypeScript declaration per schema, and a validator per schema
-compiled ahead of time by ajv (no schema is compiled at run time). ESM only; the types compile under
-\`module: NodeNext\` and \`strict\`. The package version is the version of the schemas.
+compiled ahead of time by ajv (no schema is compiled at run time). ESM only, for Node 18 or later;
+the types compile under \`module: NodeNext\` and \`strict\` (TypeScript 5.0 or later). The package
+version is the version of the schemas.
 
 \`\`\`ts
-import { is${example.type}, validate, schemaNames, type ${example.type} } from "${NAME}";
+import { is${example.type}, validate, type ${example.type} } from "${NAME}";
 
-if (is${example.type}(value)) value.outcome; // value: ${example.type}
+const value: unknown = JSON.parse(process.argv[2] ?? "null");
+if (is${example.type}(value)) {
+  const narrowed: ${example.type} = value;
+  console.log(narrowed.taskId);
+}
 const { valid, errors } = validate("${example.name}", value);
 for (const { pointer, keyword, message } of errors) console.error(\`\${pointer}: \${message} (\${keyword})\`);
+process.exitCode = valid ? 0 : 1;
 \`\`\`
 
 - \`is<Type>(x): x is <Type>\` for each of the ${schemas.length} schemas, and \`is(name, x)\`.
 - \`validate(name, x)\` returns \`{valid, errors}\`; \`errors\` holds every violation, each with the
-  JSON pointer of the value at fault (\`""\` is the whole instance).
+  JSON pointer of the value at fault (\`""\` is the whole instance). A document nested deeper than
+  the JavaScript stack allows (some thousands of levels) is invalid, with keyword \`depth\`; it is
+  never thrown.
 - \`schemaNames\`, \`schemaVersions\` (each schema's \`x-version\`), \`version\`.
 - The schemas: \`${NAME}/schemas/<name>.schema.json\`.
 - \`${BIN} [--errors]\` reads JSON lines \`{"schema": name, "instance": value}\` and writes one

@@ -1,7 +1,7 @@
 // Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
 // The package's API: a type guard per schema, validate(name, x) with every violation, schemaNames.
 import * as compiled from "./validators.js";
-import { violations } from "./violations.js";
+import { check, passes } from "./violations.js";
 /** The version of the contracts (schemas/VERSION), which is this package's version. */
 export const version = "1.0.0";
 /** Every schema name, in file name order. */
@@ -125,146 +125,145 @@ function validator(name) {
 }
 /** Whether `instance` is valid against the schema `name` (schemas/<name>.schema.json). */
 export function is(name, instance) {
-    return validator(name)(instance);
+    return passes(validator(name), instance);
 }
 /** Validates `instance` against the schema `name` and reports every violation with its JSON pointer. */
 export function validate(name, instance) {
-    const check = validator(name);
-    return check(instance) ? { valid: true, errors: [] } : { valid: false, errors: violations(check.errors) };
+    return check(validator(name), instance);
 }
 /** Whether `x` is a CheckpointMode (schemas/checkpoint-mode.schema.json). */
 export function isCheckpointMode(x) {
-    return validators["checkpoint-mode"](x);
+    return passes(validators["checkpoint-mode"], x);
 }
 /** Whether `x` is a LocalRunLogContext (schemas/local-run-log-context.schema.json). */
 export function isLocalRunLogContext(x) {
-    return validators["local-run-log-context"](x);
+    return passes(validators["local-run-log-context"], x);
 }
 /** Whether `x` is a LocalRunLogSession (schemas/local-run-log-session.schema.json). */
 export function isLocalRunLogSession(x) {
-    return validators["local-run-log-session"](x);
+    return passes(validators["local-run-log-session"], x);
 }
 /** Whether `x` is a LocalRunLogSummary (schemas/local-run-log-summary.schema.json). */
 export function isLocalRunLogSummary(x) {
-    return validators["local-run-log-summary"](x);
+    return passes(validators["local-run-log-summary"], x);
 }
 /** Whether `x` is a LocalRunPaths (schemas/local-run-paths.schema.json). */
 export function isLocalRunPaths(x) {
-    return validators["local-run-paths"](x);
+    return passes(validators["local-run-paths"], x);
 }
 /** Whether `x` is a LogLevel (schemas/log-level.schema.json). */
 export function isLogLevel(x) {
-    return validators["log-level"](x);
+    return passes(validators["log-level"], x);
 }
 /** Whether `x` is a RunIdentifier (schemas/run-identifier.schema.json). */
 export function isRunIdentifier(x) {
-    return validators["run-identifier"](x);
+    return passes(validators["run-identifier"], x);
 }
 /** Whether `x` is a RunMetadata (schemas/run-metadata.schema.json). */
 export function isRunMetadata(x) {
-    return validators["run-metadata"](x);
+    return passes(validators["run-metadata"], x);
 }
 /** Whether `x` is a RunStateSnapshot (schemas/run-state-snapshot.schema.json). */
 export function isRunStateSnapshot(x) {
-    return validators["run-state-snapshot"](x);
+    return passes(validators["run-state-snapshot"], x);
 }
 /** Whether `x` is a RunStatus (schemas/run-status.schema.json). */
 export function isRunStatus(x) {
-    return validators["run-status"](x);
+    return passes(validators["run-status"], x);
 }
 /** Whether `x` is a StepArtifactKind (schemas/step-artifact-kind.schema.json). */
 export function isStepArtifactKind(x) {
-    return validators["step-artifact-kind"](x);
+    return passes(validators["step-artifact-kind"], x);
 }
 /** Whether `x` is a StepArtifact (schemas/step-artifact.schema.json). */
 export function isStepArtifact(x) {
-    return validators["step-artifact"](x);
+    return passes(validators["step-artifact"], x);
 }
 /** Whether `x` is a StepCheckpointConfig (schemas/step-checkpoint-config.schema.json). */
 export function isStepCheckpointConfig(x) {
-    return validators["step-checkpoint-config"](x);
+    return passes(validators["step-checkpoint-config"], x);
 }
 /** Whether `x` is a StepCheckpointState (schemas/step-checkpoint-state.schema.json). */
 export function isStepCheckpointState(x) {
-    return validators["step-checkpoint-state"](x);
+    return passes(validators["step-checkpoint-state"], x);
 }
 /** Whether `x` is a StepExecutionMetrics (schemas/step-execution-metrics.schema.json). */
 export function isStepExecutionMetrics(x) {
-    return validators["step-execution-metrics"](x);
+    return passes(validators["step-execution-metrics"], x);
 }
 /** Whether `x` is a StepExecutionOutcome (schemas/step-execution-outcome.schema.json). */
 export function isStepExecutionOutcome(x) {
-    return validators["step-execution-outcome"](x);
+    return passes(validators["step-execution-outcome"], x);
 }
 /** Whether `x` is a StepExecutionRequest (schemas/step-execution-request.schema.json). */
 export function isStepExecutionRequest(x) {
-    return validators["step-execution-request"](x);
+    return passes(validators["step-execution-request"], x);
 }
 /** Whether `x` is a StepExecutionResult (schemas/step-execution-result.schema.json). */
 export function isStepExecutionResult(x) {
-    return validators["step-execution-result"](x);
+    return passes(validators["step-execution-result"], x);
 }
 /** Whether `x` is a StepExecutionRuntime (schemas/step-execution-runtime.schema.json). */
 export function isStepExecutionRuntime(x) {
-    return validators["step-execution-runtime"](x);
+    return passes(validators["step-execution-runtime"], x);
 }
 /** Whether `x` is a StepKind (schemas/step-kind.schema.json). */
 export function isStepKind(x) {
-    return validators["step-kind"](x);
+    return passes(validators["step-kind"], x);
 }
 /** Whether `x` is a StreamChunkLogEntry (schemas/stream-chunk-log-entry.schema.json). */
 export function isStreamChunkLogEntry(x) {
-    return validators["stream-chunk-log-entry"](x);
+    return passes(validators["stream-chunk-log-entry"], x);
 }
 /** Whether `x` is a StreamChunkLogStream (schemas/stream-chunk-log-stream.schema.json). */
 export function isStreamChunkLogStream(x) {
-    return validators["stream-chunk-log-stream"](x);
+    return passes(validators["stream-chunk-log-stream"], x);
 }
 /** Whether `x` is a StreamLogChannel (schemas/stream-log-channel.schema.json). */
 export function isStreamLogChannel(x) {
-    return validators["stream-log-channel"](x);
+    return passes(validators["stream-log-channel"], x);
 }
 /** Whether `x` is a StructuredData (schemas/structured-data.schema.json). */
 export function isStructuredData(x) {
-    return validators["structured-data"](x);
+    return passes(validators["structured-data"], x);
 }
 /** Whether `x` is a StructuredValue (schemas/structured-value.schema.json). */
 export function isStructuredValue(x) {
-    return validators["structured-value"](x);
+    return passes(validators["structured-value"], x);
 }
 /** Whether `x` is a SuggestedFollowup (schemas/suggested-followup.schema.json). */
 export function isSuggestedFollowup(x) {
-    return validators["suggested-followup"](x);
+    return passes(validators["suggested-followup"], x);
 }
 /** Whether `x` is a Timestamp (schemas/timestamp.schema.json). */
 export function isTimestamp(x) {
-    return validators["timestamp"](x);
+    return passes(validators["timestamp"], x);
 }
 /** Whether `x` is a WorkerExecutionOutcome (schemas/worker-execution-outcome.schema.json). */
 export function isWorkerExecutionOutcome(x) {
-    return validators["worker-execution-outcome"](x);
+    return passes(validators["worker-execution-outcome"], x);
 }
 /** Whether `x` is a WorkerKind (schemas/worker-kind.schema.json). */
 export function isWorkerKind(x) {
-    return validators["worker-kind"](x);
+    return passes(validators["worker-kind"], x);
 }
 /** Whether `x` is a WorkerLifecycleEventType (schemas/worker-lifecycle-event-type.schema.json). */
 export function isWorkerLifecycleEventType(x) {
-    return validators["worker-lifecycle-event-type"](x);
+    return passes(validators["worker-lifecycle-event-type"], x);
 }
 /** Whether `x` is a WorkerLifecycleLogEntry (schemas/worker-lifecycle-log-entry.schema.json). */
 export function isWorkerLifecycleLogEntry(x) {
-    return validators["worker-lifecycle-log-entry"](x);
+    return passes(validators["worker-lifecycle-log-entry"], x);
 }
 /** Whether `x` is a WorkerLifecycleLogStream (schemas/worker-lifecycle-log-stream.schema.json). */
 export function isWorkerLifecycleLogStream(x) {
-    return validators["worker-lifecycle-log-stream"](x);
+    return passes(validators["worker-lifecycle-log-stream"], x);
 }
 /** Whether `x` is a WorkerLogChannel (schemas/worker-log-channel.schema.json). */
 export function isWorkerLogChannel(x) {
-    return validators["worker-log-channel"](x);
+    return passes(validators["worker-log-channel"], x);
 }
 /** Whether `x` is a WorkerLogLine (schemas/worker-log-line.schema.json). */
 export function isWorkerLogLine(x) {
-    return validators["worker-log-line"](x);
+    return passes(validators["worker-log-line"], x);
 }

@@ -23,4 +23,7 @@ export interface CompiledValidator {
     (data: unknown): boolean;
     errors?: CompiledError[] | null;
 }
-export declare function violations(errors: readonly CompiledError[] | null | undefined): Violation[];
+/** The verdict of a compiled validator on `instance`. */
+export declare function passes(validator: CompiledValidator, instance: unknown): boolean;
+/** The verdict of a compiled validator on `instance`, with every violation. */
+export declare function check(validator: CompiledValidator, instance: unknown): ValidationResult;

@@ -1,6 +1,31 @@
 // Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
 // What a failed validation reports: every violation, each with the JSON pointer of the value at fault.
-export function violations(errors) {
+// A document nested deeper than the call stack allows (some thousands of levels) makes a compiled
+// validator overflow the stack: it is refused with this violation rather than thrown at the caller.
+const TOO_DEEP = { pointer: "", keyword: "depth", message: "is nested too deeply to validate" };
+/** The verdict of a compiled validator on `instance`. */
+export function passes(validator, instance) {
+    try {
+        return validator(instance);
+    }
+    catch (error) {
+        if (error instanceof RangeError)
+            return false;
+        throw error;
+    }
+}
+/** The verdict of a compiled validator on `instance`, with every violation. */
+export function check(validator, instance) {
+    try {
+        return validator(instance) ? { valid: true, errors: [] } : { valid: false, errors: violations(validator.errors) };
+    }
+    catch (error) {
+        if (error instanceof RangeError)
+            return { valid: false, errors: [{ ...TOO_DEEP }] };
+        throw error;
+    }
+}
+function violations(errors) {
     return (errors ?? []).map((error) => ({
         pointer: error.instancePath,
         keyword: error.keyword,

@@ -28,7 +28,31 @@ export interface CompiledValidator {
   errors?: CompiledError[] | null;
 }
 
-export function violations(errors: readonly CompiledError[] | null | undefined): Violation[] {
+// A document nested deeper than the call stack allows (some thousands of levels) makes a compiled
+// validator overflow the stack: it is refused with this violation rather than thrown at the caller.
+const TOO_DEEP: Violation = { pointer: "", keyword: "depth", message: "is nested too deeply to validate" };
+
+/** The verdict of a compiled validator on `instance`. */
+export function passes(validator: CompiledValidator, instance: unknown): boolean {
+  try {
+    return validator(instance);
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+}
+
+/** The verdict of a compiled validator on `instance`, with every violation. */
+export function check(validator: CompiledValidator, instance: unknown): ValidationResult {
+  try {
+    return validator(instance) ? { valid: true, errors: [] } : { valid: false, errors: violations(validator.errors) };
+  } catch (error) {
+    if (error instanceof RangeError) return { valid: false, errors: [{ ...TOO_DEEP }] };
+    throw error;
+  }
+}
+
+function violations(errors: readonly CompiledError[] | null | undefined): Violation[] {
   return (errors ?? []).map((error) => ({
     pointer: error.instancePath,
     keyword: error.keyword,
