@@ -1,0 +1,299 @@
+"""git_diff checkpoints on real repositories: what is captured, what is left alone, round trips."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baa_conductor import checkpoints
+from baa_conductor.checkpoints import Checkpointer, CheckpointRefused
+
+from gitrepo import git, git_state, init, tree_of_worktree, write
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+
+CONTEXT = {"taskId": "T-1", "stepId": "step-1", "runId": "run-1", "attempt": 1}
+BASE_FILES = {
+    "README.md": b"hello\n",
+    "src/app.py": b"print('one')\n" * 20,
+    "src/old_name.py": b"x = 1\n" * 50,
+    "gone.txt": b"to be deleted\n",
+    "logo.bin": bytes(range(256)) * 4,
+    ".gitignore": b"*.log\nbuild/\n",
+}
+
+
+def _checkpointer(repo_dir: Path, run_dir: Path, **options: Any) -> Checkpointer:
+    (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
+    repo = checkpoints.locate(str(repo_dir))
+    return Checkpointer(repo, repo.head, str(run_dir / "checkpoints"), CONTEXT, **options)
+
+
+def _edit_everything(repo: Path) -> None:
+    write(repo / "src/app.py", b"print('two')\n" * 20)
+    (repo / "src/old_name.py").rename(repo / "src/new name.py")
+    (repo / "gone.txt").unlink()
+    write(repo / "logo.bin", bytes(range(255, -1, -1)) * 4)
+    write(repo / "new file with spaces.txt", b"spaces\n")
+    write(repo / "line\nbreak.txt", b"newline in the name\n")
+    write(repo / "fresh.bin", b"\x00\x01\x02binary\xff" * 10)
+    write(repo / "debug.log", b"ignored\n")
+    write(repo / "build/out.o", b"ignored too\n")
+
+
+def _clone_at(source: Path, commit: str, target: Path) -> Path:
+    git(target.parent, "clone", "-q", str(source), str(target))
+    git(target, "checkout", "-q", "--detach", commit)
+    return target
+
+
+def test_round_trip_restores_exactly_the_snapshotted_worktree(tmp_path: Path) -> None:
+    """Edits, renames, deletions, binary files and odd names restore to the very same tree."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    base = git(repo, "rev-parse", "HEAD").strip()
+    _edit_everything(repo)
+    record = _checkpointer(repo, tmp_path / "run").take("worker_exited")
+    assert record is not None and record["status"] == "written"
+    assert record["tree"] == record["patchTree"] == tree_of_worktree(repo)
+    changes = {f["path"]: f["change"] for f in record["files"]}
+    assert changes == {
+        "src/app.py": "modified", "src/new name.py": "renamed", "gone.txt": "deleted",
+        "logo.bin": "modified", "new file with spaces.txt": "added",
+        "line\nbreak.txt": "added", "fresh.bin": "added",
+    }  # fmt: skip
+    binary = {f["path"] for f in record["files"] if f["binary"]}
+    assert binary == {"logo.bin", "fresh.bin"}
+    assert record["omitted"] == []
+
+    clone = _clone_at(repo, base, tmp_path / "clone")
+    checkpoints.restore(str(tmp_path / "run/checkpoints"), 1, str(clone))
+    assert tree_of_worktree(clone) == record["tree"]
+    assert not (clone / "debug.log").exists() and not (clone / "build").exists()
+
+
+def test_the_users_git_state_is_byte_identical(tmp_path: Path) -> None:
+    """Index, HEAD, refs, stash, config and objects: not one byte changes during a checkpoint."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    write(repo / "README.md", b"stashed\n")
+    git(repo, "stash", "-q")
+    write(repo / "src/app.py", b"staged\n")
+    git(repo, "add", "src/app.py")
+    _edit_everything(repo)
+    before = git_state(repo)
+    assert "refs/stash" in before and "index" in before
+    taker = _checkpointer(repo, tmp_path / "run")
+    assert taker.take("interval")["status"] == "written"  # type: ignore[index]
+    write(repo / "another.txt", b"more\n")
+    assert taker.take("worker_exited")["status"] == "written"  # type: ignore[index]
+    assert git_state(repo) == before
+    assert sorted(os.listdir(tmp_path / "run/checkpoints")) == ["1.json", "1.patch", "2.json", "2.patch"]
+
+
+def test_staged_and_assume_unchanged_files_are_snapshotted_as_they_are_on_disk(
+    tmp_path: Path,
+) -> None:
+    """The worktree is what counts: a staged older version or an assume-unchanged bit hides nothing."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    write(repo / "src/app.py", b"staged\n")
+    git(repo, "add", "src/app.py")
+    write(repo / "src/app.py", b"on disk\n")
+    git(repo, "update-index", "--assume-unchanged", "README.md")
+    write(repo / "README.md", b"changed behind git's back\n")
+    record = _checkpointer(repo, tmp_path / "run").take("worker_exited")
+    assert record is not None
+    assert {f["path"] for f in record["files"]} == {"src/app.py", "README.md"}
+    patch = (tmp_path / "run/checkpoints/1.patch").read_text()
+    assert "+on disk" in patch and "+changed behind git's back" in patch
+
+
+def test_an_empty_repository_with_no_commits(tmp_path: Path) -> None:
+    """No commit yet: the base is the empty tree and the record says baseCommit null."""
+    repo = init(tmp_path / "repo")
+    write(repo / "first.txt", b"first\n")
+    write(repo / "bin.dat", b"\x00\xff" * 30)
+    record = _checkpointer(repo, tmp_path / "run").take("worker_exited")
+    assert record is not None and record["status"] == "written"
+    assert record["baseCommit"] is None
+    assert {f["path"]: f["change"] for f in record["files"]} == {"first.txt": "added", "bin.dat": "added"}
+    target = init(tmp_path / "target")
+    checkpoints.restore(str(tmp_path / "run/checkpoints"), 1, str(target))
+    assert tree_of_worktree(target) == record["tree"]
+
+
+def test_a_detached_head(tmp_path: Path) -> None:
+    """A detached HEAD is a base like any other, and stays detached."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    first = git(repo, "rev-parse", "HEAD").strip()
+    write(repo / "README.md", b"second\n")
+    git(repo, "commit", "-qam", "second")
+    git(repo, "checkout", "-q", "--detach", first)
+    write(repo / "gone.txt", b"edited on a detached head\n")
+    record = _checkpointer(repo, tmp_path / "run").take("worker_exited")
+    assert record is not None and record["baseCommit"] == first
+    assert [f["path"] for f in record["files"]] == ["gone.txt"]
+    assert git(repo, "rev-parse", "HEAD").strip() == first
+    assert git(repo, "status", "--porcelain", "--branch").startswith("## HEAD (no branch)")
+
+
+def test_a_submodule_is_recorded_by_commit_and_noted(tmp_path: Path) -> None:
+    """A submodule's new commit is in the patch; the record says its own content is not."""
+    sub = init(tmp_path / "sub", {"s.txt": b"s\n"})
+    repo = init(tmp_path / "repo", {"a.txt": b"a\n"})
+    git(repo, "submodule", "add", "-q", str(sub), "sm")
+    git(repo, "commit", "-qm", "submodule")
+    before = git_state(repo)
+    write(repo / "sm/t.txt", b"t\n")
+    git(repo / "sm", "add", "t.txt")
+    git(repo / "sm", "commit", "-qm", "t")
+    write(repo / "a.txt", b"changed\n")
+    record = _checkpointer(repo, tmp_path / "run").take("worker_exited")
+    assert record is not None and record["status"] == "written"
+    assert {f["path"]: f["change"] for f in record["files"]} == {"a.txt": "modified", "sm": "modified"}
+    assert record["omitted"] == [{"path": "sm", "reason": "submodule", "change": "modified"}]
+    assert "Subproject commit" in (tmp_path / "run/checkpoints/1.patch").read_text()
+    after = git_state(repo)
+    assert {k: v for k, v in after.items() if not k.startswith("modules/")} == {
+        k: v for k, v in before.items() if not k.startswith("modules/")
+    }
+
+
+def test_files_over_the_size_limit_are_recorded_by_hash_and_size(tmp_path: Path) -> None:
+    """Past maxPatchBytes the largest files leave the patch; the record names them, size and sha256."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    big = os.urandom(300_000)
+    write(repo / "big.bin", big)
+    write(repo / "README.md", b"small edit\n")
+    record = _checkpointer(repo, tmp_path / "run", max_patch_bytes=100_000).take("worker_exited")
+    assert record is not None and record["status"] == "written"
+    assert record["patch"]["bytes"] <= 100_000
+    import hashlib
+
+    [note] = record["omitted"]
+    assert note == {
+        "path": "big.bin", "reason": "size_limit", "change": "added", "bytes": len(big),
+        "blob": note["blob"], "sha256": hashlib.sha256(big).hexdigest(),
+    }  # fmt: skip
+    assert [f["path"] for f in record["files"]] == ["README.md"]
+    assert record["tree"] != record["patchTree"]
+    clone = _clone_at(repo, record["baseCommit"], tmp_path / "clone")
+    checkpoints.restore(str(tmp_path / "run/checkpoints"), 1, str(clone))
+    assert (clone / "README.md").read_bytes() == b"small edit\n"
+    assert not (clone / "big.bin").exists()
+    assert tree_of_worktree(clone) == record["patchTree"]
+
+
+def test_an_unchanged_worktree_is_not_checkpointed_twice_on_the_interval(tmp_path: Path) -> None:
+    """An idle hour does not fill the disk: the interval skips a tree it already wrote."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    write(repo / "README.md", b"changed\n")
+    taker = _checkpointer(repo, tmp_path / "run")
+    assert taker.take("interval", skip_unchanged=True) is not None
+    assert taker.take("interval", skip_unchanged=True) is None
+    write(repo / "README.md", b"changed again\n")
+    record = taker.take("interval", skip_unchanged=True)
+    assert record is not None and record["seq"] == 2
+
+
+def test_a_failed_snapshot_is_a_record_and_no_patch(tmp_path: Path) -> None:
+    """A git error makes a `failed` record saying why, never a patch that looks whole."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    write(repo / "README.md", b"changed\n")
+    taker = _checkpointer(repo, tmp_path / "run")
+    index = repo / ".git/index"
+    saved = index.read_bytes()
+    index.write_bytes(b"DIRC not really an index")
+    try:
+        record = taker.take("timeout")
+    finally:
+        index.write_bytes(saved)
+    assert record is not None and record["status"] == "failed"
+    assert record["error"].startswith("git ls-files exited with 128: ")
+    assert "patch" not in record and "files" not in record
+    run = tmp_path / "run/checkpoints"
+    assert sorted(os.listdir(run)) == ["1.json"]
+    assert json.loads((run / "1.json").read_text()) == record
+    assert taker.take("worker_exited")["seq"] == 2  # type: ignore[index]
+
+
+def test_the_runs_root_inside_the_worktree_is_left_out(tmp_path: Path) -> None:
+    """Checkpoints never snapshot the run directories themselves (no patch of patches)."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    run = repo / "runs/T-1/run-1"
+    write(repo / "README.md", b"changed\n")
+    taker = _checkpointer(repo, run, exclude=["runs"])
+    taker.take("interval")
+    record = taker.take("worker_exited")
+    assert record is not None and [f["path"] for f in record["files"]] == ["README.md"]
+
+
+def test_a_directory_that_is_not_a_repository(tmp_path: Path) -> None:
+    """Outside git, locate says so (the runner turns it into a checkpoint_skipped event)."""
+    with pytest.raises(checkpoints.GitFailed, match="not a git repository"):
+        checkpoints.locate(str(tmp_path))
+
+
+def _taken(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    repo = init(tmp_path / "repo", BASE_FILES)
+    write(repo / "README.md", b"changed\n")
+    write(repo / "added.txt", b"added\n")
+    record = _checkpointer(repo, tmp_path / "run").take("worker_exited")
+    assert record is not None
+    return repo, record
+
+
+def test_restore_refuses_a_dirty_worktree(tmp_path: Path) -> None:
+    """Restore needs a clean checkout; what is dirty is named and nothing is written."""
+    repo, record = _taken(tmp_path)
+    clone = _clone_at(repo, record["baseCommit"], tmp_path / "clone")
+    write(clone / "mine.txt", b"unsaved work\n")
+    with pytest.raises(CheckpointRefused, match=r"the worktree is not clean \(mine.txt\)"):
+        checkpoints.restore(str(tmp_path / "run/checkpoints"), 1, str(clone))
+    assert (clone / "README.md").read_bytes() == b"hello\n"
+
+
+def test_restore_refuses_another_base_commit(tmp_path: Path) -> None:
+    """A checkout at another commit is refused, naming both commits."""
+    repo, record = _taken(tmp_path)
+    clone = _clone_at(repo, record["baseCommit"], tmp_path / "clone")
+    write(clone / "README.md", b"other\n")
+    git(clone, "commit", "-qam", "other")
+    head = git(clone, "rev-parse", "HEAD").strip()
+    with pytest.raises(CheckpointRefused) as caught:
+        checkpoints.restore(str(tmp_path / "run/checkpoints"), 1, str(clone))
+    assert caught.value.reason == (
+        f"HEAD is {head}, but checkpoint 1 was taken against {record['baseCommit']}"
+    )
+
+
+def test_restore_refuses_a_patch_that_does_not_match_its_record(tmp_path: Path) -> None:
+    """A patch changed after it was written is refused by its sha256."""
+    repo, record = _taken(tmp_path)
+    patch = tmp_path / "run/checkpoints/1.patch"
+    patch.write_bytes(patch.read_bytes().replace(b"+changed", b"+chanGed"))
+    clone = _clone_at(repo, record["baseCommit"], tmp_path / "clone")
+    with pytest.raises(CheckpointRefused, match="does not match the sha256"):
+        checkpoints.restore(str(tmp_path / "run/checkpoints"), 1, str(clone))
+
+
+def test_restore_leaves_every_file_the_patch_does_not_name(tmp_path: Path) -> None:
+    """Ignored files in the target (build output, secrets) are not touched by a restore."""
+    repo, record = _taken(tmp_path)
+    clone = _clone_at(repo, record["baseCommit"], tmp_path / "clone")
+    write(clone / "build/keep.o", b"mine\n")
+    write(clone / "notes.log", b"mine too\n")
+    checkpoints.restore(str(tmp_path / "run/checkpoints"), 1, str(clone))
+    assert (clone / "build/keep.o").read_bytes() == b"mine\n"
+    assert (clone / "notes.log").read_bytes() == b"mine too\n"
+    assert (clone / "added.txt").read_bytes() == b"added\n"
+
+
+def test_restore_of_a_missing_checkpoint(tmp_path: Path) -> None:
+    """Asking for a checkpoint that was never taken names it."""
+    _repo, _record = _taken(tmp_path)
+    with pytest.raises(CheckpointRefused, match="there is no checkpoint 7"):
+        checkpoints.restore(str(tmp_path / "run/checkpoints"), 7, str(tmp_path / "repo"))
