@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gitrepo import git, git_state, init, tree_of_worktree, write
 
 from baa_conductor import checkpoints
 from baa_conductor.checkpoints import Checkpointer, CheckpointRefused
-
-from gitrepo import git, git_state, init, tree_of_worktree, write
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 
@@ -58,7 +57,8 @@ def test_round_trip_restores_exactly_the_snapshotted_worktree(tmp_path: Path) ->
     base = git(repo, "rev-parse", "HEAD").strip()
     _edit_everything(repo)
     record = _checkpointer(repo, tmp_path / "run").take("worker_exited")
-    assert record is not None and record["status"] == "written"
+    assert record is not None
+    assert record["status"] == "written"
     assert record["tree"] == record["patchTree"] == tree_of_worktree(repo)
     changes = {f["path"]: f["change"] for f in record["files"]}
     assert changes == {
@@ -73,7 +73,8 @@ def test_round_trip_restores_exactly_the_snapshotted_worktree(tmp_path: Path) ->
     clone = _clone_at(repo, base, tmp_path / "clone")
     checkpoints.restore(str(tmp_path / "run/checkpoints"), 1, str(clone))
     assert tree_of_worktree(clone) == record["tree"]
-    assert not (clone / "debug.log").exists() and not (clone / "build").exists()
+    assert not (clone / "debug.log").exists()
+    assert not (clone / "build").exists()
 
 
 def test_the_users_git_state_is_byte_identical(tmp_path: Path) -> None:
@@ -85,13 +86,19 @@ def test_the_users_git_state_is_byte_identical(tmp_path: Path) -> None:
     git(repo, "add", "src/app.py")
     _edit_everything(repo)
     before = git_state(repo)
-    assert "refs/stash" in before and "index" in before
+    assert "refs/stash" in before
+    assert "index" in before
     taker = _checkpointer(repo, tmp_path / "run")
     assert taker.take("interval")["status"] == "written"  # type: ignore[index]
     write(repo / "another.txt", b"more\n")
     assert taker.take("worker_exited")["status"] == "written"  # type: ignore[index]
     assert git_state(repo) == before
-    assert sorted(os.listdir(tmp_path / "run/checkpoints")) == ["1.json", "1.patch", "2.json", "2.patch"]
+    assert sorted(os.listdir(tmp_path / "run/checkpoints")) == [
+        "1.json",
+        "1.patch",
+        "2.json",
+        "2.patch",
+    ]
 
 
 def test_staged_and_assume_unchanged_files_are_snapshotted_as_they_are_on_disk(
@@ -108,7 +115,8 @@ def test_staged_and_assume_unchanged_files_are_snapshotted_as_they_are_on_disk(
     assert record is not None
     assert {f["path"] for f in record["files"]} == {"src/app.py", "README.md"}
     patch = (tmp_path / "run/checkpoints/1.patch").read_text()
-    assert "+on disk" in patch and "+changed behind git's back" in patch
+    assert "+on disk" in patch
+    assert "+changed behind git's back" in patch
 
 
 def test_an_empty_repository_with_no_commits(tmp_path: Path) -> None:
@@ -117,9 +125,13 @@ def test_an_empty_repository_with_no_commits(tmp_path: Path) -> None:
     write(repo / "first.txt", b"first\n")
     write(repo / "bin.dat", b"\x00\xff" * 30)
     record = _checkpointer(repo, tmp_path / "run").take("worker_exited")
-    assert record is not None and record["status"] == "written"
+    assert record is not None
+    assert record["status"] == "written"
     assert record["baseCommit"] is None
-    assert {f["path"]: f["change"] for f in record["files"]} == {"first.txt": "added", "bin.dat": "added"}
+    assert {f["path"]: f["change"] for f in record["files"]} == {
+        "first.txt": "added",
+        "bin.dat": "added",
+    }
     target = init(tmp_path / "target")
     checkpoints.restore(str(tmp_path / "run/checkpoints"), 1, str(target))
     assert tree_of_worktree(target) == record["tree"]
@@ -134,7 +146,8 @@ def test_a_detached_head(tmp_path: Path) -> None:
     git(repo, "checkout", "-q", "--detach", first)
     write(repo / "gone.txt", b"edited on a detached head\n")
     record = _checkpointer(repo, tmp_path / "run").take("worker_exited")
-    assert record is not None and record["baseCommit"] == first
+    assert record is not None
+    assert record["baseCommit"] == first
     assert [f["path"] for f in record["files"]] == ["gone.txt"]
     assert git(repo, "rev-parse", "HEAD").strip() == first
     assert git(repo, "status", "--porcelain", "--branch").startswith("## HEAD (no branch)")
@@ -152,8 +165,12 @@ def test_a_submodule_is_recorded_by_commit_and_noted(tmp_path: Path) -> None:
     git(repo / "sm", "commit", "-qm", "t")
     write(repo / "a.txt", b"changed\n")
     record = _checkpointer(repo, tmp_path / "run").take("worker_exited")
-    assert record is not None and record["status"] == "written"
-    assert {f["path"]: f["change"] for f in record["files"]} == {"a.txt": "modified", "sm": "modified"}
+    assert record is not None
+    assert record["status"] == "written"
+    assert {f["path"]: f["change"] for f in record["files"]} == {
+        "a.txt": "modified",
+        "sm": "modified",
+    }
     assert record["omitted"] == [{"path": "sm", "reason": "submodule", "change": "modified"}]
     assert "Subproject commit" in (tmp_path / "run/checkpoints/1.patch").read_text()
     after = git_state(repo)
@@ -169,7 +186,8 @@ def test_files_over_the_size_limit_are_recorded_by_hash_and_size(tmp_path: Path)
     write(repo / "big.bin", big)
     write(repo / "README.md", b"small edit\n")
     record = _checkpointer(repo, tmp_path / "run", max_patch_bytes=100_000).take("worker_exited")
-    assert record is not None and record["status"] == "written"
+    assert record is not None
+    assert record["status"] == "written"
     assert record["patch"]["bytes"] <= 100_000
     import hashlib
 
@@ -196,7 +214,8 @@ def test_an_unchanged_worktree_is_not_checkpointed_twice_on_the_interval(tmp_pat
     assert taker.take("interval", skip_unchanged=True) is None
     write(repo / "README.md", b"changed again\n")
     record = taker.take("interval", skip_unchanged=True)
-    assert record is not None and record["seq"] == 2
+    assert record is not None
+    assert record["seq"] == 2
 
 
 def test_a_failed_snapshot_is_a_record_and_no_patch(tmp_path: Path) -> None:
@@ -211,9 +230,11 @@ def test_a_failed_snapshot_is_a_record_and_no_patch(tmp_path: Path) -> None:
         record = taker.take("timeout")
     finally:
         index.write_bytes(saved)
-    assert record is not None and record["status"] == "failed"
+    assert record is not None
+    assert record["status"] == "failed"
     assert record["error"].startswith("git ls-files exited with 128: ")
-    assert "patch" not in record and "files" not in record
+    assert "patch" not in record
+    assert "files" not in record
     run = tmp_path / "run/checkpoints"
     assert sorted(os.listdir(run)) == ["1.json"]
     assert json.loads((run / "1.json").read_text()) == record
@@ -228,7 +249,8 @@ def test_the_runs_root_inside_the_worktree_is_left_out(tmp_path: Path) -> None:
     taker = _checkpointer(repo, run, exclude=["runs"])
     taker.take("interval")
     record = taker.take("worker_exited")
-    assert record is not None and [f["path"] for f in record["files"]] == ["README.md"]
+    assert record is not None
+    assert [f["path"] for f in record["files"]] == ["README.md"]
 
 
 def test_a_directory_that_is_not_a_repository(tmp_path: Path) -> None:
@@ -297,3 +319,162 @@ def test_restore_of_a_missing_checkpoint(tmp_path: Path) -> None:
     _repo, _record = _taken(tmp_path)
     with pytest.raises(CheckpointRefused, match="there is no checkpoint 7"):
         checkpoints.restore(str(tmp_path / "run/checkpoints"), 7, str(tmp_path / "repo"))
+
+
+# In a run --------------------------------------------------------------------------------------
+
+
+def _step(tmp_path: Path, repo: Path, command: str, **checkpoint: Any) -> dict[str, Any]:
+    from helpers import make_request
+
+    from baa_conductor.executors import ShellExecutor
+    from baa_conductor.runner import envelope_dict, run_step
+
+    options = {k: v for k, v in checkpoint.items() if k in ("runId", "attempt", "timeoutSec")}
+    config = {k: v for k, v in checkpoint.items() if k not in options}
+    request = make_request(
+        tmp_path, command=command, checkpoint={"mode": "git_diff", **config},
+        runtime={"repoRoot": str(repo), "worktreePath": str(repo)}, **options,
+    )  # fmt: skip
+    return envelope_dict(run_step(request, ShellExecutor(grace_sec=5)))
+
+
+def _events(envelope: dict[str, Any], prefix: str = "checkpoint_") -> list[dict[str, Any]]:
+    return [e for e in envelope["lifecycleEvents"] if e["type"].startswith(prefix)]
+
+
+def test_a_shell_step_leaves_a_checkpoint_that_restores_exactly(tmp_path: Path) -> None:
+    """The exit checkpoint is an event in the global seq, counted in state and metrics."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    base = git(repo, "rev-parse", "HEAD").strip()
+    env = _step(
+        tmp_path, repo, "printf 'two\\n' > README.md && printf 'x' > 'a b.txt' && echo done"
+    )
+    assert env["outcome"] == "completed"
+    types = [e["type"] for e in env["lifecycleEvents"]]
+    assert types == ["run_prepared", "worker_started", "checkpoint_written", "worker_exited",
+                     "step_completed"]  # fmt: skip
+    [event] = _events(env)
+    run_dir = Path(env["logPaths"]["runDir"])
+    assert event["message"] == f"Wrote checkpoint 1 of the worktree against {base} (worker_exited)."
+    assert event["data"]["patchPath"] == str(run_dir / "checkpoints/1.patch")
+    stdout_seq = json.loads((run_dir / "stdout.log").read_text())["seq"]
+    assert stdout_seq < event["seq"] < env["logSummary"]["lastSeq"]
+    assert env["metrics"]["checkpointCount"] == 1
+    assert env["state"]["checkpointSeq"] == 1
+    assert env["checkpoint"] == {
+        "mode": "git_diff", "lastCheckpointSeq": 1, "nextCheckpointSeq": 2,
+        "deferredFeatures": [], "note": checkpoints.NOTE,
+    }  # fmt: skip
+    assert json.loads((run_dir / "state.json").read_text())["checkpointSeq"] == 1
+    clone = _clone_at(repo, base, tmp_path / "clone")
+    checkpoints.restore(str(run_dir / "checkpoints"), 1, str(clone))
+    assert tree_of_worktree(clone) == tree_of_worktree(repo)
+
+
+def test_a_worktree_outside_git_skips_checkpoints_with_an_event(tmp_path: Path) -> None:
+    """Not a repository: one warn event says checkpoints are skipped; the step itself runs."""
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    env = _step(tmp_path, plain, "echo hi > f.txt")
+    assert env["outcome"] == "completed"
+    [event] = _events(env)
+    assert (event["type"], event["level"]) == ("checkpoint_skipped", "warn")
+    assert event["message"] == (
+        f"Checkpoints are skipped for this step: worktree {plain} is not inside a git repository."
+    )
+    assert env["metrics"]["checkpointCount"] == 0
+    assert env["checkpoint"]["note"] == checkpoints.SKIPPED_NOTE
+    assert os.listdir(Path(env["logPaths"]["runDir"]) / "checkpoints") == []
+
+
+def test_a_failed_checkpoint_is_a_warning_and_the_step_goes_on(tmp_path: Path) -> None:
+    """The worker breaks the index under git's feet: a warn event, a failed record, step completed."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    env = _step(
+        tmp_path, repo, "cp .git/index saved && printf junk > .git/index && echo edit > README.md"
+    )
+    assert env["outcome"] == "completed"
+    [event] = _events(env)
+    assert (event["type"], event["level"]) == ("checkpoint_failed", "warn")
+    assert event["message"].startswith("Checkpoint 1 could not be written; the step goes on: git ")
+    assert env["metrics"]["checkpointCount"] == 0
+    assert env["state"]["checkpointSeq"] == 1
+    record = checkpoints.load_record(env["logPaths"]["checkpointsDir"], 1)
+    assert record["status"] == "failed"
+    (repo / ".git/index").write_bytes((repo / "saved").read_bytes())
+
+
+def test_interval_checkpoints_follow_the_worker(tmp_path: Path) -> None:
+    """--checkpoint-every: each change is caught while the worker runs, idle spells are not."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    runs = tmp_path / "runs/T-005/run-1/checkpoints"
+    wait = "i=0; while [ ! -e {f} ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done"
+    command = "; ".join([
+        "echo one > one.txt", wait.format(f=runs / "1.json"),
+        "echo two > two.txt", wait.format(f=runs / "2.json"),
+    ])  # fmt: skip
+    env = _step(tmp_path, repo, command, everySec=0.1)
+    reasons = [e["data"]["reason"] for e in _events(env)]
+    assert reasons == ["interval", "interval", "worker_exited"]
+    first = checkpoints.load_record(str(runs), 1)
+    second = checkpoints.load_record(str(runs), 2)
+    assert [f["path"] for f in first["files"]] == ["one.txt"]
+    assert [f["path"] for f in second["files"]] == ["one.txt", "two.txt"]
+    assert env["metrics"]["checkpointCount"] == 3
+
+
+def test_a_timed_out_worker_is_checkpointed_before_it_is_signalled(tmp_path: Path) -> None:
+    """The timeout checkpoint is taken before SIGTERM: what the worker does on SIGTERM is not in it."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    command = "trap 'echo late > on-term.txt; exit 1' TERM; echo early > early.txt; while :; do sleep 0.05; done"
+    env = _step(tmp_path, repo, command, timeoutSec=1)
+    assert env["state"]["exitCode"] == 124
+    events = _events(env)
+    assert [e["data"]["reason"] for e in events] == ["timeout", "worker_exited"]
+    runs = env["logPaths"]["checkpointsDir"]
+    at_timeout = {f["path"] for f in checkpoints.load_record(runs, 1)["files"]}
+    at_exit = {f["path"] for f in checkpoints.load_record(runs, 2)["files"]}
+    assert "on-term.txt" not in at_timeout
+    assert "on-term.txt" in at_exit
+
+
+def test_resume_from_a_checkpoint_through_the_request(tmp_path: Path) -> None:
+    """resumeFromRunId + resumeFromSeq restore the patch before the worker, numbering after it."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    _step(tmp_path, repo, "echo resumed > README.md && echo new > new.txt", runId="run-1")
+    git(repo, "checkout", "-q", "--", ".")
+    git(repo, "clean", "-qfd")
+    env = _step(tmp_path, repo, "cat README.md new.txt", runId="run-2", attempt=2,
+                resumeFromRunId="run-1", resumeFromSeq=1)  # fmt: skip
+    assert env["outcome"] == "completed"
+    assert env["attempt"] == 2
+    out = "".join(e["text"] for e in env["logSession"]["stdout"]["entries"])
+    assert out == "resumed\nnew\n"
+    types = [e["type"] for e in env["lifecycleEvents"]]
+    assert types[:3] == ["run_prepared", "checkpoint_restored", "worker_started"]
+    restored = env["lifecycleEvents"][1]
+    assert restored["message"] == (
+        "Restored checkpoint 1 of run run-1 into the worktree before the worker started (2 files)."
+    )
+    assert env["checkpoint"]["lastCheckpointSeq"] == 2
+    assert env["checkpoint"]["resumeFromRunId"] == "run-1"
+    assert sorted(os.listdir(env["logPaths"]["checkpointsDir"])) == ["2.json", "2.patch"]
+
+
+def test_resume_into_a_dirty_worktree_is_refused_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    """A dirty worktree or a lower attempt: refused with the reason; no run directory appears."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    _step(tmp_path, repo, "echo resumed > README.md", runId="run-1")
+    with pytest.raises(CheckpointRefused, match=r"the worktree is not clean \(README.md\)"):
+        _step(tmp_path, repo, "true", runId="run-2", attempt=2, resumeFromRunId="run-1",
+              resumeFromSeq=1)  # fmt: skip
+    git(repo, "checkout", "-q", "--", ".")
+    with pytest.raises(CheckpointRefused, match="must be higher than the resumed run's attempt 1"):
+        _step(tmp_path, repo, "true", runId="run-2", resumeFromRunId="run-1", resumeFromSeq=1)
+    with pytest.raises(CheckpointRefused, match="there is no checkpoint 5"):
+        _step(tmp_path, repo, "true", runId="run-2", attempt=2, resumeFromRunId="run-1",
+              resumeFromSeq=5)  # fmt: skip
+    assert not (tmp_path / "runs/T-005/run-2").exists()

@@ -88,8 +88,9 @@ def test_an_accidental_breaking_change_fails_the_gate(
     assert report["failures"] == [
         "run-state-snapshot: breaks BACKWARD without a MAJOR version bump (1.0 -> 1.0)"
     ]
-    assert report["changes"][0]["pointer"] == "/required"
-    assert report["changes"][0]["kind"] == "property newly required"
+    [change] = [c for c in report["changes"] if c["schema"] == "run-state-snapshot"]
+    assert change["pointer"] == "/required"
+    assert change["kind"] == "property newly required"
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")

@@ -53,7 +53,8 @@ def test_error_message_names_field_and_reason() -> None:
 def test_unknown_schema_lists_known_ones() -> None:
     """Asking for a schema that does not exist says which ones do."""
     with pytest.raises(
-        UnknownSchemaError, match="unknown schema 'envelope'; known schemas: checkpoint-mode"
+        UnknownSchemaError,
+        match="unknown schema 'envelope'; known schemas: checkpoint-change-kind, checkpoint-mode",
     ):
         validation.validate("envelope", {})
 

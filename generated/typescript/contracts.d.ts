@@ -1,13 +1,28 @@
 // Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
 
 /**
- * Checkpoint mode of a step. `reserved_for_t006` reserves sequence numbers and the checkpoints directory without writing checkpoint content.
+ * How a file differs from the checkpoint's base commit (git's A, M, D, R, C, T).
  */
-export type CheckpointMode = "disabled" | "reserved_for_t006";
+export type CheckpointChangeKind = "added" | "modified" | "deleted" | "renamed" | "copied" | "type_changed";
+/**
+ * Checkpoint mode of a step. `reserved_for_t006` reserves sequence numbers and the checkpoints directory without writing checkpoint content. `git_diff` writes checkpoints/<seq>.patch (the worktree's difference from the step's base commit) and checkpoints/<seq>.json (its checkpoint-record) when the worker exits, before a timed-out or stopped worker is signalled, and every `everySec` seconds.
+ */
+export type CheckpointMode = "disabled" | "reserved_for_t006" | "git_diff";
 /**
  * A task, step or run id. It becomes a single path segment under the runs root, so it is 1 to 128 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit: '.', '..', separators, NUL, whitespace and control characters can never appear.
  */
 export type RunIdentifier = string;
+/**
+ * An RFC 3339 date-time as JavaScript's Date.prototype.toISOString writes it (upper-case T and Z, or a numeric offset); the calendar date and the time must exist.
+ */
+export type Timestamp = string;
+/**
+ * Why it was taken: the worker exited, the step timed out or was stopped (taken before the worker is signalled), or the --checkpoint-every interval came round.
+ */
+export type CheckpointReason = "worker_exited" | "timeout" | "stopped" | "interval";
+export type CheckpointRecordMode = "git_diff";
+export type CheckpointStatus = "written" | "failed";
+export type CheckpointOmissionReason = "size_limit" | "submodule";
 /**
  * Type of a worker lifecycle event.
  */
@@ -20,15 +35,15 @@ export type WorkerLifecycleEventType =
   | "step_prepared"
   | "step_completed"
   | "step_failed"
-  | "step_blocked";
+  | "step_blocked"
+  | "checkpoint_written"
+  | "checkpoint_failed"
+  | "checkpoint_skipped"
+  | "checkpoint_restored";
 /**
  * Severity of a lifecycle event.
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
-/**
- * An RFC 3339 date-time as JavaScript's Date.prototype.toISOString writes it (upper-case T and Z, or a numeric offset); the calendar date and the time must exist.
- */
-export type Timestamp = string;
 /**
  * Any JSON value: string, number, boolean, null, array or object of structured values.
  */
@@ -74,7 +89,9 @@ export type WorkerLogChannel = "worker" | "stdout" | "stderr";
  * Every schema of the contract package, by file name.
  */
 export interface BaaConductorContracts {
+  "checkpoint-change-kind"?: CheckpointChangeKind;
   "checkpoint-mode"?: CheckpointMode;
+  "checkpoint-record"?: CheckpointRecord;
   "local-run-log-context"?: LocalRunLogContext;
   "local-run-log-session"?: LocalRunLogSession;
   "local-run-log-summary"?: LocalRunLogSummary;
@@ -108,6 +125,70 @@ export interface BaaConductorContracts {
   "worker-lifecycle-log-stream"?: WorkerLifecycleLogStream;
   "worker-log-channel"?: WorkerLogChannel;
   "worker-log-line"?: WorkerLogLine;
+}
+/**
+ * checkpoints/<seq>.json: the record of one git_diff checkpoint. `written`: checkpoints/<seq>.patch holds the worktree's difference from `baseCommit` (a `git diff --binary` patch, untracked files included, ignored files left out) and `patch.sha256` is its digest; `omitted` lists what the patch leaves out (over `maxPatchBytes`: recorded by size and sha256; submodules: their commit is in the patch, their own changes are not). `failed`: no patch; `error` says why.
+ */
+export interface CheckpointRecord {
+  taskId: RunIdentifier;
+  stepId: RunIdentifier;
+  runId: RunIdentifier;
+  attempt: number;
+  seq: number;
+  createdAt: Timestamp;
+  reason: CheckpointReason;
+  mode: CheckpointRecordMode;
+  status: CheckpointStatus;
+  /**
+   * The top of the git worktree the patch is relative to.
+   */
+  worktreePath: string;
+  /**
+   * The commit the step started from; null in a repository with no commit yet (the base is then the empty tree).
+   */
+  baseCommit: string | null;
+  maxPatchBytes: number;
+  /**
+   * The git tree id of the whole worktree as snapshotted.
+   */
+  tree?: string;
+  /**
+   * The git tree id the patch restores: `tree` unless files were omitted.
+   */
+  patchTree?: string;
+  patch?: CheckpointPatch;
+  /**
+   * Every file the patch changes.
+   */
+  files?: CheckpointFile[];
+  /**
+   * What the patch does not restore, and why.
+   */
+  omitted?: CheckpointOmission[];
+  durationMs: number;
+  error?: string;
+}
+export interface CheckpointPatch {
+  file: string;
+  bytes: number;
+  sha256: string;
+}
+export interface CheckpointFile {
+  path: string;
+  change: CheckpointChangeKind;
+  oldPath?: string;
+  mode?: string;
+  binary: boolean;
+  linesAdded?: number;
+  linesDeleted?: number;
+}
+export interface CheckpointOmission {
+  path: string;
+  reason: CheckpointOmissionReason;
+  change: CheckpointChangeKind;
+  bytes?: number;
+  blob?: string;
+  sha256?: string;
 }
 /**
  * The ids every log entry of a run carries.
@@ -258,8 +339,20 @@ export interface StepArtifact {
  */
 export interface StepCheckpointConfig {
   mode: CheckpointMode;
+  /**
+   * The checkpoint to resume from: in `git_diff` mode with `resumeFromRunId` (a run of the same task under the same runs root), checkpoint `resumeFromSeq` of that run is restored before the worker starts, into a worktree that must be clean and at its base commit. The run's own checkpoints are numbered after it.
+   */
   resumeFromSeq?: number;
   summaryHint?: string;
+  resumeFromRunId?: RunIdentifier;
+  /**
+   * In `git_diff` mode, also take a checkpoint every this many seconds while the worker runs (skipped when nothing changed since the last one).
+   */
+  everySec?: number;
+  /**
+   * In `git_diff` mode, the most bytes one patch may hold; beyond it the largest files are recorded by size and sha256 instead (default 67108864, 64 MiB).
+   */
+  maxPatchBytes?: number;
 }
 /**
  * Checkpoint sequence numbers of a run.
@@ -269,6 +362,7 @@ export interface StepCheckpointState {
   lastCheckpointSeq: number;
   nextCheckpointSeq: number;
   resumeFromSeq?: number;
+  resumeFromRunId?: RunIdentifier;
   deferredFeatures: "git_diff"[];
   note: string;
 }

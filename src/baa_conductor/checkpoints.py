@@ -29,11 +29,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _clock, encoding
 from .exceptions import BaaError
 from .validation import validate
+
+if TYPE_CHECKING:
+    from .runner import PreparedStepRun
 
 MODE = "git_diff"
 RECORD_SCHEMA = "checkpoint-record"
@@ -125,6 +128,7 @@ class Repository:
 
 def locate(path: str) -> Repository:
     """The repository whose worktree holds ``path``; GitFailed when there is none."""
+    path = os.path.abspath(path)
     out = git(
         ["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-path", "index",
          "--git-path", "objects"],
@@ -190,7 +194,8 @@ def _raw_changes(out: bytes) -> list[_Change]:
 
 def _numstat(out: bytes) -> dict[str, tuple[int | None, int | None]]:
     """Parse ``git diff --numstat -z``: path -> (lines added, lines deleted), None for binary."""
-    fields, result, i = out.split(b"\0"), {}, 0
+    fields, i = out.split(b"\0"), 0
+    result: dict[str, tuple[int | None, int | None]] = {}
     while i < len(fields) - 1:
         added, deleted, path = fields[i].split(b"\t", 2)
         if path:
@@ -219,7 +224,7 @@ class _Scratch:
 
     def __init__(self, repo: Repository, directory: str):
         self.repo = repo
-        self.directory = directory
+        self.directory = directory = os.path.abspath(directory)
         self.index = os.path.join(directory, "index")
         self.objects = os.path.join(directory, "objects")
         os.makedirs(self.objects)
@@ -289,6 +294,7 @@ def snapshot(
         changes = [c for c in changes if _text(c.path) not in omitted_paths]
         patch_tree = scratch.git(["write-tree"]).decode().strip()
         size = _write_patch(scratch, base_ref, patch_file, None)
+        assert size is not None  # no limit: never cut short
     counts = _numstat(scratch.git(["diff", "--cached", "-z", "-M", "--numstat", base_ref]))
     for change in changes:
         change.added, change.deleted = counts.get(change.path, (None, None))
@@ -306,7 +312,8 @@ def _write_patch(scratch: _Scratch, base: str, patch_file: str, limit: int | Non
             ["git", *(a for s in _CONFIG for a in ("-c", s)), *command],
             cwd=scratch.repo.top, env=scratch.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
-        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout is not None
+        assert proc.stderr is not None
         size, over = 0, False
         while block := proc.stdout.read(1 << 20):
             size += len(block)
@@ -465,7 +472,7 @@ class Checkpointer:
     ):
         self.repo = repo
         self.base = base
-        self.checkpoints_dir = checkpoints_dir
+        self.checkpoints_dir = os.path.abspath(checkpoints_dir)
         self.context = context
         self.next_seq = first_seq
         self.exclude = list(exclude)
@@ -660,3 +667,167 @@ def restore(
     repo = check_target(target, record, exclude)
     apply_patch(repo, patch, record)
     return record
+
+
+# A run's checkpoints -------------------------------------------------------------------------
+
+
+def _excluded(top: str, runs_root: str) -> list[str]:
+    """The runs root as a path inside the worktree top, if it lies there."""
+    real_top, real_root = os.path.realpath(top), os.path.realpath(runs_root)
+    if real_root != real_top and os.path.commonpath([real_top, real_root]) == real_top:
+        return [os.path.relpath(real_root, real_top)]
+    return []
+
+
+@dataclass
+class Resume:
+    """A checked restore, waiting for its run directory: which checkpoint, and where to."""
+
+    run_dir: str
+    record: dict[str, Any]
+    patch: str
+    repo: Repository
+
+
+def resume_source(req: dict[str, Any], runs_root: str) -> Resume | None:
+    """The checkpoint a request resumes from, checked against its worktree; None if it resumes
+    nothing. Raises CheckpointRefused (before anything is written) when it cannot be restored."""
+    config = req.get("checkpoint") or {}
+    run_id = config.get("resumeFromRunId")
+    if run_id is None:
+        return None
+    if config["mode"] != MODE:
+        raise CheckpointRefused("checkpoint.resumeFromRunId", f"needs mode {MODE}")
+    if "resumeFromSeq" not in config:
+        raise CheckpointRefused("checkpoint.resumeFromRunId", "needs checkpoint.resumeFromSeq")
+    from .paths import CHECKPOINTS, check_segment
+
+    run_dir = os.path.join(runs_root, req["taskId"], check_segment("resumeFromRunId", run_id))
+    if not os.path.isdir(run_dir):
+        raise CheckpointRefused("checkpoint.resumeFromRunId", f"no run directory {run_dir}")
+    record, patch = verified_patch(os.path.join(run_dir, CHECKPOINTS), config["resumeFromSeq"])
+    if req["attempt"] <= record["attempt"]:
+        raise CheckpointRefused(
+            "attempt", f"must be higher than the resumed run's attempt {record['attempt']}"
+        )
+    worktree = req["runtime"]["worktreePath"]
+    repo = check_target(worktree, record, _excluded(worktree, runs_root))
+    try:
+        git(["apply", "--check", "--binary", "--whitespace=nowarn", patch], repo.top)
+    except GitFailed as error:
+        raise CheckpointRefused(
+            patch, f"checkpoint {record['seq']} does not apply to {repo.top}: {error.stderr}"
+        ) from None
+    return Resume(run_dir, record, patch, repo)
+
+
+class RunCheckpoints:
+    """The git_diff checkpoints of one run: taken on the runner's hooks, each one an event."""
+
+    def __init__(self, run: PreparedStepRun, resume: Resume | None, *, runs_root: str):
+        self.run = run
+        self.resume = resume
+        self.taker: Checkpointer | None = None
+        self.interval: Interval | None = None
+        self._runs_root = runs_root
+
+    def begin(self) -> None:
+        """After run_prepared: restore a resumed checkpoint, find the repository (or say why not)."""
+        req, session = self.run.wire_request, self.run.session
+        config = req.get("checkpoint") or {}
+        worktree = req["runtime"]["worktreePath"]
+        if self.resume is not None:
+            self._restore(self.resume)
+            repo, base = self.resume.repo, self.resume.record["baseCommit"]
+        else:
+            try:
+                repo = locate(worktree)
+            except (GitFailed, OSError) as error:
+                reason = error.stderr if isinstance(error, GitFailed) else str(error)
+                session.record(
+                    "checkpoint_skipped", "warn",
+                    f"Checkpoints are skipped for this step: worktree {worktree} is not inside "
+                    "a git repository.",
+                    data={"worktreePath": worktree, "reason": reason},
+                )  # fmt: skip
+                self.run.checkpoint["note"] = SKIPPED_NOTE
+                return
+            base = repo.head
+        self.taker = Checkpointer(
+            repo, base, self.run.paths.checkpoints_dir,
+            {"taskId": req["taskId"], "stepId": req["stepId"], "runId": req["runId"],
+             "attempt": req["attempt"]},
+            first_seq=self.run.checkpoint["nextCheckpointSeq"],
+            exclude=_excluded(repo.top, self._runs_root),
+            max_patch_bytes=config.get("maxPatchBytes", DEFAULT_MAX_PATCH_BYTES),
+        )  # fmt: skip
+        if "everySec" in config:
+            every = float(config["everySec"])
+            self.interval = Interval(every, lambda: self.take("interval", skip_unchanged=True))
+
+    def _restore(self, resume: Resume) -> None:
+        record = resume.record
+        apply_patch(resume.repo, resume.patch, record)
+        self.run.session.record(
+            "checkpoint_restored", "info",
+            f"Restored checkpoint {record['seq']} of run {record['runId']} into the worktree "
+            f"before the worker started ({len(record['files'])} files).",
+            data={"fromRunId": record["runId"], "fromRunDir": resume.run_dir,
+                  "seq": record["seq"], "baseCommit": record["baseCommit"],
+                  "patchSha256": record["patch"]["sha256"], "fileCount": len(record["files"]),
+                  "omittedCount": len(record["omitted"])},
+        )  # fmt: skip
+
+    def start(self) -> None:
+        """When the worker starts: the interval checkpoints begin."""
+        if self.interval is not None:
+            self.interval.start()
+
+    def take(self, reason: str, *, skip_unchanged: bool = False) -> None:
+        """Take a checkpoint, record its event and bring state.json's checkpointSeq up to date."""
+        if self.taker is None:
+            return
+        record = self.taker.take(reason, skip_unchanged=skip_unchanged)
+        if record is None:
+            return
+        run, seq = self.run, record["seq"]
+        path = record_path(self.taker.checkpoints_dir, seq)
+        if record["status"] == "written":
+            base = record["baseCommit"] or "the empty tree"
+            run.session.record(
+                "checkpoint_written", "info",
+                f"Wrote checkpoint {seq} of the worktree against {base} ({reason}).",
+                data={"seq": seq, "reason": reason, "recordPath": path,
+                      "patchPath": patch_path(self.taker.checkpoints_dir, seq),
+                      "patchBytes": record["patch"]["bytes"], "fileCount": len(record["files"]),
+                      "omittedCount": len(record["omitted"]), "tree": record["tree"]},
+            )  # fmt: skip
+        else:
+            run.session.record(
+                "checkpoint_failed", "warn",
+                f"Checkpoint {seq} could not be written; the step goes on: {record['error']}",
+                data={"seq": seq, "reason": reason, "recordPath": path, "error": record["error"]},
+            )  # fmt: skip
+        run.checkpoint_taken(seq)
+
+    def finish(self) -> None:
+        """When the worker has exited: stop the interval, take the last checkpoint."""
+        if self.interval is not None:
+            self.interval.stop()
+        self.take("worker_exited")
+
+    def stop(self) -> None:
+        if self.interval is not None:
+            self.interval.stop()
+
+    @property
+    def count(self) -> int:
+        return self.taker.written if self.taker is not None else 0
+
+
+NOTE = (
+    "Checkpoint content is written as git_diff patches of the worktree against the step's base "
+    "commit: checkpoints/<seq>.patch with its record checkpoints/<seq>.json."
+)
+SKIPPED_NOTE = "Checkpoints are skipped for this step: its worktree is not inside a git repository."

@@ -1,16 +1,21 @@
 """The seed's orchestration, made durable: prepare a run, record its lifecycle, execute, envelope.
 
 Lifecycle order (one global seq with the output chunks): run_prepared, checkpoint_slot_reserved
-(reserved_for_t006 only), worker_started, output chunks, worker_execution_deferred (outcome
-``prepared`` only), worker_exited, then step_prepared / step_completed / step_failed / step_blocked.
+(reserved_for_t006 only), checkpoint_restored or checkpoint_skipped (git_diff only), worker_started,
+output chunks (with git_diff checkpoint_written / checkpoint_failed among them: on the interval and
+before a timed-out or stopped worker is signalled), worker_execution_deferred (outcome ``prepared``
+only), the git_diff checkpoint of the exited worker, worker_exited, then step_prepared /
+step_completed / step_failed / step_blocked.
 """
 
 from __future__ import annotations
 
 import signal
+import threading
 import traceback
 from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import field as _field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel
 
@@ -28,8 +33,12 @@ from .session import DEFAULT_TAIL_BYTES, DEFAULT_TAIL_ENTRIES, LogSession, OnOut
 from .store import RunWriter
 from .validation import validate
 
+if TYPE_CHECKING:
+    from .checkpoints import RunCheckpoints
+
 DEFERRED_CHECKPOINT_FEATURES = ["git_diff"]
 RESERVED = "reserved_for_t006"
+GIT_DIFF = "git_diff"
 
 #: outcome -> (run status, terminal lifecycle event, its log level)
 OUTCOMES: dict[str, tuple[str, str, str]] = {
@@ -63,15 +72,29 @@ class PreparedStepRun:
     state: dict[str, Any]
     checkpoint: dict[str, Any]
     writer: RunWriter
+    #: git_diff mode: the run's checkpoints (see checkpoints.RunCheckpoints).
+    checkpoints: RunCheckpoints | None = None
+    _state_lock: threading.Lock = _field(default_factory=threading.Lock, repr=False)
 
     def update_state(self, **patch: Any) -> None:
         """Apply a patch the way the seed's updateRunState does, keep seqs in step, persist."""
-        state = dict(self.state)
-        state.update({k: v for k, v in patch.items() if v is not None})
-        state["lastEventSeq"] = self.session.last_seq
-        state["checkpointSeq"] = self.checkpoint["lastCheckpointSeq"]
-        self.writer.write_state(state)
-        self.state = state
+        with self._state_lock:  # interval checkpoints update it from their own thread
+            state = dict(self.state)
+            state.update({k: v for k, v in patch.items() if v is not None})
+            state["lastEventSeq"] = self.session.last_seq
+            state["checkpointSeq"] = self.checkpoint["lastCheckpointSeq"]
+            self.writer.write_state(state)
+            self.state = state
+
+    def take_checkpoint(self, reason: str) -> None:
+        """The executors' hook before they stop a worker (``timeout``, ``stopped``)."""
+        if self.checkpoints is not None:
+            self.checkpoints.take(reason)
+
+    def checkpoint_taken(self, seq: int) -> None:
+        self.checkpoint["lastCheckpointSeq"] = seq
+        self.checkpoint["nextCheckpointSeq"] = seq + 1
+        self.update_state(updatedAt=_clock.now())
 
     def close(self) -> None:
         self.writer.close()
@@ -105,6 +128,14 @@ def _checkpoint_state(config: dict[str, Any] | None) -> dict[str, Any]:
     }
     if "resumeFromSeq" in config:
         state["resumeFromSeq"] = config["resumeFromSeq"]
+    if "resumeFromRunId" in config:
+        state["resumeFromRunId"] = config["resumeFromRunId"]
+    if config["mode"] == GIT_DIFF:
+        from .checkpoints import NOTE
+
+        state["deferredFeatures"] = []
+        state["note"] = NOTE
+        return state
     state["deferredFeatures"] = list(DEFERRED_CHECKPOINT_FEATURES)
     state["note"] = (
         "Checkpoint paths and sequence numbers are reserved for T-006. "
@@ -148,6 +179,11 @@ def _prepare(
     started_at = req.get("createdAt") or _clock.now()
     checkpoint = _checkpoint_state(req.get("checkpoint"))
     paths = run_paths(runtime["repoRoot"], req["taskId"], req["runId"], runtime.get("runsRootDir"))
+    resume = None
+    if checkpoint["mode"] == GIT_DIFF:
+        from .checkpoints import resume_source
+
+        resume = resume_source(req, paths.runs_root_dir)  # refused here, before anything is written
     metadata = {
         "layoutVersion": paths.layout_version,
         "taskId": req["taskId"], "stepId": req["stepId"], "stepName": req["stepName"],
@@ -193,6 +229,11 @@ def _prepare(
                     "deferredFeatures": checkpoint["deferredFeatures"],
                 },
             )  # fmt: skip
+        if checkpoint["mode"] == GIT_DIFF:
+            from .checkpoints import RunCheckpoints
+
+            run.checkpoints = RunCheckpoints(run, resume, runs_root=paths.runs_root_dir)
+            run.checkpoints.begin()
         if sync_state:
             run.update_state(updatedAt=started_at)
         else:
@@ -249,6 +290,13 @@ def _artifacts(paths: LocalRunPaths, extra: list[dict[str, Any]]) -> list[dict[s
     return list(merged.values())
 
 
+def _checkpoint_artifacts(run: PreparedStepRun) -> list[dict[str, Any]]:
+    if run.checkpoints is None:
+        return []
+    return [{"name": "checkpoints", "kind": "directory", "path": run.paths.checkpoints_dir,
+             "description": "git_diff checkpoints: <seq>.patch and its record <seq>.json."}]  # fmt: skip
+
+
 def run_step(
     request: StepExecutionRequest | dict[str, Any],
     executor: Executor | None = None,
@@ -273,6 +321,8 @@ def run_step(
         _persist_failure(run, f"Run files could not be written: {error}")
         raise
     finally:
+        if run.checkpoints is not None:
+            run.checkpoints.stop()
         run.close()
 
 
@@ -298,9 +348,13 @@ def _finish(run: PreparedStepRun, executor: Executor, heartbeat_sec: float) -> S
               "worktreePath": req["runtime"]["worktreePath"]},
     )  # fmt: skip
     run.update_state(status="running", updatedAt=execution_started)
+    if run.checkpoints is not None:
+        run.checkpoints.start()
 
     with beating(lambda: run.update_state(updatedAt=_clock.now()), heartbeat_sec):
         outcome = _execute(run, executor)
+    if run.checkpoints is not None:
+        run.checkpoints.finish()
     kind = outcome["outcome"]
     blocked = outcome.get("blocked", kind == "blocked")
     needs_human = outcome.get("needsHuman", False)
@@ -349,14 +403,15 @@ def _finish(run: PreparedStepRun, executor: Executor, heartbeat_sec: float) -> S
         "logSummary": summary,
         "lifecycleEvents": list(session.lifecycle),
         "checkpoint": run.checkpoint,
-        "artifacts": _artifacts(run.paths, outcome.get("artifacts", [])),
+        "artifacts": _artifacts(run.paths, [*_checkpoint_artifacts(run),
+                                            *outcome.get("artifacts", [])]),
         "suggestedFollowup": outcome.get("suggestedFollowup", []),
         "metrics": {
             "durationMs": duration,
             "lifecycleEventCount": summary["lifecycleEventCount"],
             "stdoutChunkCount": summary["stdoutChunkCount"],
             "stderrChunkCount": summary["stderrChunkCount"],
-            "checkpointCount": 0,
+            "checkpointCount": run.checkpoints.count if run.checkpoints is not None else 0,
         },
     }  # fmt: skip
     validate("step-execution-result", envelope)

@@ -7,6 +7,7 @@ bounded tail stays in memory for the envelope; the counts are the true totals.
 from __future__ import annotations
 
 import base64
+import threading
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -89,6 +90,8 @@ class LogSession:
         self.lifecycle: list[dict[str, Any]] = []
         self.tails = {c: Tail(tail_entries, tail_bytes) for c in ("stdout", "stderr")}
         self.counts = {"stdout": 0, "stderr": 0}
+        # Interval checkpoints record events from their own thread, between output chunks.
+        self._lock = threading.Lock()
 
     @property
     def last_seq(self) -> int:
@@ -108,6 +111,17 @@ class LogSession:
         created_at: str | None = None,
     ) -> dict[str, Any]:
         """Record a lifecycle event: allocate its seq, write its worker.log line, keep the entry."""
+        with self._lock:
+            return self._record(type, level, message, data, created_at)
+
+    def _record(
+        self,
+        type: str,
+        level: str,
+        message: str,
+        data: dict[str, Any] | None,
+        created_at: str | None,
+    ) -> dict[str, Any]:
         seq = self._allocate()
         line = {
             "seq": seq,
@@ -137,6 +151,12 @@ class LogSession:
         self, channel: str, data: bytes | memoryview, created_at: str | None = None
     ) -> dict[str, Any]:
         """Append one chunk of worker output to stdout.log or stderr.log as it arrived."""
+        with self._lock:
+            return self._append_chunk(channel, data, created_at)
+
+    def _append_chunk(
+        self, channel: str, data: bytes | memoryview, created_at: str | None
+    ) -> dict[str, Any]:
         entry: dict[str, Any] = {
             **self.context,
             "seq": self._allocate(),

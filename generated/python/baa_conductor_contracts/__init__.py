@@ -35,10 +35,30 @@ from .local_run_paths_schema import LocalRunPaths
 from .local_run_log_summary_schema import LocalRunLogSummary
 from .local_run_log_session_schema import LocalRunLogSession
 from .local_run_log_context_schema import LocalRunLogContext
+from .checkpoint_record_schema import (
+    CheckpointFile,
+    CheckpointOmission,
+    CheckpointOmissionReason,
+    CheckpointPatch,
+    CheckpointReason,
+    CheckpointRecord,
+    CheckpointRecordMode,
+    CheckpointStatus,
+)
 from .checkpoint_mode_schema import CheckpointMode
+from .checkpoint_change_kind_schema import CheckpointChangeKind
 
 __all__ = [
+    "CheckpointChangeKind",
+    "CheckpointFile",
     "CheckpointMode",
+    "CheckpointOmission",
+    "CheckpointOmissionReason",
+    "CheckpointPatch",
+    "CheckpointReason",
+    "CheckpointRecord",
+    "CheckpointRecordMode",
+    "CheckpointStatus",
     "DeferredFeature",
     "LocalRunLogContext",
     "LocalRunLogSession",

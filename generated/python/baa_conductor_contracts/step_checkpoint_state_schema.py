@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
-from . import checkpoint_mode_schema
+from . import checkpoint_mode_schema, run_identifier_schema
 
 
 class DeferredFeature(StrEnum):
@@ -25,5 +25,8 @@ class StepCheckpointState(BaseModel):
     last_checkpoint_seq: Annotated[int, Field(alias="lastCheckpointSeq", ge=0)]
     next_checkpoint_seq: Annotated[int, Field(alias="nextCheckpointSeq", ge=1)]
     resume_from_seq: Annotated[int | None, Field(alias="resumeFromSeq", ge=0)] = None
+    resume_from_run_id: Annotated[
+        run_identifier_schema.RunIdentifier | None, Field(alias="resumeFromRunId")
+    ] = None
     deferred_features: Annotated[list[DeferredFeature], Field(alias="deferredFeatures")]
     note: str

@@ -51,6 +51,7 @@ class ProcessExecutor:
             timeout_sec=float(req.timeout_sec),
             on_chunk=run.session.append_chunk,
             grace_sec=self.grace_sec,
+            before_stop=run.take_checkpoint,
         )
         return self.outcome(run, result)
 

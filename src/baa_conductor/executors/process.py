@@ -54,6 +54,8 @@ RUNNER_VAR = "BAA_RUNNER"
 _PR_SET_PDEATHSIG = 1
 
 OnChunk = Callable[[str, bytes | memoryview], object]
+#: Called with ``"timeout"`` or ``"stopped"`` just before a live worker is signalled.
+BeforeStop = Callable[[str], object]
 
 
 @dataclass(frozen=True)
@@ -274,6 +276,7 @@ def run_process(
     grace_sec: float = DEFAULT_GRACE_SEC,
     linger_sec: float = LINGER_SEC,
     max_chunk_bytes: int = MAX_CHUNK_BYTES,
+    before_stop: BeforeStop | None = None,
 ) -> ProcessResult:
     """Run ``argv``, streaming its output to ``on_chunk(channel, bytes)`` as it arrives."""
     token = uuid.uuid4().hex
@@ -302,7 +305,7 @@ def run_process(
         return ProcessResult(CANNOT_RUN_EXIT_CODE, spawn_error=f"cannot run {argv[0]}: {reason}")
     worker = _Worker(proc, token, grace_sec)
     try:
-        return _supervise(worker, timeout_sec, on_chunk, linger_sec, max_chunk_bytes)
+        return _supervise(worker, timeout_sec, on_chunk, linger_sec, max_chunk_bytes, before_stop)
     except (
         BaseException
     ):  # e.g. the run store failed: the worker must not outlive the runner's step
@@ -315,7 +318,12 @@ def run_process(
 
 
 def _supervise(
-    worker: _Worker, timeout_sec: float, on_chunk: OnChunk, linger_sec: float, max_bytes: int
+    worker: _Worker,
+    timeout_sec: float,
+    on_chunk: OnChunk,
+    linger_sec: float,
+    max_bytes: int,
+    before_stop: BeforeStop | None = None,
 ) -> ProcessResult:
     proc = worker.proc
     assert proc.stdout is not None
@@ -353,6 +361,8 @@ def _supervise(
                 break  # leftovers still holding the pipes are stopped below
             if kill_at is None and now >= deadline:
                 timed_out = True
+                if before_stop is not None and exited_at is None:
+                    before_stop("timeout")
                 worker.signal_group(signal.SIGTERM)
                 kill_at = now + worker.grace_sec
             if kill_at is not None and now >= kill_at:
@@ -389,6 +399,8 @@ def _supervise(
         selector.close()
         if pidfd is not None:
             os.close(pidfd)
+    if interrupted is not None and before_stop is not None and proc.poll() is None:
+        before_stop("stopped")
     swept = _stop(worker, graceful=interrupted is not None and not timed_out)
     for fd in framers:
         _drain(fd, framers)
