@@ -13,7 +13,7 @@ import pytest
 from helpers import output
 
 from baa_conductor import cli
-from baa_conductor._schemas import schema_names, schema_text
+from baa_conductor._schemas import schema_names, schema_text, schema_version
 
 
 def baa(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -199,7 +199,7 @@ def test_schemas_list_and_export(tmp_path: Path, capsys: pytest.CaptureFixture[s
     listing = json.loads(out)
     assert code == 0
     assert [s["name"] for s in listing] == list(schema_names())
-    assert all(s["version"] == "1.0" for s in listing)
+    assert all(s["version"] == schema_version(s["name"]) for s in listing)
     code, _, _ = baa(capsys, "schemas", "export", str(tmp_path / "out"))
     assert code == 0
     for name in schema_names():
