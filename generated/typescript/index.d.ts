@@ -4,10 +4,12 @@ import { type ValidationResult } from "./violations.js";
 export type * from "./contracts.js";
 export type { ValidationResult, Violation } from "./violations.js";
 /** The version of the contracts (schemas/VERSION), which is this package's version. */
-export declare const version = "1.0.0";
+export declare const version = "1.1.0";
 /** Each schema's name (its file name without .schema.json) and the type it describes. */
 export interface Contracts {
+    "checkpoint-change-kind": C.CheckpointChangeKind;
     "checkpoint-mode": C.CheckpointMode;
+    "checkpoint-record": C.CheckpointRecord;
     "local-run-log-context": C.LocalRunLogContext;
     "local-run-log-session": C.LocalRunLogSession;
     "local-run-log-summary": C.LocalRunLogSummary;
@@ -52,8 +54,12 @@ export declare function isSchemaName(name: unknown): name is SchemaName;
 export declare function is<N extends SchemaName>(name: N, instance: unknown): instance is Contracts[N];
 /** Validates `instance` against the schema `name` and reports every violation with its JSON pointer. */
 export declare function validate(name: SchemaName, instance: unknown): ValidationResult;
+/** Whether `x` is a CheckpointChangeKind (schemas/checkpoint-change-kind.schema.json). */
+export declare function isCheckpointChangeKind(x: unknown): x is C.CheckpointChangeKind;
 /** Whether `x` is a CheckpointMode (schemas/checkpoint-mode.schema.json). */
 export declare function isCheckpointMode(x: unknown): x is C.CheckpointMode;
+/** Whether `x` is a CheckpointRecord (schemas/checkpoint-record.schema.json). */
+export declare function isCheckpointRecord(x: unknown): x is C.CheckpointRecord;
 /** Whether `x` is a LocalRunLogContext (schemas/local-run-log-context.schema.json). */
 export declare function isLocalRunLogContext(x: unknown): x is C.LocalRunLogContext;
 /** Whether `x` is a LocalRunLogSession (schemas/local-run-log-session.schema.json). */

@@ -3,10 +3,12 @@
 import * as compiled from "./validators.js";
 import { check, passes } from "./violations.js";
 /** The version of the contracts (schemas/VERSION), which is this package's version. */
-export const version = "1.0.0";
+export const version = "1.1.0";
 /** Every schema name, in file name order. */
 export const schemaNames = [
+    "checkpoint-change-kind",
     "checkpoint-mode",
+    "checkpoint-record",
     "local-run-log-context",
     "local-run-log-session",
     "local-run-log-summary",
@@ -43,7 +45,9 @@ export const schemaNames = [
 ];
 /** Each schema's own version (its x-version). */
 export const schemaVersions = {
-    "checkpoint-mode": "1.0",
+    "checkpoint-change-kind": "1.0",
+    "checkpoint-mode": "1.1",
+    "checkpoint-record": "1.0",
     "local-run-log-context": "1.0",
     "local-run-log-session": "1.0",
     "local-run-log-summary": "1.0",
@@ -55,8 +59,8 @@ export const schemaVersions = {
     "run-status": "1.0",
     "step-artifact-kind": "1.0",
     "step-artifact": "1.0",
-    "step-checkpoint-config": "1.0",
-    "step-checkpoint-state": "1.0",
+    "step-checkpoint-config": "1.1",
+    "step-checkpoint-state": "1.1",
     "step-execution-metrics": "1.0",
     "step-execution-outcome": "1.0",
     "step-execution-request": "1.0",
@@ -72,14 +76,16 @@ export const schemaVersions = {
     "timestamp": "1.0",
     "worker-execution-outcome": "1.0",
     "worker-kind": "1.0",
-    "worker-lifecycle-event-type": "1.0",
+    "worker-lifecycle-event-type": "1.1",
     "worker-lifecycle-log-entry": "1.0",
     "worker-lifecycle-log-stream": "1.0",
     "worker-log-channel": "1.0",
     "worker-log-line": "1.0",
 };
 const validators = {
+    "checkpoint-change-kind": compiled.CheckpointChangeKind,
     "checkpoint-mode": compiled.CheckpointMode,
+    "checkpoint-record": compiled.CheckpointRecord,
     "local-run-log-context": compiled.LocalRunLogContext,
     "local-run-log-session": compiled.LocalRunLogSession,
     "local-run-log-summary": compiled.LocalRunLogSummary,
@@ -131,9 +137,17 @@ export function is(name, instance) {
 export function validate(name, instance) {
     return check(validator(name), instance);
 }
+/** Whether `x` is a CheckpointChangeKind (schemas/checkpoint-change-kind.schema.json). */
+export function isCheckpointChangeKind(x) {
+    return validators["checkpoint-change-kind"](x);
+}
 /** Whether `x` is a CheckpointMode (schemas/checkpoint-mode.schema.json). */
 export function isCheckpointMode(x) {
     return passes(validators["checkpoint-mode"], x);
+}
+/** Whether `x` is a CheckpointRecord (schemas/checkpoint-record.schema.json). */
+export function isCheckpointRecord(x) {
+    return validators["checkpoint-record"](x);
 }
 /** Whether `x` is a LocalRunLogContext (schemas/local-run-log-context.schema.json). */
 export function isLocalRunLogContext(x) {

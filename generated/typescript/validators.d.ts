@@ -1,6 +1,8 @@
 // Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
 import type { CompiledValidator } from "./violations.js";
+export declare const CheckpointChangeKind: CompiledValidator;
 export declare const CheckpointMode: CompiledValidator;
+export declare const CheckpointRecord: CompiledValidator;
 export declare const LocalRunLogContext: CompiledValidator;
 export declare const LocalRunLogSession: CompiledValidator;
 export declare const LocalRunLogSummary: CompiledValidator;

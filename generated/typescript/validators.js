@@ -2,11 +2,11 @@
 // ajv standalone validators, one export per schema, named by the schema's title.
 import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
-export const CheckpointMode = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/checkpoint-mode.schema.json","x-version":"1.0","title":"CheckpointMode","description":"Checkpoint mode of a step. `reserved_for_t006` reserves sequence numbers and the checkpoints directory without writing checkpoint content.","type":"string","enum":["disabled","reserved_for_t006"]};
+export const CheckpointChangeKind = validate20;
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/checkpoint-change-kind.schema.json","x-version":"1.0","title":"CheckpointChangeKind","description":"How a file differs from the checkpoint's base commit (git's A, M, D, R, C, T).","type":"string","enum":["added","modified","deleted","renamed","copied","type_changed"]};
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://baa-conductor.dev/schemas/checkpoint-mode.schema.json" */;
+/*# sourceURL="https://baa-conductor.dev/schemas/checkpoint-change-kind.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate20.evaluated;
@@ -26,7 +26,7 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!((data === "disabled") || (data === "reserved_for_t006"))){
+if(!((((((data === "added") || (data === "modified")) || (data === "deleted")) || (data === "renamed")) || (data === "copied")) || (data === "type_changed"))){
 const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema31.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
@@ -41,17 +41,1220 @@ return errors === 0;
 }
 validate20.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const LocalRunLogContext = validate21;
-const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/local-run-log-context.schema.json","x-version":"1.0","title":"LocalRunLogContext","description":"The ids every log entry of a run carries.","type":"object","properties":{"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"}},"required":["taskId","stepId","runId"],"additionalProperties":false};
-const schema33 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/run-identifier.schema.json","x-version":"1.0","title":"RunIdentifier","description":"A task, step or run id. It becomes a single path segment under the runs root, so it is 1 to 128 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit: '.', '..', separators, NUL, whitespace and control characters can never appear.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"};
-const func1 = require("ajv/dist/runtime/ucs2length").default;
-const pattern4 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", "u");
+export const CheckpointMode = validate21;
+const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/checkpoint-mode.schema.json","x-version":"1.1","title":"CheckpointMode","description":"Checkpoint mode of a step. `reserved_for_t006` reserves sequence numbers and the checkpoints directory without writing checkpoint content. `git_diff` writes checkpoints/<seq>.patch (the worktree's difference from the step's base commit) and checkpoints/<seq>.json (its checkpoint-record) when the worker exits, before a timed-out or stopped worker is signalled, and every `everySec` seconds.","type":"string","enum":["disabled","reserved_for_t006","git_diff"]};
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://baa-conductor.dev/schemas/local-run-log-context.schema.json" */;
+/*# sourceURL="https://baa-conductor.dev/schemas/checkpoint-mode.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate21.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!(((data === "disabled") || (data === "reserved_for_t006")) || (data === "git_diff"))){
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema32.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate21.errors = vErrors;
+return errors === 0;
+}
+validate21.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+export const CheckpointRecord = validate22;
+const schema33 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/checkpoint-record.schema.json","x-version":"1.0","title":"CheckpointRecord","description":"checkpoints/<seq>.json: the record of one git_diff checkpoint. `written`: checkpoints/<seq>.patch holds the worktree's difference from `baseCommit` (a `git diff --binary` patch, untracked files included, ignored files left out) and `patch.sha256` is its digest; `omitted` lists what the patch leaves out (over `maxPatchBytes`: recorded by size and sha256; submodules: their commit is in the patch, their own changes are not). `failed`: no patch; `error` says why.","type":"object","properties":{"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"attempt":{"type":"integer","minimum":1},"seq":{"type":"integer","minimum":1},"createdAt":{"$ref":"timestamp.schema.json"},"reason":{"description":"Why it was taken: the worker exited, the step timed out or was stopped (taken before the worker is signalled), or the --checkpoint-every interval came round.","type":"string","enum":["worker_exited","timeout","stopped","interval"],"title":"CheckpointReason"},"mode":{"type":"string","enum":["git_diff"],"title":"CheckpointRecordMode"},"status":{"type":"string","enum":["written","failed"],"title":"CheckpointStatus"},"worktreePath":{"description":"The top of the git worktree the patch is relative to.","type":"string"},"baseCommit":{"description":"The commit the step started from; null in a repository with no commit yet (the base is then the empty tree).","type":["string","null"],"pattern":"^[0-9a-f]{40,64}$"},"maxPatchBytes":{"type":"integer","minimum":0},"tree":{"description":"The git tree id of the whole worktree as snapshotted.","type":"string","pattern":"^[0-9a-f]{40,64}$"},"patchTree":{"description":"The git tree id the patch restores: `tree` unless files were omitted.","type":"string","pattern":"^[0-9a-f]{40,64}$"},"patch":{"type":"object","properties":{"file":{"type":"string","pattern":"^[1-9][0-9]*\\.patch$"},"bytes":{"type":"integer","minimum":0},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"}},"required":["file","bytes","sha256"],"additionalProperties":false,"title":"CheckpointPatch"},"files":{"description":"Every file the patch changes.","type":"array","items":{"type":"object","properties":{"path":{"type":"string"},"change":{"$ref":"checkpoint-change-kind.schema.json"},"oldPath":{"type":"string"},"mode":{"type":"string","pattern":"^[0-7]{6}$"},"binary":{"type":"boolean"},"linesAdded":{"type":"integer","minimum":0},"linesDeleted":{"type":"integer","minimum":0}},"required":["path","change","binary"],"additionalProperties":false,"title":"CheckpointFile"}},"omitted":{"description":"What the patch does not restore, and why.","type":"array","items":{"type":"object","properties":{"path":{"type":"string"},"reason":{"type":"string","enum":["size_limit","submodule"],"title":"CheckpointOmissionReason"},"change":{"$ref":"checkpoint-change-kind.schema.json"},"bytes":{"type":"integer","minimum":0},"blob":{"type":"string","pattern":"^[0-9a-f]{40,64}$"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"}},"required":["path","reason","change"],"additionalProperties":false,"title":"CheckpointOmission"}},"durationMs":{"type":"integer","minimum":0},"error":{"type":"string"}},"required":["taskId","stepId","runId","attempt","seq","createdAt","reason","mode","status","worktreePath","baseCommit","maxPatchBytes","durationMs"],"additionalProperties":false};
+const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/run-identifier.schema.json","x-version":"1.0","title":"RunIdentifier","description":"A task, step or run id. It becomes a single path segment under the runs root, so it is 1 to 128 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit: '.', '..', separators, NUL, whitespace and control characters can never appear.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"};
+const schema37 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/timestamp.schema.json","x-version":"1.0","title":"Timestamp","description":"An RFC 3339 date-time as JavaScript's Date.prototype.toISOString writes it (upper-case T and Z, or a numeric offset); the calendar date and the time must exist.","type":"string","format":"date-time","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"};
+const func1 = Object.prototype.hasOwnProperty;
+const func2 = require("ajv/dist/runtime/ucs2length").default;
+const pattern4 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", "u");
+const pattern7 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$", "u");
+const pattern8 = new RegExp("^[0-9a-f]{40,64}$", "u");
+const pattern11 = new RegExp("^[1-9][0-9]*\\.patch$", "u");
+const pattern12 = new RegExp("^[0-9a-f]{64}$", "u");
+const pattern13 = new RegExp("^[0-7]{6}$", "u");
+const formats0 = require("ajv-formats/dist/formats").fullFormats["date-time"];
+
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://baa-conductor.dev/schemas/checkpoint-record.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate22.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.taskId === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "taskId"},message:"must have required property '"+"taskId"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.stepId === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "stepId"},message:"must have required property '"+"stepId"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.runId === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "runId"},message:"must have required property '"+"runId"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.attempt === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "attempt"},message:"must have required property '"+"attempt"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.seq === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "seq"},message:"must have required property '"+"seq"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.createdAt === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "createdAt"},message:"must have required property '"+"createdAt"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.reason === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.mode === undefined){
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "mode"},message:"must have required property '"+"mode"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data.status === undefined){
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data.worktreePath === undefined){
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "worktreePath"},message:"must have required property '"+"worktreePath"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data.baseCommit === undefined){
+const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "baseCommit"},message:"must have required property '"+"baseCommit"+"'"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data.maxPatchBytes === undefined){
+const err11 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "maxPatchBytes"},message:"must have required property '"+"maxPatchBytes"+"'"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data.durationMs === undefined){
+const err12 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "durationMs"},message:"must have required property '"+"durationMs"+"'"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func1.call(schema33.properties, key0))){
+const err13 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.taskId !== undefined){
+let data0 = data.taskId;
+if(typeof data0 === "string"){
+if(func2(data0) > 128){
+const err14 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(func2(data0) < 1){
+const err15 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(!pattern4.test(data0)){
+const err16 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.stepId !== undefined){
+let data1 = data.stepId;
+if(typeof data1 === "string"){
+if(func2(data1) > 128){
+const err18 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(func2(data1) < 1){
+const err19 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(!pattern4.test(data1)){
+const err20 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"+"\""};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data.runId !== undefined){
+let data2 = data.runId;
+if(typeof data2 === "string"){
+if(func2(data2) > 128){
+const err22 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(func2(data2) < 1){
+const err23 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(!pattern4.test(data2)){
+const err24 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"+"\""};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data.attempt !== undefined){
+let data3 = data.attempt;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err26 = {instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 1 || isNaN(data3)){
+const err27 = {instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+if(data.seq !== undefined){
+let data4 = data.seq;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err28 = {instancePath:instancePath+"/seq",schemaPath:"#/properties/seq/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 < 1 || isNaN(data4)){
+const err29 = {instancePath:instancePath+"/seq",schemaPath:"#/properties/seq/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+if(data.createdAt !== undefined){
+let data5 = data.createdAt;
+if(typeof data5 === "string"){
+if(!pattern7.test(data5)){
+const err30 = {instancePath:instancePath+"/createdAt",schemaPath:"timestamp.schema.json/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"+"\""};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+if(!(formats0.validate(data5))){
+const err31 = {instancePath:instancePath+"/createdAt",schemaPath:"timestamp.schema.json/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/createdAt",schemaPath:"timestamp.schema.json/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data.reason !== undefined){
+let data6 = data.reason;
+if(typeof data6 !== "string"){
+const err33 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+if(!((((data6 === "worker_exited") || (data6 === "timeout")) || (data6 === "stopped")) || (data6 === "interval"))){
+const err34 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema33.properties.reason.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data.mode !== undefined){
+let data7 = data.mode;
+if(typeof data7 !== "string"){
+const err35 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+if(!(data7 === "git_diff")){
+const err36 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema33.properties.mode.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data.status !== undefined){
+let data8 = data.status;
+if(typeof data8 !== "string"){
+const err37 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+if(!((data8 === "written") || (data8 === "failed"))){
+const err38 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema33.properties.status.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+if(data.worktreePath !== undefined){
+if(typeof data.worktreePath !== "string"){
+const err39 = {instancePath:instancePath+"/worktreePath",schemaPath:"#/properties/worktreePath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+if(data.baseCommit !== undefined){
+let data10 = data.baseCommit;
+if((typeof data10 !== "string") && (data10 !== null)){
+const err40 = {instancePath:instancePath+"/baseCommit",schemaPath:"#/properties/baseCommit/type",keyword:"type",params:{type: schema33.properties.baseCommit.type},message:"must be string,null"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+if(typeof data10 === "string"){
+if(!pattern8.test(data10)){
+const err41 = {instancePath:instancePath+"/baseCommit",schemaPath:"#/properties/baseCommit/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40,64}$"},message:"must match pattern \""+"^[0-9a-f]{40,64}$"+"\""};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+}
+if(data.maxPatchBytes !== undefined){
+let data11 = data.maxPatchBytes;
+if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
+const err42 = {instancePath:instancePath+"/maxPatchBytes",schemaPath:"#/properties/maxPatchBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 < 0 || isNaN(data11)){
+const err43 = {instancePath:instancePath+"/maxPatchBytes",schemaPath:"#/properties/maxPatchBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+}
+if(data.tree !== undefined){
+let data12 = data.tree;
+if(typeof data12 === "string"){
+if(!pattern8.test(data12)){
+const err44 = {instancePath:instancePath+"/tree",schemaPath:"#/properties/tree/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40,64}$"},message:"must match pattern \""+"^[0-9a-f]{40,64}$"+"\""};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/tree",schemaPath:"#/properties/tree/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+if(data.patchTree !== undefined){
+let data13 = data.patchTree;
+if(typeof data13 === "string"){
+if(!pattern8.test(data13)){
+const err46 = {instancePath:instancePath+"/patchTree",schemaPath:"#/properties/patchTree/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40,64}$"},message:"must match pattern \""+"^[0-9a-f]{40,64}$"+"\""};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/patchTree",schemaPath:"#/properties/patchTree/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+if(data.patch !== undefined){
+let data14 = data.patch;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.file === undefined){
+const err48 = {instancePath:instancePath+"/patch",schemaPath:"#/properties/patch/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+if(data14.bytes === undefined){
+const err49 = {instancePath:instancePath+"/patch",schemaPath:"#/properties/patch/required",keyword:"required",params:{missingProperty: "bytes"},message:"must have required property '"+"bytes"+"'"};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+if(data14.sha256 === undefined){
+const err50 = {instancePath:instancePath+"/patch",schemaPath:"#/properties/patch/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'"};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+for(const key1 in data14){
+if(!(((key1 === "file") || (key1 === "bytes")) || (key1 === "sha256"))){
+const err51 = {instancePath:instancePath+"/patch",schemaPath:"#/properties/patch/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+if(data14.file !== undefined){
+let data15 = data14.file;
+if(typeof data15 === "string"){
+if(!pattern11.test(data15)){
+const err52 = {instancePath:instancePath+"/patch/file",schemaPath:"#/properties/patch/properties/file/pattern",keyword:"pattern",params:{pattern: "^[1-9][0-9]*\\.patch$"},message:"must match pattern \""+"^[1-9][0-9]*\\.patch$"+"\""};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/patch/file",schemaPath:"#/properties/patch/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+if(data14.bytes !== undefined){
+let data16 = data14.bytes;
+if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
+const err54 = {instancePath:instancePath+"/patch/bytes",schemaPath:"#/properties/patch/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+if((typeof data16 == "number") && (isFinite(data16))){
+if(data16 < 0 || isNaN(data16)){
+const err55 = {instancePath:instancePath+"/patch/bytes",schemaPath:"#/properties/patch/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+}
+if(data14.sha256 !== undefined){
+let data17 = data14.sha256;
+if(typeof data17 === "string"){
+if(!pattern12.test(data17)){
+const err56 = {instancePath:instancePath+"/patch/sha256",schemaPath:"#/properties/patch/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+else {
+const err57 = {instancePath:instancePath+"/patch/sha256",schemaPath:"#/properties/patch/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+}
+else {
+const err58 = {instancePath:instancePath+"/patch",schemaPath:"#/properties/patch/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+if(data.files !== undefined){
+let data18 = data.files;
+if(Array.isArray(data18)){
+const len0 = data18.length;
+for(let i0=0; i0<len0; i0++){
+let data19 = data18[i0];
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(data19.path === undefined){
+const err59 = {instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+if(data19.change === undefined){
+const err60 = {instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/required",keyword:"required",params:{missingProperty: "change"},message:"must have required property '"+"change"+"'"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+if(data19.binary === undefined){
+const err61 = {instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/required",keyword:"required",params:{missingProperty: "binary"},message:"must have required property '"+"binary"+"'"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+for(const key2 in data19){
+if(!(((((((key2 === "path") || (key2 === "change")) || (key2 === "oldPath")) || (key2 === "mode")) || (key2 === "binary")) || (key2 === "linesAdded")) || (key2 === "linesDeleted"))){
+const err62 = {instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+if(data19.path !== undefined){
+if(typeof data19.path !== "string"){
+const err63 = {instancePath:instancePath+"/files/" + i0+"/path",schemaPath:"#/properties/files/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+if(data19.change !== undefined){
+let data21 = data19.change;
+if(typeof data21 !== "string"){
+const err64 = {instancePath:instancePath+"/files/" + i0+"/change",schemaPath:"checkpoint-change-kind.schema.json/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+if(!((((((data21 === "added") || (data21 === "modified")) || (data21 === "deleted")) || (data21 === "renamed")) || (data21 === "copied")) || (data21 === "type_changed"))){
+const err65 = {instancePath:instancePath+"/files/" + i0+"/change",schemaPath:"checkpoint-change-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema31.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+}
+if(data19.oldPath !== undefined){
+if(typeof data19.oldPath !== "string"){
+const err66 = {instancePath:instancePath+"/files/" + i0+"/oldPath",schemaPath:"#/properties/files/items/properties/oldPath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+if(data19.mode !== undefined){
+let data23 = data19.mode;
+if(typeof data23 === "string"){
+if(!pattern13.test(data23)){
+const err67 = {instancePath:instancePath+"/files/" + i0+"/mode",schemaPath:"#/properties/files/items/properties/mode/pattern",keyword:"pattern",params:{pattern: "^[0-7]{6}$"},message:"must match pattern \""+"^[0-7]{6}$"+"\""};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+else {
+const err68 = {instancePath:instancePath+"/files/" + i0+"/mode",schemaPath:"#/properties/files/items/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+if(data19.binary !== undefined){
+if(typeof data19.binary !== "boolean"){
+const err69 = {instancePath:instancePath+"/files/" + i0+"/binary",schemaPath:"#/properties/files/items/properties/binary/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+if(data19.linesAdded !== undefined){
+let data25 = data19.linesAdded;
+if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
+const err70 = {instancePath:instancePath+"/files/" + i0+"/linesAdded",schemaPath:"#/properties/files/items/properties/linesAdded/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+if((typeof data25 == "number") && (isFinite(data25))){
+if(data25 < 0 || isNaN(data25)){
+const err71 = {instancePath:instancePath+"/files/" + i0+"/linesAdded",schemaPath:"#/properties/files/items/properties/linesAdded/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+}
+if(data19.linesDeleted !== undefined){
+let data26 = data19.linesDeleted;
+if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
+const err72 = {instancePath:instancePath+"/files/" + i0+"/linesDeleted",schemaPath:"#/properties/files/items/properties/linesDeleted/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+if((typeof data26 == "number") && (isFinite(data26))){
+if(data26 < 0 || isNaN(data26)){
+const err73 = {instancePath:instancePath+"/files/" + i0+"/linesDeleted",schemaPath:"#/properties/files/items/properties/linesDeleted/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/files/" + i0,schemaPath:"#/properties/files/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+}
+else {
+const err75 = {instancePath:instancePath+"/files",schemaPath:"#/properties/files/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+if(data.omitted !== undefined){
+let data27 = data.omitted;
+if(Array.isArray(data27)){
+const len1 = data27.length;
+for(let i1=0; i1<len1; i1++){
+let data28 = data27[i1];
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(data28.path === undefined){
+const err76 = {instancePath:instancePath+"/omitted/" + i1,schemaPath:"#/properties/omitted/items/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+if(data28.reason === undefined){
+const err77 = {instancePath:instancePath+"/omitted/" + i1,schemaPath:"#/properties/omitted/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+if(data28.change === undefined){
+const err78 = {instancePath:instancePath+"/omitted/" + i1,schemaPath:"#/properties/omitted/items/required",keyword:"required",params:{missingProperty: "change"},message:"must have required property '"+"change"+"'"};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+for(const key3 in data28){
+if(!((((((key3 === "path") || (key3 === "reason")) || (key3 === "change")) || (key3 === "bytes")) || (key3 === "blob")) || (key3 === "sha256"))){
+const err79 = {instancePath:instancePath+"/omitted/" + i1,schemaPath:"#/properties/omitted/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+if(data28.path !== undefined){
+if(typeof data28.path !== "string"){
+const err80 = {instancePath:instancePath+"/omitted/" + i1+"/path",schemaPath:"#/properties/omitted/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+if(data28.reason !== undefined){
+let data30 = data28.reason;
+if(typeof data30 !== "string"){
+const err81 = {instancePath:instancePath+"/omitted/" + i1+"/reason",schemaPath:"#/properties/omitted/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+if(!((data30 === "size_limit") || (data30 === "submodule"))){
+const err82 = {instancePath:instancePath+"/omitted/" + i1+"/reason",schemaPath:"#/properties/omitted/items/properties/reason/enum",keyword:"enum",params:{allowedValues: schema33.properties.omitted.items.properties.reason.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+if(data28.change !== undefined){
+let data31 = data28.change;
+if(typeof data31 !== "string"){
+const err83 = {instancePath:instancePath+"/omitted/" + i1+"/change",schemaPath:"checkpoint-change-kind.schema.json/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+if(!((((((data31 === "added") || (data31 === "modified")) || (data31 === "deleted")) || (data31 === "renamed")) || (data31 === "copied")) || (data31 === "type_changed"))){
+const err84 = {instancePath:instancePath+"/omitted/" + i1+"/change",schemaPath:"checkpoint-change-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema31.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+}
+if(data28.bytes !== undefined){
+let data32 = data28.bytes;
+if(!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))){
+const err85 = {instancePath:instancePath+"/omitted/" + i1+"/bytes",schemaPath:"#/properties/omitted/items/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+if((typeof data32 == "number") && (isFinite(data32))){
+if(data32 < 0 || isNaN(data32)){
+const err86 = {instancePath:instancePath+"/omitted/" + i1+"/bytes",schemaPath:"#/properties/omitted/items/properties/bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+}
+if(data28.blob !== undefined){
+let data33 = data28.blob;
+if(typeof data33 === "string"){
+if(!pattern8.test(data33)){
+const err87 = {instancePath:instancePath+"/omitted/" + i1+"/blob",schemaPath:"#/properties/omitted/items/properties/blob/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{40,64}$"},message:"must match pattern \""+"^[0-9a-f]{40,64}$"+"\""};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+else {
+const err88 = {instancePath:instancePath+"/omitted/" + i1+"/blob",schemaPath:"#/properties/omitted/items/properties/blob/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
+if(data28.sha256 !== undefined){
+let data34 = data28.sha256;
+if(typeof data34 === "string"){
+if(!pattern12.test(data34)){
+const err89 = {instancePath:instancePath+"/omitted/" + i1+"/sha256",schemaPath:"#/properties/omitted/items/properties/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+}
+else {
+const err90 = {instancePath:instancePath+"/omitted/" + i1+"/sha256",schemaPath:"#/properties/omitted/items/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/omitted/" + i1,schemaPath:"#/properties/omitted/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+}
+else {
+const err92 = {instancePath:instancePath+"/omitted",schemaPath:"#/properties/omitted/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+if(data.durationMs !== undefined){
+let data35 = data.durationMs;
+if(!(((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35))) && (isFinite(data35)))){
+const err93 = {instancePath:instancePath+"/durationMs",schemaPath:"#/properties/durationMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+if((typeof data35 == "number") && (isFinite(data35))){
+if(data35 < 0 || isNaN(data35)){
+const err94 = {instancePath:instancePath+"/durationMs",schemaPath:"#/properties/durationMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+}
+if(data.error !== undefined){
+if(typeof data.error !== "string"){
+const err95 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+}
+else {
+const err96 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+validate22.errors = vErrors;
+return errors === 0;
+}
+validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const LocalRunLogContext = validate23;
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/local-run-log-context.schema.json","x-version":"1.0","title":"LocalRunLogContext","description":"The ids every log entry of a run carries.","type":"object","properties":{"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"}},"required":["taskId","stepId","runId"],"additionalProperties":false};
+
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://baa-conductor.dev/schemas/local-run-log-context.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate23.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -104,7 +1307,7 @@ errors++;
 if(data.taskId !== undefined){
 let data0 = data.taskId;
 if(typeof data0 === "string"){
-if(func1(data0) > 128){
+if(func2(data0) > 128){
 const err4 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err4];
@@ -114,7 +1317,7 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(func1(data0) < 1){
+if(func2(data0) < 1){
 const err5 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err5];
@@ -149,7 +1352,7 @@ errors++;
 if(data.stepId !== undefined){
 let data1 = data.stepId;
 if(typeof data1 === "string"){
-if(func1(data1) > 128){
+if(func2(data1) > 128){
 const err8 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err8];
@@ -159,7 +1362,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func1(data1) < 1){
+if(func2(data1) < 1){
 const err9 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err9];
@@ -194,7 +1397,7 @@ errors++;
 if(data.runId !== undefined){
 let data2 = data.runId;
 if(typeof data2 === "string"){
-if(func1(data2) > 128){
+if(func2(data2) > 128){
 const err12 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err12];
@@ -204,7 +1407,7 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(func1(data2) < 1){
+if(func2(data2) < 1){
 const err13 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err13];
@@ -247,31 +1450,27 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate21.errors = vErrors;
+validate23.errors = vErrors;
 return errors === 0;
 }
-validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const LocalRunLogSession = validate22;
-const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/local-run-log-session.schema.json","x-version":"1.0","title":"LocalRunLogSession","description":"The log session of a run: context, paths, the next seq to allocate and the three streams.","type":"object","properties":{"context":{"$ref":"local-run-log-context.schema.json"},"paths":{"$ref":"local-run-paths.schema.json"},"nextSeq":{"type":"integer","minimum":1},"worker":{"$ref":"worker-lifecycle-log-stream.schema.json"},"stdout":{"$ref":"stream-chunk-log-stream.schema.json"},"stderr":{"$ref":"stream-chunk-log-stream.schema.json"}},"required":["context","paths","nextSeq","worker","stdout","stderr"],"additionalProperties":false};
-const schema37 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/local-run-paths.schema.json","x-version":"1.0","title":"LocalRunPaths","description":"The on-disk layout of one run: runs/<taskId>/<runId>/{meta.json,state.json,worker.log,stdout.log,stderr.log,checkpoints/,artifacts/}.","type":"object","properties":{"layoutVersion":{"type":"string","const":"local-run-v1"},"repoRoot":{"type":"string","minLength":1},"runsRootDir":{"type":"string","minLength":1},"taskRunsDir":{"type":"string","minLength":1},"runDir":{"type":"string","minLength":1},"checkpointsDir":{"type":"string","minLength":1},"artifactsDir":{"type":"string","minLength":1},"metaPath":{"type":"string","minLength":1},"statePath":{"type":"string","minLength":1},"workerLogPath":{"type":"string","minLength":1},"stdoutLogPath":{"type":"string","minLength":1},"stderrLogPath":{"type":"string","minLength":1}},"required":["layoutVersion","repoRoot","runsRootDir","taskRunsDir","runDir","checkpointsDir","artifactsDir","metaPath","statePath","workerLogPath","stdoutLogPath","stderrLogPath"],"additionalProperties":false};
-const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-lifecycle-log-stream.schema.json","x-version":"1.0","title":"WorkerLifecycleLogStream","description":"The worker.log stream of a run with all its lifecycle entries.","type":"object","properties":{"channel":{"type":"string","const":"worker"},"filePath":{"type":"string"},"entries":{"type":"array","items":{"$ref":"worker-lifecycle-log-entry.schema.json"}}},"required":["channel","filePath","entries"],"additionalProperties":false};
-const schema39 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-lifecycle-log-entry.schema.json","x-version":"1.0","title":"WorkerLifecycleLogEntry","description":"A lifecycle event as held in memory and returned in the envelope; `renderedLine` is the exact worker.log line.","type":"object","properties":{"seq":{"type":"integer","minimum":1},"eventId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:event:[0-9]{4,}$"},"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"type":{"$ref":"worker-lifecycle-event-type.schema.json"},"level":{"$ref":"log-level.schema.json"},"createdAt":{"$ref":"timestamp.schema.json"},"message":{"type":"string"},"data":{"$ref":"structured-data.schema.json"},"channel":{"type":"string","const":"worker"},"renderedLine":{"type":"string"}},"required":["seq","eventId","taskId","stepId","runId","type","level","createdAt","message","data","channel","renderedLine"],"additionalProperties":false};
-const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-lifecycle-event-type.schema.json","x-version":"1.0","title":"WorkerLifecycleEventType","description":"Type of a worker lifecycle event.","type":"string","enum":["run_prepared","checkpoint_slot_reserved","worker_started","worker_execution_deferred","worker_exited","step_prepared","step_completed","step_failed","step_blocked"]};
-const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/log-level.schema.json","x-version":"1.0","title":"LogLevel","description":"Severity of a lifecycle event.","type":"string","enum":["debug","info","warn","error"]};
-const schema45 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/timestamp.schema.json","x-version":"1.0","title":"Timestamp","description":"An RFC 3339 date-time as JavaScript's Date.prototype.toISOString writes it (upper-case T and Z, or a numeric offset); the calendar date and the time must exist.","type":"string","format":"date-time","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"};
-const func7 = Object.prototype.hasOwnProperty;
-const pattern7 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:event:[0-9]{4,}$", "u");
-const pattern11 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$", "u");
-const formats0 = require("ajv-formats/dist/formats").fullFormats["date-time"];
-const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/structured-data.schema.json","x-version":"1.0","title":"StructuredData","description":"A JSON object whose values are structured values.","type":"object","additionalProperties":{"$ref":"structured-value.schema.json"}};
-const schema47 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/structured-value.schema.json","x-version":"1.0","title":"StructuredValue","description":"Any JSON value: string, number, boolean, null, array or object of structured values.","type":["string","integer","number","boolean","null","array","object"],"items":{"$ref":"#"},"additionalProperties":{"$ref":"#"}};
+export const LocalRunLogSession = validate24;
+const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/local-run-log-session.schema.json","x-version":"1.0","title":"LocalRunLogSession","description":"The log session of a run: context, paths, the next seq to allocate and the three streams.","type":"object","properties":{"context":{"$ref":"local-run-log-context.schema.json"},"paths":{"$ref":"local-run-paths.schema.json"},"nextSeq":{"type":"integer","minimum":1},"worker":{"$ref":"worker-lifecycle-log-stream.schema.json"},"stdout":{"$ref":"stream-chunk-log-stream.schema.json"},"stderr":{"$ref":"stream-chunk-log-stream.schema.json"}},"required":["context","paths","nextSeq","worker","stdout","stderr"],"additionalProperties":false};
+const schema45 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/local-run-paths.schema.json","x-version":"1.0","title":"LocalRunPaths","description":"The on-disk layout of one run: runs/<taskId>/<runId>/{meta.json,state.json,worker.log,stdout.log,stderr.log,checkpoints/,artifacts/}.","type":"object","properties":{"layoutVersion":{"type":"string","const":"local-run-v1"},"repoRoot":{"type":"string","minLength":1},"runsRootDir":{"type":"string","minLength":1},"taskRunsDir":{"type":"string","minLength":1},"runDir":{"type":"string","minLength":1},"checkpointsDir":{"type":"string","minLength":1},"artifactsDir":{"type":"string","minLength":1},"metaPath":{"type":"string","minLength":1},"statePath":{"type":"string","minLength":1},"workerLogPath":{"type":"string","minLength":1},"stdoutLogPath":{"type":"string","minLength":1},"stderrLogPath":{"type":"string","minLength":1}},"required":["layoutVersion","repoRoot","runsRootDir","taskRunsDir","runDir","checkpointsDir","artifactsDir","metaPath","statePath","workerLogPath","stdoutLogPath","stderrLogPath"],"additionalProperties":false};
+const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-lifecycle-log-stream.schema.json","x-version":"1.0","title":"WorkerLifecycleLogStream","description":"The worker.log stream of a run with all its lifecycle entries.","type":"object","properties":{"channel":{"type":"string","const":"worker"},"filePath":{"type":"string"},"entries":{"type":"array","items":{"$ref":"worker-lifecycle-log-entry.schema.json"}}},"required":["channel","filePath","entries"],"additionalProperties":false};
+const schema47 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-lifecycle-log-entry.schema.json","x-version":"1.0","title":"WorkerLifecycleLogEntry","description":"A lifecycle event as held in memory and returned in the envelope; `renderedLine` is the exact worker.log line.","type":"object","properties":{"seq":{"type":"integer","minimum":1},"eventId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:event:[0-9]{4,}$"},"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"type":{"$ref":"worker-lifecycle-event-type.schema.json"},"level":{"$ref":"log-level.schema.json"},"createdAt":{"$ref":"timestamp.schema.json"},"message":{"type":"string"},"data":{"$ref":"structured-data.schema.json"},"channel":{"type":"string","const":"worker"},"renderedLine":{"type":"string"}},"required":["seq","eventId","taskId","stepId","runId","type","level","createdAt","message","data","channel","renderedLine"],"additionalProperties":false};
+const schema51 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-lifecycle-event-type.schema.json","x-version":"1.1","title":"WorkerLifecycleEventType","description":"Type of a worker lifecycle event.","type":"string","enum":["run_prepared","checkpoint_slot_reserved","worker_started","worker_execution_deferred","worker_exited","step_prepared","step_completed","step_failed","step_blocked","checkpoint_written","checkpoint_failed","checkpoint_skipped","checkpoint_restored"]};
+const schema52 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/log-level.schema.json","x-version":"1.0","title":"LogLevel","description":"Severity of a lifecycle event.","type":"string","enum":["debug","info","warn","error"]};
+const pattern19 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:event:[0-9]{4,}$", "u");
+const schema54 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/structured-data.schema.json","x-version":"1.0","title":"StructuredData","description":"A JSON object whose values are structured values.","type":"object","additionalProperties":{"$ref":"structured-value.schema.json"}};
+const schema55 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/structured-value.schema.json","x-version":"1.0","title":"StructuredValue","description":"Any JSON value: string, number, boolean, null, array or object of structured values.","type":["string","integer","number","boolean","null","array","object"],"items":{"$ref":"#"},"additionalProperties":{"$ref":"#"}};
 
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/structured-value.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate27.evaluated;
+const evaluated0 = validate29.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -279,7 +1478,7 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if((((typeof data != "object") && (typeof data !== "string")) && (!((typeof data == "number") && (isFinite(data))))) && (typeof data !== "boolean")){
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: schema47.type},message:"must be string,integer,number,boolean,null,array,object"};
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: schema55.type},message:"must be string,integer,number,boolean,null,array,object"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -291,31 +1490,31 @@ errors++;
 if(Array.isArray(data)){
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate27(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if(!(validate29(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
 errors = vErrors.length;
 }
 }
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(validate27(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if(!(validate29(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
 errors = vErrors.length;
 }
 }
 }
-validate27.errors = vErrors;
+validate29.errors = vErrors;
 return errors === 0;
 }
-validate27.evaluated = {"props":true,"items":true,"dynamicProps":false,"dynamicItems":false};
+validate29.evaluated = {"props":true,"items":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/structured-data.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate26.evaluated;
+const evaluated0 = validate28.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -324,8 +1523,8 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(validate27(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if(!(validate29(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
 errors = vErrors.length;
 }
 }
@@ -340,17 +1539,17 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate26.errors = vErrors;
+validate28.errors = vErrors;
 return errors === 0;
 }
-validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/worker-lifecycle-log-entry.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate25.evaluated;
+const evaluated0 = validate27.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -479,7 +1678,7 @@ vErrors.push(err11);
 errors++;
 }
 for(const key0 in data){
-if(!(func7.call(schema39.properties, key0))){
+if(!(func1.call(schema47.properties, key0))){
 const err12 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err12];
@@ -518,7 +1717,7 @@ errors++;
 if(data.eventId !== undefined){
 let data1 = data.eventId;
 if(typeof data1 === "string"){
-if(!pattern7.test(data1)){
+if(!pattern19.test(data1)){
 const err15 = {instancePath:instancePath+"/eventId",schemaPath:"#/properties/eventId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:event:[0-9]{4,}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:event:[0-9]{4,}$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
@@ -543,7 +1742,7 @@ errors++;
 if(data.taskId !== undefined){
 let data2 = data.taskId;
 if(typeof data2 === "string"){
-if(func1(data2) > 128){
+if(func2(data2) > 128){
 const err17 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err17];
@@ -553,7 +1752,7 @@ vErrors.push(err17);
 }
 errors++;
 }
-if(func1(data2) < 1){
+if(func2(data2) < 1){
 const err18 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err18];
@@ -588,7 +1787,7 @@ errors++;
 if(data.stepId !== undefined){
 let data3 = data.stepId;
 if(typeof data3 === "string"){
-if(func1(data3) > 128){
+if(func2(data3) > 128){
 const err21 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err21];
@@ -598,7 +1797,7 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(func1(data3) < 1){
+if(func2(data3) < 1){
 const err22 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err22];
@@ -633,7 +1832,7 @@ errors++;
 if(data.runId !== undefined){
 let data4 = data.runId;
 if(typeof data4 === "string"){
-if(func1(data4) > 128){
+if(func2(data4) > 128){
 const err25 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err25];
@@ -643,7 +1842,7 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func1(data4) < 1){
+if(func2(data4) < 1){
 const err26 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err26];
@@ -687,8 +1886,8 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(!(((((((((data5 === "run_prepared") || (data5 === "checkpoint_slot_reserved")) || (data5 === "worker_started")) || (data5 === "worker_execution_deferred")) || (data5 === "worker_exited")) || (data5 === "step_prepared")) || (data5 === "step_completed")) || (data5 === "step_failed")) || (data5 === "step_blocked"))){
-const err30 = {instancePath:instancePath+"/type",schemaPath:"worker-lifecycle-event-type.schema.json/enum",keyword:"enum",params:{allowedValues: schema43.enum},message:"must be equal to one of the allowed values"};
+if(!(((((((((((((data5 === "run_prepared") || (data5 === "checkpoint_slot_reserved")) || (data5 === "worker_started")) || (data5 === "worker_execution_deferred")) || (data5 === "worker_exited")) || (data5 === "step_prepared")) || (data5 === "step_completed")) || (data5 === "step_failed")) || (data5 === "step_blocked")) || (data5 === "checkpoint_written")) || (data5 === "checkpoint_failed")) || (data5 === "checkpoint_skipped")) || (data5 === "checkpoint_restored"))){
+const err30 = {instancePath:instancePath+"/type",schemaPath:"worker-lifecycle-event-type.schema.json/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -711,7 +1910,7 @@ vErrors.push(err31);
 errors++;
 }
 if(!((((data6 === "debug") || (data6 === "info")) || (data6 === "warn")) || (data6 === "error"))){
-const err32 = {instancePath:instancePath+"/level",schemaPath:"log-level.schema.json/enum",keyword:"enum",params:{allowedValues: schema44.enum},message:"must be equal to one of the allowed values"};
+const err32 = {instancePath:instancePath+"/level",schemaPath:"log-level.schema.json/enum",keyword:"enum",params:{allowedValues: schema52.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -724,7 +1923,7 @@ errors++;
 if(data.createdAt !== undefined){
 let data7 = data.createdAt;
 if(typeof data7 === "string"){
-if(!pattern11.test(data7)){
+if(!pattern7.test(data7)){
 const err33 = {instancePath:instancePath+"/createdAt",schemaPath:"timestamp.schema.json/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"+"\""};
 if(vErrors === null){
 vErrors = [err33];
@@ -769,8 +1968,8 @@ errors++;
 }
 }
 if(data.data !== undefined){
-if(!(validate26(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate28(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
 }
@@ -820,17 +2019,17 @@ vErrors.push(err40);
 }
 errors++;
 }
-validate25.errors = vErrors;
+validate27.errors = vErrors;
 return errors === 0;
 }
-validate25.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/worker-lifecycle-log-stream.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate24.evaluated;
+const evaluated0 = validate26.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -920,8 +2119,8 @@ let data2 = data.entries;
 if(Array.isArray(data2)){
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate25(data2[i0], {instancePath:instancePath+"/entries/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+if(!(validate27(data2[i0], {instancePath:instancePath+"/entries/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
 errors = vErrors.length;
 }
 }
@@ -948,21 +2147,21 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate24.errors = vErrors;
+validate26.errors = vErrors;
 return errors === 0;
 }
-validate24.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema48 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/stream-chunk-log-stream.schema.json","x-version":"1.0","title":"StreamChunkLogStream","description":"A stdout or stderr stream of a run. In a result envelope `entries` holds only the last chunks (a bounded tail, 200 by default, configurable); the log file keeps every chunk. `omittedEntryCount` says how many earlier chunks were left out; absent or 0 means `entries` is complete.","type":"object","properties":{"channel":{"$ref":"stream-log-channel.schema.json"},"filePath":{"type":"string"},"entries":{"type":"array","items":{"$ref":"stream-chunk-log-entry.schema.json"}},"omittedEntryCount":{"type":"integer","minimum":0}},"required":["channel","filePath","entries"],"additionalProperties":false};
-const schema49 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/stream-log-channel.schema.json","x-version":"1.0","title":"StreamLogChannel","description":"Channel of a stream chunk: the worker process's standard output or standard error.","type":"string","enum":["stdout","stderr"]};
-const schema50 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/stream-chunk-log-entry.schema.json","x-version":"1.0","title":"StreamChunkLogEntry","description":"One line of stdout.log or stderr.log: one chunk of the worker's output as it arrived (complete lines, or a piece of an over-long line). Output that is not valid UTF-8 keeps its exact bytes: see `encoding`.","type":"object","properties":{"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"seq":{"type":"integer","minimum":1},"channel":{"$ref":"stream-log-channel.schema.json"},"createdAt":{"$ref":"timestamp.schema.json"},"text":{"type":"string"},"encoding":{"type":"string","const":"base64","description":"Present when the chunk was not valid UTF-8: `bytesB64` then holds the exact original bytes and `text` a lossy rendering with U+FFFD where bytes could not be decoded."},"bytesB64":{"type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"}},"required":["taskId","stepId","runId","seq","channel","createdAt","text"],"additionalProperties":false};
-const pattern16 = new RegExp("^[A-Za-z0-9+/]*={0,2}$", "u");
+const schema56 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/stream-chunk-log-stream.schema.json","x-version":"1.0","title":"StreamChunkLogStream","description":"A stdout or stderr stream of a run. In a result envelope `entries` holds only the last chunks (a bounded tail, 200 by default, configurable); the log file keeps every chunk. `omittedEntryCount` says how many earlier chunks were left out; absent or 0 means `entries` is complete.","type":"object","properties":{"channel":{"$ref":"stream-log-channel.schema.json"},"filePath":{"type":"string"},"entries":{"type":"array","items":{"$ref":"stream-chunk-log-entry.schema.json"}},"omittedEntryCount":{"type":"integer","minimum":0}},"required":["channel","filePath","entries"],"additionalProperties":false};
+const schema57 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/stream-log-channel.schema.json","x-version":"1.0","title":"StreamLogChannel","description":"Channel of a stream chunk: the worker process's standard output or standard error.","type":"string","enum":["stdout","stderr"]};
+const schema58 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/stream-chunk-log-entry.schema.json","x-version":"1.0","title":"StreamChunkLogEntry","description":"One line of stdout.log or stderr.log: one chunk of the worker's output as it arrived (complete lines, or a piece of an over-long line). Output that is not valid UTF-8 keeps its exact bytes: see `encoding`.","type":"object","properties":{"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"seq":{"type":"integer","minimum":1},"channel":{"$ref":"stream-log-channel.schema.json"},"createdAt":{"$ref":"timestamp.schema.json"},"text":{"type":"string"},"encoding":{"type":"string","const":"base64","description":"Present when the chunk was not valid UTF-8: `bytesB64` then holds the exact original bytes and `text` a lossy rendering with U+FFFD where bytes could not be decoded."},"bytesB64":{"type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"}},"required":["taskId","stepId","runId","seq","channel","createdAt","text"],"additionalProperties":false};
+const pattern28 = new RegExp("^[A-Za-z0-9+/]*={0,2}$", "u");
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/stream-chunk-log-entry.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate33.evaluated;
+const evaluated0 = validate35.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1041,7 +2240,7 @@ vErrors.push(err6);
 errors++;
 }
 for(const key0 in data){
-if(!(func7.call(schema50.properties, key0))){
+if(!(func1.call(schema58.properties, key0))){
 const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err7];
@@ -1055,7 +2254,7 @@ errors++;
 if(data.taskId !== undefined){
 let data0 = data.taskId;
 if(typeof data0 === "string"){
-if(func1(data0) > 128){
+if(func2(data0) > 128){
 const err8 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err8];
@@ -1065,7 +2264,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(func1(data0) < 1){
+if(func2(data0) < 1){
 const err9 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err9];
@@ -1100,7 +2299,7 @@ errors++;
 if(data.stepId !== undefined){
 let data1 = data.stepId;
 if(typeof data1 === "string"){
-if(func1(data1) > 128){
+if(func2(data1) > 128){
 const err12 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err12];
@@ -1110,7 +2309,7 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(func1(data1) < 1){
+if(func2(data1) < 1){
 const err13 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err13];
@@ -1145,7 +2344,7 @@ errors++;
 if(data.runId !== undefined){
 let data2 = data.runId;
 if(typeof data2 === "string"){
-if(func1(data2) > 128){
+if(func2(data2) > 128){
 const err16 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err16];
@@ -1155,7 +2354,7 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(func1(data2) < 1){
+if(func2(data2) < 1){
 const err17 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err17];
@@ -1225,7 +2424,7 @@ vErrors.push(err22);
 errors++;
 }
 if(!((data4 === "stdout") || (data4 === "stderr"))){
-const err23 = {instancePath:instancePath+"/channel",schemaPath:"stream-log-channel.schema.json/enum",keyword:"enum",params:{allowedValues: schema49.enum},message:"must be equal to one of the allowed values"};
+const err23 = {instancePath:instancePath+"/channel",schemaPath:"stream-log-channel.schema.json/enum",keyword:"enum",params:{allowedValues: schema57.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1238,7 +2437,7 @@ errors++;
 if(data.createdAt !== undefined){
 let data5 = data.createdAt;
 if(typeof data5 === "string"){
-if(!pattern11.test(data5)){
+if(!pattern7.test(data5)){
 const err24 = {instancePath:instancePath+"/createdAt",schemaPath:"timestamp.schema.json/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"+"\""};
 if(vErrors === null){
 vErrors = [err24];
@@ -1308,7 +2507,7 @@ errors++;
 if(data.bytesB64 !== undefined){
 let data8 = data.bytesB64;
 if(typeof data8 === "string"){
-if(!pattern16.test(data8)){
+if(!pattern28.test(data8)){
 const err30 = {instancePath:instancePath+"/bytesB64",schemaPath:"#/properties/bytesB64/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9+/]*={0,2}$"},message:"must match pattern \""+"^[A-Za-z0-9+/]*={0,2}$"+"\""};
 if(vErrors === null){
 vErrors = [err30];
@@ -1341,17 +2540,17 @@ vErrors.push(err32);
 }
 errors++;
 }
-validate33.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
-validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate35.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/stream-chunk-log-stream.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate32.evaluated;
+const evaluated0 = validate34.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1414,7 +2613,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!((data0 === "stdout") || (data0 === "stderr"))){
-const err5 = {instancePath:instancePath+"/channel",schemaPath:"stream-log-channel.schema.json/enum",keyword:"enum",params:{allowedValues: schema49.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/channel",schemaPath:"stream-log-channel.schema.json/enum",keyword:"enum",params:{allowedValues: schema57.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1441,8 +2640,8 @@ let data2 = data.entries;
 if(Array.isArray(data2)){
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate33(data2[i0], {instancePath:instancePath+"/entries/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+if(!(validate35(data2[i0], {instancePath:instancePath+"/entries/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 }
@@ -1494,17 +2693,17 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate32.errors = vErrors;
+validate34.errors = vErrors;
 return errors === 0;
 }
-validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/local-run-log-session.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate22.evaluated;
+const evaluated0 = validate24.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1585,8 +2784,8 @@ errors++;
 }
 }
 if(data.context !== undefined){
-if(!(validate21(data.context, {instancePath:instancePath+"/context",parentData:data,parentDataProperty:"context",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+if(!(validate23(data.context, {instancePath:instancePath+"/context",parentData:data,parentDataProperty:"context",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 }
@@ -1714,7 +2913,7 @@ vErrors.push(err18);
 errors++;
 }
 for(const key1 in data1){
-if(!(func7.call(schema37.properties, key1))){
+if(!(func1.call(schema45.properties, key1))){
 const err19 = {instancePath:instancePath+"/paths",schemaPath:"local-run-paths.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err19];
@@ -1751,7 +2950,7 @@ errors++;
 if(data1.repoRoot !== undefined){
 let data3 = data1.repoRoot;
 if(typeof data3 === "string"){
-if(func1(data3) < 1){
+if(func2(data3) < 1){
 const err22 = {instancePath:instancePath+"/paths/repoRoot",schemaPath:"local-run-paths.schema.json/properties/repoRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err22];
@@ -1776,7 +2975,7 @@ errors++;
 if(data1.runsRootDir !== undefined){
 let data4 = data1.runsRootDir;
 if(typeof data4 === "string"){
-if(func1(data4) < 1){
+if(func2(data4) < 1){
 const err24 = {instancePath:instancePath+"/paths/runsRootDir",schemaPath:"local-run-paths.schema.json/properties/runsRootDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err24];
@@ -1801,7 +3000,7 @@ errors++;
 if(data1.taskRunsDir !== undefined){
 let data5 = data1.taskRunsDir;
 if(typeof data5 === "string"){
-if(func1(data5) < 1){
+if(func2(data5) < 1){
 const err26 = {instancePath:instancePath+"/paths/taskRunsDir",schemaPath:"local-run-paths.schema.json/properties/taskRunsDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err26];
@@ -1826,7 +3025,7 @@ errors++;
 if(data1.runDir !== undefined){
 let data6 = data1.runDir;
 if(typeof data6 === "string"){
-if(func1(data6) < 1){
+if(func2(data6) < 1){
 const err28 = {instancePath:instancePath+"/paths/runDir",schemaPath:"local-run-paths.schema.json/properties/runDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err28];
@@ -1851,7 +3050,7 @@ errors++;
 if(data1.checkpointsDir !== undefined){
 let data7 = data1.checkpointsDir;
 if(typeof data7 === "string"){
-if(func1(data7) < 1){
+if(func2(data7) < 1){
 const err30 = {instancePath:instancePath+"/paths/checkpointsDir",schemaPath:"local-run-paths.schema.json/properties/checkpointsDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err30];
@@ -1876,7 +3075,7 @@ errors++;
 if(data1.artifactsDir !== undefined){
 let data8 = data1.artifactsDir;
 if(typeof data8 === "string"){
-if(func1(data8) < 1){
+if(func2(data8) < 1){
 const err32 = {instancePath:instancePath+"/paths/artifactsDir",schemaPath:"local-run-paths.schema.json/properties/artifactsDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err32];
@@ -1901,7 +3100,7 @@ errors++;
 if(data1.metaPath !== undefined){
 let data9 = data1.metaPath;
 if(typeof data9 === "string"){
-if(func1(data9) < 1){
+if(func2(data9) < 1){
 const err34 = {instancePath:instancePath+"/paths/metaPath",schemaPath:"local-run-paths.schema.json/properties/metaPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err34];
@@ -1926,7 +3125,7 @@ errors++;
 if(data1.statePath !== undefined){
 let data10 = data1.statePath;
 if(typeof data10 === "string"){
-if(func1(data10) < 1){
+if(func2(data10) < 1){
 const err36 = {instancePath:instancePath+"/paths/statePath",schemaPath:"local-run-paths.schema.json/properties/statePath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err36];
@@ -1951,7 +3150,7 @@ errors++;
 if(data1.workerLogPath !== undefined){
 let data11 = data1.workerLogPath;
 if(typeof data11 === "string"){
-if(func1(data11) < 1){
+if(func2(data11) < 1){
 const err38 = {instancePath:instancePath+"/paths/workerLogPath",schemaPath:"local-run-paths.schema.json/properties/workerLogPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err38];
@@ -1976,7 +3175,7 @@ errors++;
 if(data1.stdoutLogPath !== undefined){
 let data12 = data1.stdoutLogPath;
 if(typeof data12 === "string"){
-if(func1(data12) < 1){
+if(func2(data12) < 1){
 const err40 = {instancePath:instancePath+"/paths/stdoutLogPath",schemaPath:"local-run-paths.schema.json/properties/stdoutLogPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err40];
@@ -2001,7 +3200,7 @@ errors++;
 if(data1.stderrLogPath !== undefined){
 let data13 = data1.stderrLogPath;
 if(typeof data13 === "string"){
-if(func1(data13) < 1){
+if(func2(data13) < 1){
 const err42 = {instancePath:instancePath+"/paths/stderrLogPath",schemaPath:"local-run-paths.schema.json/properties/stderrLogPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err42];
@@ -2061,20 +3260,20 @@ errors++;
 }
 }
 if(data.worker !== undefined){
-if(!(validate24(data.worker, {instancePath:instancePath+"/worker",parentData:data,parentDataProperty:"worker",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+if(!(validate26(data.worker, {instancePath:instancePath+"/worker",parentData:data,parentDataProperty:"worker",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
 }
 if(data.stdout !== undefined){
-if(!(validate32(data.stdout, {instancePath:instancePath+"/stdout",parentData:data,parentDataProperty:"stdout",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+if(!(validate34(data.stdout, {instancePath:instancePath+"/stdout",parentData:data,parentDataProperty:"stdout",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
 errors = vErrors.length;
 }
 }
 if(data.stderr !== undefined){
-if(!(validate32(data.stderr, {instancePath:instancePath+"/stderr",parentData:data,parentDataProperty:"stderr",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+if(!(validate34(data.stderr, {instancePath:instancePath+"/stderr",parentData:data,parentDataProperty:"stderr",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
 errors = vErrors.length;
 }
 }
@@ -2089,19 +3288,19 @@ vErrors.push(err47);
 }
 errors++;
 }
-validate22.errors = vErrors;
+validate24.errors = vErrors;
 return errors === 0;
 }
-validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate24.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const LocalRunLogSummary = validate37;
-const schema56 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/local-run-log-summary.schema.json","x-version":"1.0","title":"LocalRunLogSummary","description":"Counts over all three streams of a run (true totals).","type":"object","properties":{"totalEntries":{"type":"integer","minimum":0},"lastSeq":{"type":"integer","minimum":0},"lifecycleEventCount":{"type":"integer","minimum":0},"stdoutChunkCount":{"type":"integer","minimum":0},"stderrChunkCount":{"type":"integer","minimum":0}},"required":["totalEntries","lastSeq","lifecycleEventCount","stdoutChunkCount","stderrChunkCount"],"additionalProperties":false};
+export const LocalRunLogSummary = validate39;
+const schema64 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/local-run-log-summary.schema.json","x-version":"1.0","title":"LocalRunLogSummary","description":"Counts over all three streams of a run (true totals).","type":"object","properties":{"totalEntries":{"type":"integer","minimum":0},"lastSeq":{"type":"integer","minimum":0},"lifecycleEventCount":{"type":"integer","minimum":0},"stdoutChunkCount":{"type":"integer","minimum":0},"stderrChunkCount":{"type":"integer","minimum":0}},"required":["totalEntries","lastSeq","lifecycleEventCount","stdoutChunkCount","stderrChunkCount"],"additionalProperties":false};
 
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/local-run-log-summary.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate37.evaluated;
+const evaluated0 = validate39.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2307,18 +3506,18 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate37.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
-validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const LocalRunPaths = validate38;
+export const LocalRunPaths = validate40;
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/local-run-paths.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate38.evaluated;
+const evaluated0 = validate40.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2447,7 +3646,7 @@ vErrors.push(err11);
 errors++;
 }
 for(const key0 in data){
-if(!(func7.call(schema37.properties, key0))){
+if(!(func1.call(schema45.properties, key0))){
 const err12 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err12];
@@ -2484,7 +3683,7 @@ errors++;
 if(data.repoRoot !== undefined){
 let data1 = data.repoRoot;
 if(typeof data1 === "string"){
-if(func1(data1) < 1){
+if(func2(data1) < 1){
 const err15 = {instancePath:instancePath+"/repoRoot",schemaPath:"#/properties/repoRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err15];
@@ -2509,7 +3708,7 @@ errors++;
 if(data.runsRootDir !== undefined){
 let data2 = data.runsRootDir;
 if(typeof data2 === "string"){
-if(func1(data2) < 1){
+if(func2(data2) < 1){
 const err17 = {instancePath:instancePath+"/runsRootDir",schemaPath:"#/properties/runsRootDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err17];
@@ -2534,7 +3733,7 @@ errors++;
 if(data.taskRunsDir !== undefined){
 let data3 = data.taskRunsDir;
 if(typeof data3 === "string"){
-if(func1(data3) < 1){
+if(func2(data3) < 1){
 const err19 = {instancePath:instancePath+"/taskRunsDir",schemaPath:"#/properties/taskRunsDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err19];
@@ -2559,7 +3758,7 @@ errors++;
 if(data.runDir !== undefined){
 let data4 = data.runDir;
 if(typeof data4 === "string"){
-if(func1(data4) < 1){
+if(func2(data4) < 1){
 const err21 = {instancePath:instancePath+"/runDir",schemaPath:"#/properties/runDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err21];
@@ -2584,7 +3783,7 @@ errors++;
 if(data.checkpointsDir !== undefined){
 let data5 = data.checkpointsDir;
 if(typeof data5 === "string"){
-if(func1(data5) < 1){
+if(func2(data5) < 1){
 const err23 = {instancePath:instancePath+"/checkpointsDir",schemaPath:"#/properties/checkpointsDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err23];
@@ -2609,7 +3808,7 @@ errors++;
 if(data.artifactsDir !== undefined){
 let data6 = data.artifactsDir;
 if(typeof data6 === "string"){
-if(func1(data6) < 1){
+if(func2(data6) < 1){
 const err25 = {instancePath:instancePath+"/artifactsDir",schemaPath:"#/properties/artifactsDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err25];
@@ -2634,7 +3833,7 @@ errors++;
 if(data.metaPath !== undefined){
 let data7 = data.metaPath;
 if(typeof data7 === "string"){
-if(func1(data7) < 1){
+if(func2(data7) < 1){
 const err27 = {instancePath:instancePath+"/metaPath",schemaPath:"#/properties/metaPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err27];
@@ -2659,7 +3858,7 @@ errors++;
 if(data.statePath !== undefined){
 let data8 = data.statePath;
 if(typeof data8 === "string"){
-if(func1(data8) < 1){
+if(func2(data8) < 1){
 const err29 = {instancePath:instancePath+"/statePath",schemaPath:"#/properties/statePath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err29];
@@ -2684,7 +3883,7 @@ errors++;
 if(data.workerLogPath !== undefined){
 let data9 = data.workerLogPath;
 if(typeof data9 === "string"){
-if(func1(data9) < 1){
+if(func2(data9) < 1){
 const err31 = {instancePath:instancePath+"/workerLogPath",schemaPath:"#/properties/workerLogPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err31];
@@ -2709,7 +3908,7 @@ errors++;
 if(data.stdoutLogPath !== undefined){
 let data10 = data.stdoutLogPath;
 if(typeof data10 === "string"){
-if(func1(data10) < 1){
+if(func2(data10) < 1){
 const err33 = {instancePath:instancePath+"/stdoutLogPath",schemaPath:"#/properties/stdoutLogPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err33];
@@ -2734,7 +3933,7 @@ errors++;
 if(data.stderrLogPath !== undefined){
 let data11 = data.stderrLogPath;
 if(typeof data11 === "string"){
-if(func1(data11) < 1){
+if(func2(data11) < 1){
 const err35 = {instancePath:instancePath+"/stderrLogPath",schemaPath:"#/properties/stderrLogPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err35];
@@ -2767,18 +3966,18 @@ vErrors.push(err37);
 }
 errors++;
 }
-validate38.errors = vErrors;
+validate40.errors = vErrors;
 return errors === 0;
 }
-validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate40.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const LogLevel = validate39;
+export const LogLevel = validate41;
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/log-level.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate39.evaluated;
+const evaluated0 = validate41.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2796,7 +3995,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!((((data === "debug") || (data === "info")) || (data === "warn")) || (data === "error"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema44.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema52.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2805,18 +4004,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate41.errors = vErrors;
 return errors === 0;
 }
-validate39.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate41.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const RunIdentifier = validate40;
+export const RunIdentifier = validate42;
 
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/run-identifier.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate40.evaluated;
+const evaluated0 = validate42.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2824,7 +4023,7 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(typeof data === "string"){
-if(func1(data) > 128){
+if(func2(data) > 128){
 const err0 = {instancePath,schemaPath:"#/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err0];
@@ -2834,7 +4033,7 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(func1(data) < 1){
+if(func2(data) < 1){
 const err1 = {instancePath,schemaPath:"#/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err1];
@@ -2865,20 +4064,20 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate40.errors = vErrors;
+validate42.errors = vErrors;
 return errors === 0;
 }
-validate40.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate42.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const RunMetadata = validate41;
-const schema60 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/run-metadata.schema.json","x-version":"1.0","title":"RunMetadata","description":"meta.json: written once when the run is prepared, never changed.","type":"object","properties":{"layoutVersion":{"type":"string","const":"local-run-v1"},"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"stepName":{"type":"string"},"runId":{"$ref":"run-identifier.schema.json"},"workerKind":{"$ref":"worker-kind.schema.json"},"attempt":{"type":"integer","minimum":1},"repoRoot":{"type":"string"},"worktreePath":{"type":"string"},"createdAt":{"$ref":"timestamp.schema.json"},"checkpointMode":{"$ref":"checkpoint-mode.schema.json"},"promptSummary":{"type":"string"},"command":{"type":"string"}},"required":["layoutVersion","taskId","stepId","stepName","runId","workerKind","attempt","repoRoot","worktreePath","createdAt","checkpointMode"],"additionalProperties":false};
-const schema64 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-kind.schema.json","x-version":"1.0","title":"WorkerKind","description":"Kind of worker process that executes a step.","type":"string","enum":["codex","shell","git"]};
+export const RunMetadata = validate43;
+const schema68 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/run-metadata.schema.json","x-version":"1.0","title":"RunMetadata","description":"meta.json: written once when the run is prepared, never changed.","type":"object","properties":{"layoutVersion":{"type":"string","const":"local-run-v1"},"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"stepName":{"type":"string"},"runId":{"$ref":"run-identifier.schema.json"},"workerKind":{"$ref":"worker-kind.schema.json"},"attempt":{"type":"integer","minimum":1},"repoRoot":{"type":"string"},"worktreePath":{"type":"string"},"createdAt":{"$ref":"timestamp.schema.json"},"checkpointMode":{"$ref":"checkpoint-mode.schema.json"},"promptSummary":{"type":"string"},"command":{"type":"string"}},"required":["layoutVersion","taskId","stepId","stepName","runId","workerKind","attempt","repoRoot","worktreePath","createdAt","checkpointMode"],"additionalProperties":false};
+const schema72 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-kind.schema.json","x-version":"1.0","title":"WorkerKind","description":"Kind of worker process that executes a step.","type":"string","enum":["codex","shell","git"]};
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/run-metadata.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate41.evaluated;
+const evaluated0 = validate43.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2997,7 +4196,7 @@ vErrors.push(err10);
 errors++;
 }
 for(const key0 in data){
-if(!(func7.call(schema60.properties, key0))){
+if(!(func1.call(schema68.properties, key0))){
 const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err11];
@@ -3034,7 +4233,7 @@ errors++;
 if(data.taskId !== undefined){
 let data1 = data.taskId;
 if(typeof data1 === "string"){
-if(func1(data1) > 128){
+if(func2(data1) > 128){
 const err14 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err14];
@@ -3044,7 +4243,7 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(func1(data1) < 1){
+if(func2(data1) < 1){
 const err15 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err15];
@@ -3079,7 +4278,7 @@ errors++;
 if(data.stepId !== undefined){
 let data2 = data.stepId;
 if(typeof data2 === "string"){
-if(func1(data2) > 128){
+if(func2(data2) > 128){
 const err18 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err18];
@@ -3089,7 +4288,7 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(func1(data2) < 1){
+if(func2(data2) < 1){
 const err19 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err19];
@@ -3136,7 +4335,7 @@ errors++;
 if(data.runId !== undefined){
 let data4 = data.runId;
 if(typeof data4 === "string"){
-if(func1(data4) > 128){
+if(func2(data4) > 128){
 const err23 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err23];
@@ -3146,7 +4345,7 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(func1(data4) < 1){
+if(func2(data4) < 1){
 const err24 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err24];
@@ -3191,7 +4390,7 @@ vErrors.push(err27);
 errors++;
 }
 if(!(((data5 === "codex") || (data5 === "shell")) || (data5 === "git"))){
-const err28 = {instancePath:instancePath+"/workerKind",schemaPath:"worker-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema64.enum},message:"must be equal to one of the allowed values"};
+const err28 = {instancePath:instancePath+"/workerKind",schemaPath:"worker-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema72.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3253,7 +4452,7 @@ errors++;
 if(data.createdAt !== undefined){
 let data9 = data.createdAt;
 if(typeof data9 === "string"){
-if(!pattern11.test(data9)){
+if(!pattern7.test(data9)){
 const err33 = {instancePath:instancePath+"/createdAt",schemaPath:"timestamp.schema.json/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"+"\""};
 if(vErrors === null){
 vErrors = [err33];
@@ -3297,8 +4496,8 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(!((data10 === "disabled") || (data10 === "reserved_for_t006"))){
-const err37 = {instancePath:instancePath+"/checkpointMode",schemaPath:"checkpoint-mode.schema.json/enum",keyword:"enum",params:{allowedValues: schema31.enum},message:"must be equal to one of the allowed values"};
+if(!(((data10 === "disabled") || (data10 === "reserved_for_t006")) || (data10 === "git_diff"))){
+const err37 = {instancePath:instancePath+"/checkpointMode",schemaPath:"checkpoint-mode.schema.json/enum",keyword:"enum",params:{allowedValues: schema32.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3343,20 +4542,20 @@ vErrors.push(err40);
 }
 errors++;
 }
-validate41.errors = vErrors;
+validate43.errors = vErrors;
 return errors === 0;
 }
-validate41.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const RunStateSnapshot = validate42;
-const schema67 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/run-state-snapshot.schema.json","x-version":"1.0","title":"RunStateSnapshot","description":"state.json: the run's current state, replaced atomically on every change. `lastEventSeq` is the last seq allocated across worker.log, stdout.log and stderr.log.","type":"object","properties":{"status":{"$ref":"run-status.schema.json"},"attempt":{"type":"integer","minimum":1},"startedAt":{"$ref":"timestamp.schema.json"},"updatedAt":{"$ref":"timestamp.schema.json"},"finishedAt":{"$ref":"timestamp.schema.json"},"lastEventSeq":{"type":"integer","minimum":0},"checkpointSeq":{"type":"integer","minimum":0},"summary":{"type":"string"},"exitCode":{"type":"integer"}},"required":["status","attempt","startedAt","updatedAt","lastEventSeq","checkpointSeq"],"additionalProperties":false};
-const schema68 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/run-status.schema.json","x-version":"1.0","title":"RunStatus","description":"Status of a run in state.json.","type":"string","enum":["prepared","running","completed","failed","blocked"]};
+export const RunStateSnapshot = validate44;
+const schema75 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/run-state-snapshot.schema.json","x-version":"1.0","title":"RunStateSnapshot","description":"state.json: the run's current state, replaced atomically on every change. `lastEventSeq` is the last seq allocated across worker.log, stdout.log and stderr.log.","type":"object","properties":{"status":{"$ref":"run-status.schema.json"},"attempt":{"type":"integer","minimum":1},"startedAt":{"$ref":"timestamp.schema.json"},"updatedAt":{"$ref":"timestamp.schema.json"},"finishedAt":{"$ref":"timestamp.schema.json"},"lastEventSeq":{"type":"integer","minimum":0},"checkpointSeq":{"type":"integer","minimum":0},"summary":{"type":"string"},"exitCode":{"type":"integer"}},"required":["status","attempt","startedAt","updatedAt","lastEventSeq","checkpointSeq"],"additionalProperties":false};
+const schema76 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/run-status.schema.json","x-version":"1.0","title":"RunStatus","description":"Status of a run in state.json.","type":"string","enum":["prepared","running","completed","failed","blocked"]};
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/run-state-snapshot.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate42.evaluated;
+const evaluated0 = validate44.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3425,7 +4624,7 @@ vErrors.push(err5);
 errors++;
 }
 for(const key0 in data){
-if(!(func7.call(schema67.properties, key0))){
+if(!(func1.call(schema75.properties, key0))){
 const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err6];
@@ -3449,7 +4648,7 @@ vErrors.push(err7);
 errors++;
 }
 if(!(((((data0 === "prepared") || (data0 === "running")) || (data0 === "completed")) || (data0 === "failed")) || (data0 === "blocked"))){
-const err8 = {instancePath:instancePath+"/status",schemaPath:"run-status.schema.json/enum",keyword:"enum",params:{allowedValues: schema68.enum},message:"must be equal to one of the allowed values"};
+const err8 = {instancePath:instancePath+"/status",schemaPath:"run-status.schema.json/enum",keyword:"enum",params:{allowedValues: schema76.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3487,7 +4686,7 @@ errors++;
 if(data.startedAt !== undefined){
 let data2 = data.startedAt;
 if(typeof data2 === "string"){
-if(!pattern11.test(data2)){
+if(!pattern7.test(data2)){
 const err11 = {instancePath:instancePath+"/startedAt",schemaPath:"timestamp.schema.json/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -3522,7 +4721,7 @@ errors++;
 if(data.updatedAt !== undefined){
 let data3 = data.updatedAt;
 if(typeof data3 === "string"){
-if(!pattern11.test(data3)){
+if(!pattern7.test(data3)){
 const err14 = {instancePath:instancePath+"/updatedAt",schemaPath:"timestamp.schema.json/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -3557,7 +4756,7 @@ errors++;
 if(data.finishedAt !== undefined){
 let data4 = data.finishedAt;
 if(typeof data4 === "string"){
-if(!pattern11.test(data4)){
+if(!pattern7.test(data4)){
 const err17 = {instancePath:instancePath+"/finishedAt",schemaPath:"timestamp.schema.json/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
@@ -3675,18 +4874,18 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate42.errors = vErrors;
+validate44.errors = vErrors;
 return errors === 0;
 }
-validate42.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate44.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const RunStatus = validate43;
+export const RunStatus = validate45;
 
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/run-status.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate43.evaluated;
+const evaluated0 = validate45.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3704,7 +4903,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((((data === "prepared") || (data === "running")) || (data === "completed")) || (data === "failed")) || (data === "blocked"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema68.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema76.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3713,19 +4912,19 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate43.errors = vErrors;
+validate45.errors = vErrors;
 return errors === 0;
 }
-validate43.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate45.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const StepArtifactKind = validate44;
-const schema73 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-artifact-kind.schema.json","x-version":"1.0","title":"StepArtifactKind","description":"Kind of a step artifact.","type":"string","enum":["log","metadata","state","directory","artifact"]};
+export const StepArtifactKind = validate46;
+const schema81 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-artifact-kind.schema.json","x-version":"1.0","title":"StepArtifactKind","description":"Kind of a step artifact.","type":"string","enum":["log","metadata","state","directory","artifact"]};
 
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-artifact-kind.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate44.evaluated;
+const evaluated0 = validate46.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3743,7 +4942,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((((data === "log") || (data === "metadata")) || (data === "state")) || (data === "directory")) || (data === "artifact"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema73.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema81.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3752,19 +4951,19 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate44.errors = vErrors;
+validate46.errors = vErrors;
 return errors === 0;
 }
-validate44.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate46.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const StepArtifact = validate45;
-const schema74 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-artifact.schema.json","x-version":"1.0","title":"StepArtifact","description":"A file or directory a run produced or reserved.","type":"object","properties":{"name":{"type":"string"},"kind":{"$ref":"step-artifact-kind.schema.json"},"path":{"type":"string"},"description":{"type":"string"}},"required":["name","kind","path","description"],"additionalProperties":false};
+export const StepArtifact = validate47;
+const schema82 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-artifact.schema.json","x-version":"1.0","title":"StepArtifact","description":"A file or directory a run produced or reserved.","type":"object","properties":{"name":{"type":"string"},"kind":{"$ref":"step-artifact-kind.schema.json"},"path":{"type":"string"},"description":{"type":"string"}},"required":["name","kind","path","description"],"additionalProperties":false};
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-artifact.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate45.evaluated;
+const evaluated0 = validate47.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3849,7 +5048,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!(((((data1 === "log") || (data1 === "metadata")) || (data1 === "state")) || (data1 === "directory")) || (data1 === "artifact"))){
-const err7 = {instancePath:instancePath+"/kind",schemaPath:"step-artifact-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema73.enum},message:"must be equal to one of the allowed values"};
+const err7 = {instancePath:instancePath+"/kind",schemaPath:"step-artifact-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema81.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3894,19 +5093,19 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate45.errors = vErrors;
+validate47.errors = vErrors;
 return errors === 0;
 }
-validate45.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const StepCheckpointConfig = validate46;
-const schema76 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-checkpoint-config.schema.json","x-version":"1.0","title":"StepCheckpointConfig","description":"Checkpoint configuration requested for a step.","type":"object","properties":{"mode":{"$ref":"checkpoint-mode.schema.json"},"resumeFromSeq":{"type":"integer","minimum":0},"summaryHint":{"type":"string"}},"required":["mode"],"additionalProperties":false};
+export const StepCheckpointConfig = validate48;
+const schema84 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-checkpoint-config.schema.json","x-version":"1.1","title":"StepCheckpointConfig","description":"Checkpoint configuration requested for a step.","type":"object","properties":{"mode":{"$ref":"checkpoint-mode.schema.json"},"resumeFromSeq":{"type":"integer","minimum":0,"description":"The checkpoint to resume from: in `git_diff` mode with `resumeFromRunId` (a run of the same task under the same runs root), checkpoint `resumeFromSeq` of that run is restored before the worker starts, into a worktree that must be clean and at its base commit. The run's own checkpoints are numbered after it."},"summaryHint":{"type":"string"},"resumeFromRunId":{"$ref":"run-identifier.schema.json"},"everySec":{"description":"In `git_diff` mode, also take a checkpoint every this many seconds while the worker runs (skipped when nothing changed since the last one).","type":["integer","number"],"exclusiveMinimum":0},"maxPatchBytes":{"description":"In `git_diff` mode, the most bytes one patch may hold; beyond it the largest files are recorded by size and sha256 instead (default 67108864, 64 MiB).","type":"integer","minimum":0}},"required":["mode"],"additionalProperties":false};
 
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-checkpoint-config.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate46.evaluated;
+const evaluated0 = validate48.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3925,7 +5124,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(((key0 === "mode") || (key0 === "resumeFromSeq")) || (key0 === "summaryHint"))){
+if(!((((((key0 === "mode") || (key0 === "resumeFromSeq")) || (key0 === "summaryHint")) || (key0 === "resumeFromRunId")) || (key0 === "everySec")) || (key0 === "maxPatchBytes"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
@@ -3948,8 +5147,8 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(!((data0 === "disabled") || (data0 === "reserved_for_t006"))){
-const err3 = {instancePath:instancePath+"/mode",schemaPath:"checkpoint-mode.schema.json/enum",keyword:"enum",params:{allowedValues: schema31.enum},message:"must be equal to one of the allowed values"};
+if(!(((data0 === "disabled") || (data0 === "reserved_for_t006")) || (data0 === "git_diff"))){
+const err3 = {instancePath:instancePath+"/mode",schemaPath:"checkpoint-mode.schema.json/enum",keyword:"enum",params:{allowedValues: schema32.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3996,9 +5195,11 @@ vErrors.push(err6);
 errors++;
 }
 }
-}
-else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.resumeFromRunId !== undefined){
+let data3 = data.resumeFromRunId;
+if(typeof data3 === "string"){
+if(func2(data3) > 128){
+const err7 = {instancePath:instancePath+"/resumeFromRunId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4007,19 +5208,112 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate46.errors = vErrors;
+if(func2(data3) < 1){
+const err8 = {instancePath:instancePath+"/resumeFromRunId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(!pattern4.test(data3)){
+const err9 = {instancePath:instancePath+"/resumeFromRunId",schemaPath:"run-identifier.schema.json/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"+"\""};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/resumeFromRunId",schemaPath:"run-identifier.schema.json/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.everySec !== undefined){
+let data4 = data.everySec;
+if(!((typeof data4 == "number") && (isFinite(data4)))){
+const err11 = {instancePath:instancePath+"/everySec",schemaPath:"#/properties/everySec/type",keyword:"type",params:{type: schema84.properties.everySec.type},message:"must be integer,number"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 <= 0 || isNaN(data4)){
+const err12 = {instancePath:instancePath+"/everySec",schemaPath:"#/properties/everySec/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+if(data.maxPatchBytes !== undefined){
+let data5 = data.maxPatchBytes;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err13 = {instancePath:instancePath+"/maxPatchBytes",schemaPath:"#/properties/maxPatchBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 < 0 || isNaN(data5)){
+const err14 = {instancePath:instancePath+"/maxPatchBytes",schemaPath:"#/properties/maxPatchBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+validate48.errors = vErrors;
 return errors === 0;
 }
-validate46.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const StepCheckpointState = validate47;
-const schema78 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-checkpoint-state.schema.json","x-version":"1.0","title":"StepCheckpointState","description":"Checkpoint sequence numbers of a run.","type":"object","properties":{"mode":{"$ref":"checkpoint-mode.schema.json"},"lastCheckpointSeq":{"type":"integer","minimum":0},"nextCheckpointSeq":{"type":"integer","minimum":1},"resumeFromSeq":{"type":"integer","minimum":0},"deferredFeatures":{"type":"array","items":{"type":"string","enum":["git_diff"]}},"note":{"type":"string"}},"required":["mode","lastCheckpointSeq","nextCheckpointSeq","deferredFeatures","note"],"additionalProperties":false};
+export const StepCheckpointState = validate49;
+const schema87 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-checkpoint-state.schema.json","x-version":"1.1","title":"StepCheckpointState","description":"Checkpoint sequence numbers of a run.","type":"object","properties":{"mode":{"$ref":"checkpoint-mode.schema.json"},"lastCheckpointSeq":{"type":"integer","minimum":0},"nextCheckpointSeq":{"type":"integer","minimum":1},"resumeFromSeq":{"type":"integer","minimum":0},"resumeFromRunId":{"$ref":"run-identifier.schema.json"},"deferredFeatures":{"type":"array","items":{"type":"string","enum":["git_diff"]}},"note":{"type":"string"}},"required":["mode","lastCheckpointSeq","nextCheckpointSeq","deferredFeatures","note"],"additionalProperties":false};
 
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-checkpoint-state.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate47.evaluated;
+const evaluated0 = validate49.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4078,7 +5372,7 @@ vErrors.push(err4);
 errors++;
 }
 for(const key0 in data){
-if(!((((((key0 === "mode") || (key0 === "lastCheckpointSeq")) || (key0 === "nextCheckpointSeq")) || (key0 === "resumeFromSeq")) || (key0 === "deferredFeatures")) || (key0 === "note"))){
+if(!(((((((key0 === "mode") || (key0 === "lastCheckpointSeq")) || (key0 === "nextCheckpointSeq")) || (key0 === "resumeFromSeq")) || (key0 === "resumeFromRunId")) || (key0 === "deferredFeatures")) || (key0 === "note"))){
 const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err5];
@@ -4101,8 +5395,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(!((data0 === "disabled") || (data0 === "reserved_for_t006"))){
-const err7 = {instancePath:instancePath+"/mode",schemaPath:"checkpoint-mode.schema.json/enum",keyword:"enum",params:{allowedValues: schema31.enum},message:"must be equal to one of the allowed values"};
+if(!(((data0 === "disabled") || (data0 === "reserved_for_t006")) || (data0 === "git_diff"))){
+const err7 = {instancePath:instancePath+"/mode",schemaPath:"checkpoint-mode.schema.json/enum",keyword:"enum",params:{allowedValues: schema32.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4187,14 +5481,11 @@ errors++;
 }
 }
 }
-if(data.deferredFeatures !== undefined){
-let data4 = data.deferredFeatures;
-if(Array.isArray(data4)){
-const len0 = data4.length;
-for(let i0=0; i0<len0; i0++){
-let data5 = data4[i0];
-if(typeof data5 !== "string"){
-const err14 = {instancePath:instancePath+"/deferredFeatures/" + i0,schemaPath:"#/properties/deferredFeatures/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.resumeFromRunId !== undefined){
+let data4 = data.resumeFromRunId;
+if(typeof data4 === "string"){
+if(func2(data4) > 128){
+const err14 = {instancePath:instancePath+"/resumeFromRunId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4203,8 +5494,8 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!(data5 === "git_diff")){
-const err15 = {instancePath:instancePath+"/deferredFeatures/" + i0,schemaPath:"#/properties/deferredFeatures/items/enum",keyword:"enum",params:{allowedValues: schema78.properties.deferredFeatures.items.enum},message:"must be equal to one of the allowed values"};
+if(func2(data4) < 1){
+const err15 = {instancePath:instancePath+"/resumeFromRunId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4213,10 +5504,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/deferredFeatures",schemaPath:"#/properties/deferredFeatures/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!pattern4.test(data4)){
+const err16 = {instancePath:instancePath+"/resumeFromRunId",schemaPath:"run-identifier.schema.json/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4226,9 +5515,8 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data.note !== undefined){
-if(typeof data.note !== "string"){
-const err17 = {instancePath:instancePath+"/note",schemaPath:"#/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err17 = {instancePath:instancePath+"/resumeFromRunId",schemaPath:"run-identifier.schema.json/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4238,9 +5526,14 @@ vErrors.push(err17);
 errors++;
 }
 }
-}
-else {
-const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.deferredFeatures !== undefined){
+let data5 = data.deferredFeatures;
+if(Array.isArray(data5)){
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+if(typeof data6 !== "string"){
+const err18 = {instancePath:instancePath+"/deferredFeatures/" + i0,schemaPath:"#/properties/deferredFeatures/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4249,19 +5542,65 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate47.errors = vErrors;
+if(!(data6 === "git_diff")){
+const err19 = {instancePath:instancePath+"/deferredFeatures/" + i0,schemaPath:"#/properties/deferredFeatures/items/enum",keyword:"enum",params:{allowedValues: schema87.properties.deferredFeatures.items.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/deferredFeatures",schemaPath:"#/properties/deferredFeatures/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.note !== undefined){
+if(typeof data.note !== "string"){
+const err21 = {instancePath:instancePath+"/note",schemaPath:"#/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+validate49.errors = vErrors;
 return errors === 0;
 }
-validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const StepExecutionMetrics = validate48;
-const schema80 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-metrics.schema.json","x-version":"1.0","title":"StepExecutionMetrics","description":"Counts and duration of a run. The chunk counts are the true totals, whatever the envelope's log session holds.","type":"object","properties":{"durationMs":{"type":"integer","minimum":0},"lifecycleEventCount":{"type":"integer","minimum":0},"stdoutChunkCount":{"type":"integer","minimum":0},"stderrChunkCount":{"type":"integer","minimum":0},"checkpointCount":{"type":"integer","minimum":0}},"required":["durationMs","lifecycleEventCount","stdoutChunkCount","stderrChunkCount","checkpointCount"],"additionalProperties":false};
+export const StepExecutionMetrics = validate50;
+const schema90 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-metrics.schema.json","x-version":"1.0","title":"StepExecutionMetrics","description":"Counts and duration of a run. The chunk counts are the true totals, whatever the envelope's log session holds.","type":"object","properties":{"durationMs":{"type":"integer","minimum":0},"lifecycleEventCount":{"type":"integer","minimum":0},"stdoutChunkCount":{"type":"integer","minimum":0},"stderrChunkCount":{"type":"integer","minimum":0},"checkpointCount":{"type":"integer","minimum":0}},"required":["durationMs","lifecycleEventCount","stdoutChunkCount","stderrChunkCount","checkpointCount"],"additionalProperties":false};
 
-function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-execution-metrics.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate48.evaluated;
+const evaluated0 = validate50.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4467,19 +5806,19 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate48.errors = vErrors;
+validate50.errors = vErrors;
 return errors === 0;
 }
-validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const StepExecutionOutcome = validate49;
-const schema81 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-outcome.schema.json","x-version":"1.0","title":"StepExecutionOutcome","description":"Outcome of executing a step.","type":"string","enum":["prepared","completed","failed","blocked"]};
+export const StepExecutionOutcome = validate51;
+const schema91 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-outcome.schema.json","x-version":"1.0","title":"StepExecutionOutcome","description":"Outcome of executing a step.","type":"string","enum":["prepared","completed","failed","blocked"]};
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-execution-outcome.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate49.evaluated;
+const evaluated0 = validate51.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4497,7 +5836,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!((((data === "prepared") || (data === "completed")) || (data === "failed")) || (data === "blocked"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema81.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema91.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4506,21 +5845,21 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate49.errors = vErrors;
+validate51.errors = vErrors;
 return errors === 0;
 }
-validate49.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate51.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const StepExecutionRequest = validate50;
-const schema82 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-request.schema.json","x-version":"1.0","title":"StepExecutionRequest","description":"A request to execute one step of a task as one run. `argv` and `prompt` extend the seed's request: `argv` runs a command without a shell, `prompt` is the full prompt given to a codex worker (`promptSummary` is used when it is absent).","type":"object","properties":{"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"attempt":{"type":"integer","minimum":1},"stepName":{"type":"string"},"stepKind":{"$ref":"step-kind.schema.json"},"workerKind":{"$ref":"worker-kind.schema.json"},"timeoutSec":{"type":["integer","number"],"exclusiveMinimum":0,"description":"Seconds before the worker is stopped. Integer or fractional; listing integer keeps whole numbers whole in generated models."},"runtime":{"$ref":"step-execution-runtime.schema.json"},"createdAt":{"$ref":"timestamp.schema.json"},"promptSummary":{"type":"string"},"command":{"type":"string"},"argv":{"type":"array","items":{"type":"string"},"minItems":1},"prompt":{"type":"string"},"checkpoint":{"$ref":"step-checkpoint-config.schema.json"}},"required":["taskId","stepId","runId","attempt","stepName","stepKind","workerKind","timeoutSec","runtime"],"additionalProperties":false};
-const schema86 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-kind.schema.json","x-version":"1.0","title":"StepKind","description":"Kind of step: a worker kind or an orchestration step.","type":"string","enum":["codex","shell","git","planner","review","finalize"]};
-const schema88 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-runtime.schema.json","x-version":"1.0","title":"StepExecutionRuntime","description":"Where a step runs: the repository, the worktree the worker runs in, an optional runs root and environment variables merged over the runner's environment.","type":"object","properties":{"repoRoot":{"type":"string","minLength":1},"worktreePath":{"type":"string","minLength":1},"runsRootDir":{"type":"string","minLength":1},"env":{"type":"object","additionalProperties":{"type":"string"}}},"required":["repoRoot","worktreePath"],"additionalProperties":false};
+export const StepExecutionRequest = validate52;
+const schema92 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-request.schema.json","x-version":"1.0","title":"StepExecutionRequest","description":"A request to execute one step of a task as one run. `argv` and `prompt` extend the seed's request: `argv` runs a command without a shell, `prompt` is the full prompt given to a codex worker (`promptSummary` is used when it is absent).","type":"object","properties":{"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"attempt":{"type":"integer","minimum":1},"stepName":{"type":"string"},"stepKind":{"$ref":"step-kind.schema.json"},"workerKind":{"$ref":"worker-kind.schema.json"},"timeoutSec":{"type":["integer","number"],"exclusiveMinimum":0,"description":"Seconds before the worker is stopped. Integer or fractional; listing integer keeps whole numbers whole in generated models."},"runtime":{"$ref":"step-execution-runtime.schema.json"},"createdAt":{"$ref":"timestamp.schema.json"},"promptSummary":{"type":"string"},"command":{"type":"string"},"argv":{"type":"array","items":{"type":"string"},"minItems":1},"prompt":{"type":"string"},"checkpoint":{"$ref":"step-checkpoint-config.schema.json"}},"required":["taskId","stepId","runId","attempt","stepName","stepKind","workerKind","timeoutSec","runtime"],"additionalProperties":false};
+const schema96 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-kind.schema.json","x-version":"1.0","title":"StepKind","description":"Kind of step: a worker kind or an orchestration step.","type":"string","enum":["codex","shell","git","planner","review","finalize"]};
+const schema98 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-runtime.schema.json","x-version":"1.0","title":"StepExecutionRuntime","description":"Where a step runs: the repository, the worktree the worker runs in, an optional runs root and environment variables merged over the runner's environment.","type":"object","properties":{"repoRoot":{"type":"string","minLength":1},"worktreePath":{"type":"string","minLength":1},"runsRootDir":{"type":"string","minLength":1},"env":{"type":"object","additionalProperties":{"type":"string"}}},"required":["repoRoot","worktreePath"],"additionalProperties":false};
 
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-execution-request.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate50.evaluated;
+const evaluated0 = validate52.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4619,7 +5958,7 @@ vErrors.push(err8);
 errors++;
 }
 for(const key0 in data){
-if(!(func7.call(schema82.properties, key0))){
+if(!(func1.call(schema92.properties, key0))){
 const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err9];
@@ -4633,7 +5972,7 @@ errors++;
 if(data.taskId !== undefined){
 let data0 = data.taskId;
 if(typeof data0 === "string"){
-if(func1(data0) > 128){
+if(func2(data0) > 128){
 const err10 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err10];
@@ -4643,7 +5982,7 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(func1(data0) < 1){
+if(func2(data0) < 1){
 const err11 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err11];
@@ -4678,7 +6017,7 @@ errors++;
 if(data.stepId !== undefined){
 let data1 = data.stepId;
 if(typeof data1 === "string"){
-if(func1(data1) > 128){
+if(func2(data1) > 128){
 const err14 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err14];
@@ -4688,7 +6027,7 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(func1(data1) < 1){
+if(func2(data1) < 1){
 const err15 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err15];
@@ -4723,7 +6062,7 @@ errors++;
 if(data.runId !== undefined){
 let data2 = data.runId;
 if(typeof data2 === "string"){
-if(func1(data2) > 128){
+if(func2(data2) > 128){
 const err18 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err18];
@@ -4733,7 +6072,7 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(func1(data2) < 1){
+if(func2(data2) < 1){
 const err19 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err19];
@@ -4815,7 +6154,7 @@ vErrors.push(err25);
 errors++;
 }
 if(!((((((data5 === "codex") || (data5 === "shell")) || (data5 === "git")) || (data5 === "planner")) || (data5 === "review")) || (data5 === "finalize"))){
-const err26 = {instancePath:instancePath+"/stepKind",schemaPath:"step-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema86.enum},message:"must be equal to one of the allowed values"};
+const err26 = {instancePath:instancePath+"/stepKind",schemaPath:"step-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema96.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4838,7 +6177,7 @@ vErrors.push(err27);
 errors++;
 }
 if(!(((data6 === "codex") || (data6 === "shell")) || (data6 === "git"))){
-const err28 = {instancePath:instancePath+"/workerKind",schemaPath:"worker-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema64.enum},message:"must be equal to one of the allowed values"};
+const err28 = {instancePath:instancePath+"/workerKind",schemaPath:"worker-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema72.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4851,7 +6190,7 @@ errors++;
 if(data.timeoutSec !== undefined){
 let data7 = data.timeoutSec;
 if(!((typeof data7 == "number") && (isFinite(data7)))){
-const err29 = {instancePath:instancePath+"/timeoutSec",schemaPath:"#/properties/timeoutSec/type",keyword:"type",params:{type: schema82.properties.timeoutSec.type},message:"must be integer,number"};
+const err29 = {instancePath:instancePath+"/timeoutSec",schemaPath:"#/properties/timeoutSec/type",keyword:"type",params:{type: schema92.properties.timeoutSec.type},message:"must be integer,number"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4911,7 +6250,7 @@ errors++;
 if(data8.repoRoot !== undefined){
 let data9 = data8.repoRoot;
 if(typeof data9 === "string"){
-if(func1(data9) < 1){
+if(func2(data9) < 1){
 const err34 = {instancePath:instancePath+"/runtime/repoRoot",schemaPath:"step-execution-runtime.schema.json/properties/repoRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err34];
@@ -4936,7 +6275,7 @@ errors++;
 if(data8.worktreePath !== undefined){
 let data10 = data8.worktreePath;
 if(typeof data10 === "string"){
-if(func1(data10) < 1){
+if(func2(data10) < 1){
 const err36 = {instancePath:instancePath+"/runtime/worktreePath",schemaPath:"step-execution-runtime.schema.json/properties/worktreePath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err36];
@@ -4961,7 +6300,7 @@ errors++;
 if(data8.runsRootDir !== undefined){
 let data11 = data8.runsRootDir;
 if(typeof data11 === "string"){
-if(func1(data11) < 1){
+if(func2(data11) < 1){
 const err38 = {instancePath:instancePath+"/runtime/runsRootDir",schemaPath:"step-execution-runtime.schema.json/properties/runsRootDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err38];
@@ -5025,7 +6364,7 @@ errors++;
 if(data.createdAt !== undefined){
 let data14 = data.createdAt;
 if(typeof data14 === "string"){
-if(!pattern11.test(data14)){
+if(!pattern7.test(data14)){
 const err43 = {instancePath:instancePath+"/createdAt",schemaPath:"timestamp.schema.json/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"+"\""};
 if(vErrors === null){
 vErrors = [err43];
@@ -5132,8 +6471,8 @@ errors++;
 }
 }
 if(data.checkpoint !== undefined){
-if(!(validate46(data.checkpoint, {instancePath:instancePath+"/checkpoint",parentData:data,parentDataProperty:"checkpoint",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate46.errors : vErrors.concat(validate46.errors);
+if(!(validate48(data.checkpoint, {instancePath:instancePath+"/checkpoint",parentData:data,parentDataProperty:"checkpoint",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
 errors = vErrors.length;
 }
 }
@@ -5148,20 +6487,20 @@ vErrors.push(err52);
 }
 errors++;
 }
-validate50.errors = vErrors;
+validate52.errors = vErrors;
 return errors === 0;
 }
-validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate52.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const StepExecutionResult = validate52;
-const schema90 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-result.schema.json","x-version":"1.0","title":"StepExecutionResult","description":"The result envelope run_step returns for one run.","type":"object","properties":{"ok":{"type":"boolean"},"outcome":{"$ref":"step-execution-outcome.schema.json"},"summary":{"type":"string"},"needsHuman":{"type":"boolean"},"blocked":{"type":"boolean"},"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"attempt":{"type":"integer","minimum":1},"workerKind":{"$ref":"worker-kind.schema.json"},"startedAt":{"$ref":"timestamp.schema.json"},"finishedAt":{"$ref":"timestamp.schema.json"},"durationMs":{"type":"integer","minimum":0},"metadata":{"$ref":"run-metadata.schema.json"},"state":{"$ref":"run-state-snapshot.schema.json"},"logPaths":{"$ref":"local-run-paths.schema.json"},"logSession":{"$ref":"local-run-log-session.schema.json"},"logSummary":{"$ref":"local-run-log-summary.schema.json"},"lifecycleEvents":{"type":"array","items":{"$ref":"worker-lifecycle-log-entry.schema.json"}},"checkpoint":{"$ref":"step-checkpoint-state.schema.json"},"artifacts":{"type":"array","items":{"$ref":"step-artifact.schema.json"}},"suggestedFollowup":{"type":"array","items":{"$ref":"suggested-followup.schema.json"}},"metrics":{"$ref":"step-execution-metrics.schema.json"}},"required":["ok","outcome","summary","needsHuman","blocked","taskId","stepId","runId","attempt","workerKind","startedAt","finishedAt","durationMs","metadata","state","logPaths","logSession","logSummary","lifecycleEvents","checkpoint","artifacts","suggestedFollowup","metrics"],"additionalProperties":false};
-const schema100 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/suggested-followup.schema.json","x-version":"1.0","title":"SuggestedFollowup","description":"A step the worker suggests running next.","type":"object","properties":{"stepName":{"type":"string"},"stepKind":{"$ref":"step-kind.schema.json"},"reason":{"type":"string"}},"required":["stepName","stepKind","reason"],"additionalProperties":false};
+export const StepExecutionResult = validate54;
+const schema100 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-result.schema.json","x-version":"1.0","title":"StepExecutionResult","description":"The result envelope run_step returns for one run.","type":"object","properties":{"ok":{"type":"boolean"},"outcome":{"$ref":"step-execution-outcome.schema.json"},"summary":{"type":"string"},"needsHuman":{"type":"boolean"},"blocked":{"type":"boolean"},"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"attempt":{"type":"integer","minimum":1},"workerKind":{"$ref":"worker-kind.schema.json"},"startedAt":{"$ref":"timestamp.schema.json"},"finishedAt":{"$ref":"timestamp.schema.json"},"durationMs":{"type":"integer","minimum":0},"metadata":{"$ref":"run-metadata.schema.json"},"state":{"$ref":"run-state-snapshot.schema.json"},"logPaths":{"$ref":"local-run-paths.schema.json"},"logSession":{"$ref":"local-run-log-session.schema.json"},"logSummary":{"$ref":"local-run-log-summary.schema.json"},"lifecycleEvents":{"type":"array","items":{"$ref":"worker-lifecycle-log-entry.schema.json"}},"checkpoint":{"$ref":"step-checkpoint-state.schema.json"},"artifacts":{"type":"array","items":{"$ref":"step-artifact.schema.json"}},"suggestedFollowup":{"type":"array","items":{"$ref":"suggested-followup.schema.json"}},"metrics":{"$ref":"step-execution-metrics.schema.json"}},"required":["ok","outcome","summary","needsHuman","blocked","taskId","stepId","runId","attempt","workerKind","startedAt","finishedAt","durationMs","metadata","state","logPaths","logSession","logSummary","lifecycleEvents","checkpoint","artifacts","suggestedFollowup","metrics"],"additionalProperties":false};
+const schema110 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/suggested-followup.schema.json","x-version":"1.0","title":"SuggestedFollowup","description":"A step the worker suggests running next.","type":"object","properties":{"stepName":{"type":"string"},"stepKind":{"$ref":"step-kind.schema.json"},"reason":{"type":"string"}},"required":["stepName","stepKind","reason"],"additionalProperties":false};
 
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/suggested-followup.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate59.evaluated;
+const evaluated0 = validate61.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5236,7 +6575,7 @@ vErrors.push(err5);
 errors++;
 }
 if(!((((((data1 === "codex") || (data1 === "shell")) || (data1 === "git")) || (data1 === "planner")) || (data1 === "review")) || (data1 === "finalize"))){
-const err6 = {instancePath:instancePath+"/stepKind",schemaPath:"step-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema86.enum},message:"must be equal to one of the allowed values"};
+const err6 = {instancePath:instancePath+"/stepKind",schemaPath:"step-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema96.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5269,17 +6608,17 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate59.errors = vErrors;
+validate61.errors = vErrors;
 return errors === 0;
 }
-validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate61.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-execution-result.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate52.evaluated;
+const evaluated0 = validate54.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5518,7 +6857,7 @@ vErrors.push(err22);
 errors++;
 }
 for(const key0 in data){
-if(!(func7.call(schema90.properties, key0))){
+if(!(func1.call(schema100.properties, key0))){
 const err23 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err23];
@@ -5554,7 +6893,7 @@ vErrors.push(err25);
 errors++;
 }
 if(!((((data1 === "prepared") || (data1 === "completed")) || (data1 === "failed")) || (data1 === "blocked"))){
-const err26 = {instancePath:instancePath+"/outcome",schemaPath:"step-execution-outcome.schema.json/enum",keyword:"enum",params:{allowedValues: schema81.enum},message:"must be equal to one of the allowed values"};
+const err26 = {instancePath:instancePath+"/outcome",schemaPath:"step-execution-outcome.schema.json/enum",keyword:"enum",params:{allowedValues: schema91.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -5603,7 +6942,7 @@ errors++;
 if(data.taskId !== undefined){
 let data5 = data.taskId;
 if(typeof data5 === "string"){
-if(func1(data5) > 128){
+if(func2(data5) > 128){
 const err30 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err30];
@@ -5613,7 +6952,7 @@ vErrors.push(err30);
 }
 errors++;
 }
-if(func1(data5) < 1){
+if(func2(data5) < 1){
 const err31 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err31];
@@ -5648,7 +6987,7 @@ errors++;
 if(data.stepId !== undefined){
 let data6 = data.stepId;
 if(typeof data6 === "string"){
-if(func1(data6) > 128){
+if(func2(data6) > 128){
 const err34 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err34];
@@ -5658,7 +6997,7 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(func1(data6) < 1){
+if(func2(data6) < 1){
 const err35 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err35];
@@ -5693,7 +7032,7 @@ errors++;
 if(data.runId !== undefined){
 let data7 = data.runId;
 if(typeof data7 === "string"){
-if(func1(data7) > 128){
+if(func2(data7) > 128){
 const err38 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err38];
@@ -5703,7 +7042,7 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(func1(data7) < 1){
+if(func2(data7) < 1){
 const err39 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err39];
@@ -5773,7 +7112,7 @@ vErrors.push(err44);
 errors++;
 }
 if(!(((data9 === "codex") || (data9 === "shell")) || (data9 === "git"))){
-const err45 = {instancePath:instancePath+"/workerKind",schemaPath:"worker-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema64.enum},message:"must be equal to one of the allowed values"};
+const err45 = {instancePath:instancePath+"/workerKind",schemaPath:"worker-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema72.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -5786,7 +7125,7 @@ errors++;
 if(data.startedAt !== undefined){
 let data10 = data.startedAt;
 if(typeof data10 === "string"){
-if(!pattern11.test(data10)){
+if(!pattern7.test(data10)){
 const err46 = {instancePath:instancePath+"/startedAt",schemaPath:"timestamp.schema.json/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"+"\""};
 if(vErrors === null){
 vErrors = [err46];
@@ -5821,7 +7160,7 @@ errors++;
 if(data.finishedAt !== undefined){
 let data11 = data.finishedAt;
 if(typeof data11 === "string"){
-if(!pattern11.test(data11)){
+if(!pattern7.test(data11)){
 const err49 = {instancePath:instancePath+"/finishedAt",schemaPath:"timestamp.schema.json/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"+"\""};
 if(vErrors === null){
 vErrors = [err49];
@@ -5879,14 +7218,14 @@ errors++;
 }
 }
 if(data.metadata !== undefined){
-if(!(validate41(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate41.errors : vErrors.concat(validate41.errors);
+if(!(validate43(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
 errors = vErrors.length;
 }
 }
 if(data.state !== undefined){
-if(!(validate42(data.state, {instancePath:instancePath+"/state",parentData:data,parentDataProperty:"state",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
+if(!(validate44(data.state, {instancePath:instancePath+"/state",parentData:data,parentDataProperty:"state",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 }
@@ -6014,7 +7353,7 @@ vErrors.push(err65);
 errors++;
 }
 for(const key1 in data15){
-if(!(func7.call(schema37.properties, key1))){
+if(!(func1.call(schema45.properties, key1))){
 const err66 = {instancePath:instancePath+"/logPaths",schemaPath:"local-run-paths.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err66];
@@ -6051,7 +7390,7 @@ errors++;
 if(data15.repoRoot !== undefined){
 let data17 = data15.repoRoot;
 if(typeof data17 === "string"){
-if(func1(data17) < 1){
+if(func2(data17) < 1){
 const err69 = {instancePath:instancePath+"/logPaths/repoRoot",schemaPath:"local-run-paths.schema.json/properties/repoRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err69];
@@ -6076,7 +7415,7 @@ errors++;
 if(data15.runsRootDir !== undefined){
 let data18 = data15.runsRootDir;
 if(typeof data18 === "string"){
-if(func1(data18) < 1){
+if(func2(data18) < 1){
 const err71 = {instancePath:instancePath+"/logPaths/runsRootDir",schemaPath:"local-run-paths.schema.json/properties/runsRootDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err71];
@@ -6101,7 +7440,7 @@ errors++;
 if(data15.taskRunsDir !== undefined){
 let data19 = data15.taskRunsDir;
 if(typeof data19 === "string"){
-if(func1(data19) < 1){
+if(func2(data19) < 1){
 const err73 = {instancePath:instancePath+"/logPaths/taskRunsDir",schemaPath:"local-run-paths.schema.json/properties/taskRunsDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err73];
@@ -6126,7 +7465,7 @@ errors++;
 if(data15.runDir !== undefined){
 let data20 = data15.runDir;
 if(typeof data20 === "string"){
-if(func1(data20) < 1){
+if(func2(data20) < 1){
 const err75 = {instancePath:instancePath+"/logPaths/runDir",schemaPath:"local-run-paths.schema.json/properties/runDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err75];
@@ -6151,7 +7490,7 @@ errors++;
 if(data15.checkpointsDir !== undefined){
 let data21 = data15.checkpointsDir;
 if(typeof data21 === "string"){
-if(func1(data21) < 1){
+if(func2(data21) < 1){
 const err77 = {instancePath:instancePath+"/logPaths/checkpointsDir",schemaPath:"local-run-paths.schema.json/properties/checkpointsDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err77];
@@ -6176,7 +7515,7 @@ errors++;
 if(data15.artifactsDir !== undefined){
 let data22 = data15.artifactsDir;
 if(typeof data22 === "string"){
-if(func1(data22) < 1){
+if(func2(data22) < 1){
 const err79 = {instancePath:instancePath+"/logPaths/artifactsDir",schemaPath:"local-run-paths.schema.json/properties/artifactsDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err79];
@@ -6201,7 +7540,7 @@ errors++;
 if(data15.metaPath !== undefined){
 let data23 = data15.metaPath;
 if(typeof data23 === "string"){
-if(func1(data23) < 1){
+if(func2(data23) < 1){
 const err81 = {instancePath:instancePath+"/logPaths/metaPath",schemaPath:"local-run-paths.schema.json/properties/metaPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err81];
@@ -6226,7 +7565,7 @@ errors++;
 if(data15.statePath !== undefined){
 let data24 = data15.statePath;
 if(typeof data24 === "string"){
-if(func1(data24) < 1){
+if(func2(data24) < 1){
 const err83 = {instancePath:instancePath+"/logPaths/statePath",schemaPath:"local-run-paths.schema.json/properties/statePath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err83];
@@ -6251,7 +7590,7 @@ errors++;
 if(data15.workerLogPath !== undefined){
 let data25 = data15.workerLogPath;
 if(typeof data25 === "string"){
-if(func1(data25) < 1){
+if(func2(data25) < 1){
 const err85 = {instancePath:instancePath+"/logPaths/workerLogPath",schemaPath:"local-run-paths.schema.json/properties/workerLogPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err85];
@@ -6276,7 +7615,7 @@ errors++;
 if(data15.stdoutLogPath !== undefined){
 let data26 = data15.stdoutLogPath;
 if(typeof data26 === "string"){
-if(func1(data26) < 1){
+if(func2(data26) < 1){
 const err87 = {instancePath:instancePath+"/logPaths/stdoutLogPath",schemaPath:"local-run-paths.schema.json/properties/stdoutLogPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err87];
@@ -6301,7 +7640,7 @@ errors++;
 if(data15.stderrLogPath !== undefined){
 let data27 = data15.stderrLogPath;
 if(typeof data27 === "string"){
-if(func1(data27) < 1){
+if(func2(data27) < 1){
 const err89 = {instancePath:instancePath+"/logPaths/stderrLogPath",schemaPath:"local-run-paths.schema.json/properties/stderrLogPath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err89];
@@ -6336,8 +7675,8 @@ errors++;
 }
 }
 if(data.logSession !== undefined){
-if(!(validate22(data.logSession, {instancePath:instancePath+"/logSession",parentData:data,parentDataProperty:"logSession",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+if(!(validate24(data.logSession, {instancePath:instancePath+"/logSession",parentData:data,parentDataProperty:"logSession",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
 errors = vErrors.length;
 }
 }
@@ -6548,8 +7887,8 @@ let data35 = data.lifecycleEvents;
 if(Array.isArray(data35)){
 const len0 = data35.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate25(data35[i0], {instancePath:instancePath+"/lifecycleEvents/" + i0,parentData:data35,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+if(!(validate27(data35[i0], {instancePath:instancePath+"/lifecycleEvents/" + i0,parentData:data35,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
 errors = vErrors.length;
 }
 }
@@ -6566,8 +7905,8 @@ errors++;
 }
 }
 if(data.checkpoint !== undefined){
-if(!(validate47(data.checkpoint, {instancePath:instancePath+"/checkpoint",parentData:data,parentDataProperty:"checkpoint",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+if(!(validate49(data.checkpoint, {instancePath:instancePath+"/checkpoint",parentData:data,parentDataProperty:"checkpoint",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
 errors = vErrors.length;
 }
 }
@@ -6576,8 +7915,8 @@ let data38 = data.artifacts;
 if(Array.isArray(data38)){
 const len1 = data38.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate45(data38[i1], {instancePath:instancePath+"/artifacts/" + i1,parentData:data38,parentDataProperty:i1,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate47(data38[i1], {instancePath:instancePath+"/artifacts/" + i1,parentData:data38,parentDataProperty:i1,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
 errors = vErrors.length;
 }
 }
@@ -6598,8 +7937,8 @@ let data40 = data.suggestedFollowup;
 if(Array.isArray(data40)){
 const len2 = data40.length;
 for(let i2=0; i2<len2; i2++){
-if(!(validate59(data40[i2], {instancePath:instancePath+"/suggestedFollowup/" + i2,parentData:data40,parentDataProperty:i2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+if(!(validate61(data40[i2], {instancePath:instancePath+"/suggestedFollowup/" + i2,parentData:data40,parentDataProperty:i2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
 errors = vErrors.length;
 }
 }
@@ -6828,18 +8167,18 @@ vErrors.push(err129);
 }
 errors++;
 }
-validate52.errors = vErrors;
+validate54.errors = vErrors;
 return errors === 0;
 }
-validate52.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate54.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const StepExecutionRuntime = validate61;
+export const StepExecutionRuntime = validate63;
 
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-execution-runtime.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate61.evaluated;
+const evaluated0 = validate63.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6882,7 +8221,7 @@ errors++;
 if(data.repoRoot !== undefined){
 let data0 = data.repoRoot;
 if(typeof data0 === "string"){
-if(func1(data0) < 1){
+if(func2(data0) < 1){
 const err3 = {instancePath:instancePath+"/repoRoot",schemaPath:"#/properties/repoRoot/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err3];
@@ -6907,7 +8246,7 @@ errors++;
 if(data.worktreePath !== undefined){
 let data1 = data.worktreePath;
 if(typeof data1 === "string"){
-if(func1(data1) < 1){
+if(func2(data1) < 1){
 const err5 = {instancePath:instancePath+"/worktreePath",schemaPath:"#/properties/worktreePath/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err5];
@@ -6932,7 +8271,7 @@ errors++;
 if(data.runsRootDir !== undefined){
 let data2 = data.runsRootDir;
 if(typeof data2 === "string"){
-if(func1(data2) < 1){
+if(func2(data2) < 1){
 const err7 = {instancePath:instancePath+"/runsRootDir",schemaPath:"#/properties/runsRootDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err7];
@@ -6992,18 +8331,18 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate61.errors = vErrors;
+validate63.errors = vErrors;
 return errors === 0;
 }
-validate61.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const StepKind = validate62;
+export const StepKind = validate64;
 
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-kind.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate62.evaluated;
+const evaluated0 = validate64.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7021,7 +8360,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!((((((data === "codex") || (data === "shell")) || (data === "git")) || (data === "planner")) || (data === "review")) || (data === "finalize"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema86.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema96.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7030,22 +8369,22 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate62.errors = vErrors;
+validate64.errors = vErrors;
 return errors === 0;
 }
-validate62.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate64.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const StreamChunkLogEntry = validate33;
+export const StreamChunkLogEntry = validate35;
 
-export const StreamChunkLogStream = validate32;
+export const StreamChunkLogStream = validate34;
 
-export const StreamLogChannel = validate63;
+export const StreamLogChannel = validate65;
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/stream-log-channel.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate63.evaluated;
+const evaluated0 = validate65.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7063,7 +8402,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!((data === "stdout") || (data === "stderr"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema49.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema57.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7072,24 +8411,24 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate63.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
-validate63.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate65.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const StructuredData = validate26;
+export const StructuredData = validate28;
 
-export const StructuredValue = validate27;
+export const StructuredValue = validate29;
 
-export const SuggestedFollowup = validate59;
+export const SuggestedFollowup = validate61;
 
-export const Timestamp = validate64;
+export const Timestamp = validate66;
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/timestamp.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate64.evaluated;
+const evaluated0 = validate66.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7097,7 +8436,7 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if(typeof data === "string"){
-if(!pattern11.test(data)){
+if(!pattern7.test(data)){
 const err0 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
@@ -7128,19 +8467,19 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate64.errors = vErrors;
+validate66.errors = vErrors;
 return errors === 0;
 }
-validate64.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate66.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const WorkerExecutionOutcome = validate65;
-const schema107 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-execution-outcome.schema.json","x-version":"1.0","title":"WorkerExecutionOutcome","description":"What an executor returns to the runner. `stdout`/`stderr` are chunks the runner appends to the stream logs after the executor returns (executors that stream live leave them out).","type":"object","properties":{"ok":{"type":"boolean"},"outcome":{"$ref":"step-execution-outcome.schema.json"},"summary":{"type":"string"},"needsHuman":{"type":"boolean"},"blocked":{"type":"boolean"},"stdout":{"type":"array","items":{"type":"string"}},"stderr":{"type":"array","items":{"type":"string"}},"artifacts":{"type":"array","items":{"$ref":"step-artifact.schema.json"}},"suggestedFollowup":{"type":"array","items":{"$ref":"suggested-followup.schema.json"}},"exitCode":{"type":"integer"}},"required":["ok","outcome","summary"],"additionalProperties":false};
+export const WorkerExecutionOutcome = validate67;
+const schema117 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-execution-outcome.schema.json","x-version":"1.0","title":"WorkerExecutionOutcome","description":"What an executor returns to the runner. `stdout`/`stderr` are chunks the runner appends to the stream logs after the executor returns (executors that stream live leave them out).","type":"object","properties":{"ok":{"type":"boolean"},"outcome":{"$ref":"step-execution-outcome.schema.json"},"summary":{"type":"string"},"needsHuman":{"type":"boolean"},"blocked":{"type":"boolean"},"stdout":{"type":"array","items":{"type":"string"}},"stderr":{"type":"array","items":{"type":"string"}},"artifacts":{"type":"array","items":{"$ref":"step-artifact.schema.json"}},"suggestedFollowup":{"type":"array","items":{"$ref":"suggested-followup.schema.json"}},"exitCode":{"type":"integer"}},"required":["ok","outcome","summary"],"additionalProperties":false};
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/worker-execution-outcome.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate65.evaluated;
+const evaluated0 = validate67.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7179,7 +8518,7 @@ vErrors.push(err2);
 errors++;
 }
 for(const key0 in data){
-if(!(func7.call(schema107.properties, key0))){
+if(!(func1.call(schema117.properties, key0))){
 const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err3];
@@ -7215,7 +8554,7 @@ vErrors.push(err5);
 errors++;
 }
 if(!((((data1 === "prepared") || (data1 === "completed")) || (data1 === "failed")) || (data1 === "blocked"))){
-const err6 = {instancePath:instancePath+"/outcome",schemaPath:"step-execution-outcome.schema.json/enum",keyword:"enum",params:{allowedValues: schema81.enum},message:"must be equal to one of the allowed values"};
+const err6 = {instancePath:instancePath+"/outcome",schemaPath:"step-execution-outcome.schema.json/enum",keyword:"enum",params:{allowedValues: schema91.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7322,8 +8661,8 @@ let data9 = data.artifacts;
 if(Array.isArray(data9)){
 const len2 = data9.length;
 for(let i2=0; i2<len2; i2++){
-if(!(validate45(data9[i2], {instancePath:instancePath+"/artifacts/" + i2,parentData:data9,parentDataProperty:i2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+if(!(validate47(data9[i2], {instancePath:instancePath+"/artifacts/" + i2,parentData:data9,parentDataProperty:i2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
 errors = vErrors.length;
 }
 }
@@ -7344,8 +8683,8 @@ let data11 = data.suggestedFollowup;
 if(Array.isArray(data11)){
 const len3 = data11.length;
 for(let i3=0; i3<len3; i3++){
-if(!(validate59(data11[i3], {instancePath:instancePath+"/suggestedFollowup/" + i3,parentData:data11,parentDataProperty:i3,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+if(!(validate61(data11[i3], {instancePath:instancePath+"/suggestedFollowup/" + i3,parentData:data11,parentDataProperty:i3,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
 errors = vErrors.length;
 }
 }
@@ -7385,96 +8724,15 @@ vErrors.push(err17);
 }
 errors++;
 }
-validate65.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
-validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate67.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const WorkerKind = validate68;
-
-function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://baa-conductor.dev/schemas/worker-kind.schema.json" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate68.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(typeof data !== "string"){
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(!(((data === "codex") || (data === "shell")) || (data === "git"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema64.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate68.errors = vErrors;
-return errors === 0;
-}
-validate68.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-export const WorkerLifecycleEventType = validate69;
-
-function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://baa-conductor.dev/schemas/worker-lifecycle-event-type.schema.json" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate69.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
-}
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(typeof data !== "string"){
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(!(((((((((data === "run_prepared") || (data === "checkpoint_slot_reserved")) || (data === "worker_started")) || (data === "worker_execution_deferred")) || (data === "worker_exited")) || (data === "step_prepared")) || (data === "step_completed")) || (data === "step_failed")) || (data === "step_blocked"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema43.enum},message:"must be equal to one of the allowed values"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-validate69.errors = vErrors;
-return errors === 0;
-}
-validate69.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-export const WorkerLifecycleLogEntry = validate25;
-
-export const WorkerLifecycleLogStream = validate24;
-
-export const WorkerLogChannel = validate70;
-const schema111 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-log-channel.schema.json","x-version":"1.0","title":"WorkerLogChannel","description":"Channel of a run log entry.","type":"string","enum":["worker","stdout","stderr"]};
+export const WorkerKind = validate70;
 
 function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://baa-conductor.dev/schemas/worker-log-channel.schema.json" */;
+/*# sourceURL="https://baa-conductor.dev/schemas/worker-kind.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate70.evaluated;
@@ -7494,8 +8752,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(!(((data === "worker") || (data === "stdout")) || (data === "stderr"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema111.enum},message:"must be equal to one of the allowed values"};
+if(!(((data === "codex") || (data === "shell")) || (data === "git"))){
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema72.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7509,14 +8767,95 @@ return errors === 0;
 }
 validate70.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const WorkerLogLine = validate71;
-const schema112 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-log-line.schema.json","x-version":"1.0","title":"WorkerLogLine","description":"One line of worker.log: a lifecycle entry without `channel` and `renderedLine`, keys in this order (the seed's serializeLifecycleEvent). `eventId` is `<runId>:event:<seq, zero-padded to 4 digits>`.","type":"object","properties":{"seq":{"type":"integer","minimum":1},"eventId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:event:[0-9]{4,}$"},"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"type":{"$ref":"worker-lifecycle-event-type.schema.json"},"level":{"$ref":"log-level.schema.json"},"createdAt":{"$ref":"timestamp.schema.json"},"message":{"type":"string"},"data":{"$ref":"structured-data.schema.json"}},"required":["seq","eventId","taskId","stepId","runId","type","level","createdAt","message","data"],"additionalProperties":false};
+export const WorkerLifecycleEventType = validate71;
 
 function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://baa-conductor.dev/schemas/worker-log-line.schema.json" */;
+/*# sourceURL="https://baa-conductor.dev/schemas/worker-lifecycle-event-type.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate71.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!(((((((((((((data === "run_prepared") || (data === "checkpoint_slot_reserved")) || (data === "worker_started")) || (data === "worker_execution_deferred")) || (data === "worker_exited")) || (data === "step_prepared")) || (data === "step_completed")) || (data === "step_failed")) || (data === "step_blocked")) || (data === "checkpoint_written")) || (data === "checkpoint_failed")) || (data === "checkpoint_skipped")) || (data === "checkpoint_restored"))){
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate71.errors = vErrors;
+return errors === 0;
+}
+validate71.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+export const WorkerLifecycleLogEntry = validate27;
+
+export const WorkerLifecycleLogStream = validate26;
+
+export const WorkerLogChannel = validate72;
+const schema121 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-log-channel.schema.json","x-version":"1.0","title":"WorkerLogChannel","description":"Channel of a run log entry.","type":"string","enum":["worker","stdout","stderr"]};
+
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://baa-conductor.dev/schemas/worker-log-channel.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate72.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(!(((data === "worker") || (data === "stdout")) || (data === "stderr"))){
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema121.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate72.errors = vErrors;
+return errors === 0;
+}
+validate72.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+export const WorkerLogLine = validate73;
+const schema122 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-log-line.schema.json","x-version":"1.0","title":"WorkerLogLine","description":"One line of worker.log: a lifecycle entry without `channel` and `renderedLine`, keys in this order (the seed's serializeLifecycleEvent). `eventId` is `<runId>:event:<seq, zero-padded to 4 digits>`.","type":"object","properties":{"seq":{"type":"integer","minimum":1},"eventId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:event:[0-9]{4,}$"},"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"type":{"$ref":"worker-lifecycle-event-type.schema.json"},"level":{"$ref":"log-level.schema.json"},"createdAt":{"$ref":"timestamp.schema.json"},"message":{"type":"string"},"data":{"$ref":"structured-data.schema.json"}},"required":["seq","eventId","taskId","stepId","runId","type","level","createdAt","message","data"],"additionalProperties":false};
+
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://baa-conductor.dev/schemas/worker-log-line.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate73.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -7625,7 +8964,7 @@ vErrors.push(err9);
 errors++;
 }
 for(const key0 in data){
-if(!(func7.call(schema112.properties, key0))){
+if(!(func1.call(schema122.properties, key0))){
 const err10 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err10];
@@ -7664,7 +9003,7 @@ errors++;
 if(data.eventId !== undefined){
 let data1 = data.eventId;
 if(typeof data1 === "string"){
-if(!pattern7.test(data1)){
+if(!pattern19.test(data1)){
 const err13 = {instancePath:instancePath+"/eventId",schemaPath:"#/properties/eventId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:event:[0-9]{4,}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:event:[0-9]{4,}$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -7689,7 +9028,7 @@ errors++;
 if(data.taskId !== undefined){
 let data2 = data.taskId;
 if(typeof data2 === "string"){
-if(func1(data2) > 128){
+if(func2(data2) > 128){
 const err15 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err15];
@@ -7699,7 +9038,7 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(func1(data2) < 1){
+if(func2(data2) < 1){
 const err16 = {instancePath:instancePath+"/taskId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err16];
@@ -7734,7 +9073,7 @@ errors++;
 if(data.stepId !== undefined){
 let data3 = data.stepId;
 if(typeof data3 === "string"){
-if(func1(data3) > 128){
+if(func2(data3) > 128){
 const err19 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err19];
@@ -7744,7 +9083,7 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(func1(data3) < 1){
+if(func2(data3) < 1){
 const err20 = {instancePath:instancePath+"/stepId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err20];
@@ -7779,7 +9118,7 @@ errors++;
 if(data.runId !== undefined){
 let data4 = data.runId;
 if(typeof data4 === "string"){
-if(func1(data4) > 128){
+if(func2(data4) > 128){
 const err23 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
 if(vErrors === null){
 vErrors = [err23];
@@ -7789,7 +9128,7 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(func1(data4) < 1){
+if(func2(data4) < 1){
 const err24 = {instancePath:instancePath+"/runId",schemaPath:"run-identifier.schema.json/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err24];
@@ -7833,8 +9172,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-if(!(((((((((data5 === "run_prepared") || (data5 === "checkpoint_slot_reserved")) || (data5 === "worker_started")) || (data5 === "worker_execution_deferred")) || (data5 === "worker_exited")) || (data5 === "step_prepared")) || (data5 === "step_completed")) || (data5 === "step_failed")) || (data5 === "step_blocked"))){
-const err28 = {instancePath:instancePath+"/type",schemaPath:"worker-lifecycle-event-type.schema.json/enum",keyword:"enum",params:{allowedValues: schema43.enum},message:"must be equal to one of the allowed values"};
+if(!(((((((((((((data5 === "run_prepared") || (data5 === "checkpoint_slot_reserved")) || (data5 === "worker_started")) || (data5 === "worker_execution_deferred")) || (data5 === "worker_exited")) || (data5 === "step_prepared")) || (data5 === "step_completed")) || (data5 === "step_failed")) || (data5 === "step_blocked")) || (data5 === "checkpoint_written")) || (data5 === "checkpoint_failed")) || (data5 === "checkpoint_skipped")) || (data5 === "checkpoint_restored"))){
+const err28 = {instancePath:instancePath+"/type",schemaPath:"worker-lifecycle-event-type.schema.json/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -7857,7 +9196,7 @@ vErrors.push(err29);
 errors++;
 }
 if(!((((data6 === "debug") || (data6 === "info")) || (data6 === "warn")) || (data6 === "error"))){
-const err30 = {instancePath:instancePath+"/level",schemaPath:"log-level.schema.json/enum",keyword:"enum",params:{allowedValues: schema44.enum},message:"must be equal to one of the allowed values"};
+const err30 = {instancePath:instancePath+"/level",schemaPath:"log-level.schema.json/enum",keyword:"enum",params:{allowedValues: schema52.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -7870,7 +9209,7 @@ errors++;
 if(data.createdAt !== undefined){
 let data7 = data.createdAt;
 if(typeof data7 === "string"){
-if(!pattern11.test(data7)){
+if(!pattern7.test(data7)){
 const err31 = {instancePath:instancePath+"/createdAt",schemaPath:"timestamp.schema.json/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$"+"\""};
 if(vErrors === null){
 vErrors = [err31];
@@ -7915,8 +9254,8 @@ errors++;
 }
 }
 if(data.data !== undefined){
-if(!(validate26(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate28(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
 }
@@ -7931,8 +9270,8 @@ vErrors.push(err35);
 }
 errors++;
 }
-validate71.errors = vErrors;
+validate73.errors = vErrors;
 return errors === 0;
 }
-validate71.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate73.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
