@@ -139,7 +139,7 @@ export function validate(name, instance) {
 }
 /** Whether `x` is a CheckpointChangeKind (schemas/checkpoint-change-kind.schema.json). */
 export function isCheckpointChangeKind(x) {
-    return validators["checkpoint-change-kind"](x);
+    return passes(validators["checkpoint-change-kind"], x);
 }
 /** Whether `x` is a CheckpointMode (schemas/checkpoint-mode.schema.json). */
 export function isCheckpointMode(x) {
@@ -147,7 +147,7 @@ export function isCheckpointMode(x) {
 }
 /** Whether `x` is a CheckpointRecord (schemas/checkpoint-record.schema.json). */
 export function isCheckpointRecord(x) {
-    return validators["checkpoint-record"](x);
+    return passes(validators["checkpoint-record"], x);
 }
 /** Whether `x` is a LocalRunLogContext (schemas/local-run-log-context.schema.json). */
 export function isLocalRunLogContext(x) {
