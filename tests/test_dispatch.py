@@ -267,36 +267,48 @@ def test_retries_follow_the_policy_and_stop_at_its_bound(cluster: Cluster) -> No
 
 def test_a_step_whose_worker_is_killed_runs_again_as_the_next_attempt(cluster: Cluster) -> None:
     """kill -9 of the worker mid-step: delivered again, attempt 2 in its own run directory;
-    attempt 1's directory stays and reads as interrupted."""
+    attempt 1's directory stays and reads as interrupted. Past the policy's bound, it never
+    runs again."""
+    from baa_conductor.dispatch import Dispatcher, RetryPolicy
+
     visibility = 6
-    victim = WorkerProcess(cluster.redis.url, cluster.root / "victim.log", concurrency=1,
+    victim = WorkerProcess(cluster.redis.url, cluster.root / "victim.log", concurrency=2,
                            queue="faults", runs_dir=cluster.runs,
                            visibility_timeout=visibility).wait_ready()  # fmt: skip
-    from baa_conductor.dispatch import Dispatcher
-
     faults = Dispatcher(cluster.redis.url, queue="faults")
-    marker, pid_file = cluster.root / "first-attempt", cluster.root / "killed.pid"
-    command = (f"if [ -e {marker} ]; then echo second; "
-               f"else touch {marker}; echo $$ > {pid_file}; exec sleep 60; fi")  # fmt: skip
-    handle = faults.submit(cluster.request("T-kill", "k", command=command, timeoutSec=5))
-    first_dir = cluster.wait_running("T-kill", "k")
-    step_pid = wait_for_pid(pid_file, SAFETY_SEC)
+    handles, pids = [], []
+    for run in ("k", "once"):  # "once" may run one attempt only
+        marker, pid_file = cluster.root / f"{run}-started", cluster.root / f"{run}.pid"
+        command = (f"if [ -e {marker} ]; then echo second; "
+                   f"else touch {marker}; echo $$ > {pid_file}; exec sleep 60; fi")  # fmt: skip
+        policy = RetryPolicy(max_attempts=1 if run == "once" else 3)
+        request = cluster.request("T-kill", run, command=command, timeoutSec=5)
+        handles.append(faults.submit(request, policy=policy))
+        cluster.wait_running("T-kill", run)
+        pids.append(wait_for_pid(pid_file, SAFETY_SEC))
     victim.kill()
-    assert wait_gone(step_pid, SAFETY_SEC), "the step dies with its worker"
-    rescuer = WorkerProcess(cluster.redis.url, cluster.root / "rescuer.log", concurrency=1,
+    assert all(wait_gone(pid, SAFETY_SEC) for pid in pids), "the steps die with their worker"
+    rescuer = WorkerProcess(cluster.redis.url, cluster.root / "rescuer.log", concurrency=2,
                             queue="faults", runs_dir=cluster.runs,
                             visibility_timeout=visibility).wait_ready()  # fmt: skip
     try:
-        result = handle.result(timeout=SAFETY_SEC)
+        result, bounded = (handle.result(timeout=SAFETY_SEC) for handle in handles)
     finally:
         rescuer.stop()
         faults.close()
     assert (result.ok, result.attempt, result.run_id.root) == (True, 2, "k.attempt-2")
     assert output(result.log_paths.run_dir, "stdout") == b"second\n"
-    first = read_run(str(first_dir))
-    assert (first.status, first.interrupted, first.meta.attempt) == ("interrupted", True, 1)
+    for run in ("k", "once"):
+        first = read_run(str(cluster.run_dir("T-kill", run)))
+        assert (first.status, first.interrupted, first.meta.attempt) == ("interrupted", True, 1)
     second = read_run(result.log_paths.run_dir)
     assert (second.status, second.meta.attempt) == ("completed", 2)
+    assert (bounded.ok, bounded.attempt, bounded.run_id.root) == (False, 2, "once.attempt-2")
+    assert bounded.summary == (
+        "Not run: attempt 2 is past the retry policy's 1; "
+        "the workers of the earlier attempts were lost or they failed."
+    )
+    assert output(bounded.log_paths.run_dir, "stdout") == b""
 
 
 def test_a_foreign_conductor_submits_with_the_raw_message_protocol(cluster: Cluster) -> None:
