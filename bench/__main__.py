@@ -13,7 +13,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from . import dispatch, runner, throughput, validation
+from . import cli, dispatch, runner, throughput, validation
 from .report import render
 
 ROOT = Path(__file__).parent.parent
@@ -40,13 +40,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (100 MB, 1M lines)")
     parser.add_argument(
-        "--only", choices=["validation", "runner", "throughput", "dispatch"], action="append"
+        "--only",
+        choices=["validation", "runner", "cli", "throughput", "dispatch"],
+        action="append",
     )
     args = parser.parse_args()
     # The runner first: the large files the other suites write would slow its fsyncs down.
     suites = {
         "runner": runner.run,
         "validation": validation.run,
+        "cli": cli.run,
         "throughput": throughput.run,
         "dispatch": dispatch.run,
     }

@@ -1,0 +1,160 @@
+"""6. `baa` start-up and `baa list` against plain Python; 7. memory of the readers on huge logs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ._timing import interleaved
+
+BIN = Path(sys.executable).parent
+BAA = str(BIN / "baa")
+# Bytecode caching as users have it (a checkout's dev shell may turn it off).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+PLAIN_LIST = """
+import os, sys, orjson
+root = sys.argv[1]
+for task in sorted(os.listdir(root)):
+    for run in sorted(os.listdir(os.path.join(root, task))):
+        with open(os.path.join(root, task, run, "state.json"), "rb") as handle:
+            state = orjson.loads(handle.read())
+        print(task, run, state["status"], state["startedAt"], state.get("exitCode"))
+"""
+
+
+def _cmd(argv: list[str]) -> Any:
+    def call() -> None:
+        subprocess.run(
+            argv, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        )
+
+    return call
+
+
+def _make_run(runs: Path, run_id: str, *cmd: str) -> Path:
+    subprocess.run([BAA, "run", "--quiet", "--task", "T", "--step", "s", "--run", run_id,
+                    "--runs-dir", str(runs), "--", *cmd], env=ENV, check=True,
+                   stderr=subprocess.DEVNULL)  # fmt: skip
+    return runs / "T" / run_id
+
+
+def bench_startup(workdir: Path, runs: int) -> dict[str, Any]:
+    state = _make_run(workdir / "runs", "one", "true") / "state.json"
+    python = sys.executable
+    commands = {
+        "python -c pass": [python, "-c", "pass"],
+        "baa --version": [BAA, "--version"],
+        "baa validate state.json": [BAA, "validate", str(state)],
+        "baa run --quiet -- true": [BAA, "run", "--quiet", "--task", "T", "--step", "s",
+                                    "--runs-dir", str(workdir / "scratch"), "--", "true"],
+    }  # fmt: skip
+    for argv in commands.values():  # warm up: bytecode written, files in the page cache
+        _cmd(argv)()
+    times = dict(
+        zip(commands, interleaved([_cmd(a) for a in commands.values()], runs), strict=True)
+    )
+    base = times["python -c pass"]
+    targets = {"baa --version": 2, "baa validate state.json": 4, "baa run --quiet -- true": 4}
+    return {
+        "runs": runs,
+        "ms": {k: round(v * 1e3, 1) for k, v in times.items()},
+        "ratio": {k: round(times[k] / base, 2) for k in targets},
+        "target_ratio": targets,
+    }
+
+
+def bench_list(workdir: Path, count: int, runs: int) -> dict[str, Any]:
+    root = workdir / "many"
+    template = _make_run(workdir / "template", "r", "true")
+    meta = orjson.loads((template / "meta.json").read_bytes())
+    state = (template / "state.json").read_bytes()
+    for i in range(count):
+        run_dir = root / f"T-{i % 10}" / f"r{i:05d}"
+        run_dir.mkdir(parents=True)
+        meta.update(taskId=f"T-{i % 10}", runId=f"r{i:05d}")
+        (run_dir / "meta.json").write_bytes(orjson.dumps(meta) + b"\n")
+        (run_dir / "state.json").write_bytes(state)
+    plain = _cmd([sys.executable, "-c", PLAIN_LIST, str(root)])
+    ours = _cmd([BAA, "list", "--runs-dir", str(root)])
+    ours(), plain()
+    ours_s, plain_s = interleaved([ours, plain], runs)
+    return {
+        "runs_listed": count,
+        "ours_ms": round(ours_s * 1e3, 1),
+        "plain_orjson_ms": round(plain_s * 1e3, 1),
+        "ratio": round(ours_s / plain_s, 2),
+        "target_ratio": 2,
+    }
+
+
+PEAK = (
+    "import resource, subprocess, sys; "
+    "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+    "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def _peak_mb(argv: list[str]) -> tuple[int, float]:
+    """Exit code and peak RSS (MB) of a command, measured from a fresh parent."""
+    done = subprocess.run([sys.executable, "-c", PEAK, *argv], env=ENV, capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    code, kb = done.stdout.split()
+    return int(code), round(int(kb) / 1024, 1)
+
+
+def _big_log(run_dir: Path, size: int, one_line: bool) -> None:
+    """Replace a run's stdout.log with ``size`` bytes of output: 256 KiB chunks, or one line."""
+    entry: dict[str, Any] = {"taskId": "T", "stepId": "s", "runId": run_dir.name, "seq": 100,
+                             "channel": "stdout", "createdAt": "2026-03-21T11:41:39.123Z"}  # fmt: skip
+    with (run_dir / "stdout.log").open("wb") as out:
+        if one_line:  # not something the runner writes: a file that is one enormous line
+            head = orjson.dumps({**entry, "text": ""})[:-2]
+            out.write(head + b'"')
+            block = b"x" * (1 << 20)
+            for _ in range(size >> 20):
+                out.write(block)
+            out.write(b'"}\n')
+            return
+        text = ("build output line\n" * 15420)[: 1 << 18]
+        for i in range(size >> 18):
+            entry["seq"] = 100 + i
+            entry["text"] = text
+            out.write(orjson.dumps(entry) + b"\n")
+
+
+def bench_memory(workdir: Path, size: int) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for label, one_line in (("chunked log", False), ("single line", True)):
+        run_dir = _make_run(workdir / "mem", f"m{int(one_line)}", "sh", "-c", "echo hi")
+        _big_log(run_dir, size, one_line)
+        results[label] = {
+            "file_mb": round((run_dir / "stdout.log").stat().st_size / 1e6),
+            **{
+                name: _peak_mb([BAA, *argv, str(run_dir)])[1]
+                for name, argv in (
+                    ("tail --no-follow", ["tail", "--no-follow"]),
+                    ("show", ["show"]),
+                    ("validate", ["validate"]),
+                )
+            },  # fmt: skip
+        }
+        shutil.rmtree(run_dir)
+    return {"logs": results, "target_mb": 64}
+
+
+def run(quick: bool) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        return {
+            "startup": bench_startup(workdir, 20 if quick else 40),
+            "list": bench_list(workdir, 1000, 10 if quick else 20),
+            "memory": bench_memory(workdir, (100 if quick else 1000) << 20),
+        }
