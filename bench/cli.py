@@ -144,7 +144,7 @@ def bench_memory(workdir: Path, size: int) -> dict[str, Any]:
                     ("show", ["show"]),
                     ("validate", ["validate"]),
                 )
-            },  # fmt: skip
+            },
         }
         shutil.rmtree(run_dir)
     return {"logs": results, "target_mb": 64}
