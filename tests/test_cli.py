@@ -292,6 +292,7 @@ HEAVY = ("pydantic", "rich", "jsonschema", "importlib.metadata", "baa_conductor.
         (["--version"], ()),
         (["--help"], ()),
         (["run", "--help"], ()),
+        (["run", "--quiet", "--runs-dir", "{dir}", "--task", "T", "--step", "s", "--", "true"], ()),
         (["validate", "{dir}/state.json"], ()),
         (["list", "--runs-dir", "{dir}"], ()),
         (["schemas", "list"], ()),

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
         UnsafeRunPathError,
         Violation,
     )
-    from .runner import PreparedStepRun, envelope_dict, prepare_step_run, run_step
+    from .runner import PreparedStepRun, envelope_dict, prepare_step_run, run_step, run_step_dict
     from .store import RunRecord, read_run
     from .validation import is_valid, validate
 
@@ -47,7 +47,8 @@ _HOME = {
         ".exceptions",
     ),
     **dict.fromkeys(
-        ("PreparedStepRun", "envelope_dict", "prepare_step_run", "run_step"), ".runner"
+        ("PreparedStepRun", "envelope_dict", "prepare_step_run", "run_step", "run_step_dict"),
+        ".runner",
     ),
     **dict.fromkeys(("RunRecord", "read_run"), ".store"),
     **dict.fromkeys(("is_valid", "validate"), ".validation"),
@@ -86,6 +87,7 @@ __all__ = [
     "read_run",
     "registry",
     "run_step",
+    "run_step_dict",
     "schema_names",
     "validate",
 ]

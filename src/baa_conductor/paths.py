@@ -59,31 +59,41 @@ def runs_root(repo_root: str, runs_root_dir: str | None = None) -> str:
     return os.path.join(_absolute(repo_root), RUNS_DIRECTORY_NAME)
 
 
-def run_paths(
+def run_layout(
     repo_root: str, task_id: str, run_id: str, runs_root_dir: str | None = None
-) -> LocalRunPaths:
-    """Every path of a run; ids that could leave the runs root are refused."""
-    from baa_conductor_contracts.local_run_paths_schema import LocalRunPaths
+) -> dict[str, str]:
+    """Every path of a run as LocalRunPaths wire JSON; ids that could leave the runs root are refused.
 
+    The runner works with this dict (it needs no model, and so no Pydantic, to run a step).
+    """
     check_segment("taskId", task_id)
     check_segment("runId", run_id)
     root = runs_root(repo_root, runs_root_dir)
     task_dir = os.path.join(root, task_id)
     run_dir = os.path.join(task_dir, run_id)
-    return LocalRunPaths(
-        layout_version=LAYOUT_VERSION,
-        repo_root=_absolute(repo_root),
-        runs_root_dir=root,
-        task_runs_dir=task_dir,
-        run_dir=run_dir,
-        checkpoints_dir=os.path.join(run_dir, CHECKPOINTS),
-        artifacts_dir=os.path.join(run_dir, ARTIFACTS),
-        meta_path=os.path.join(run_dir, META),
-        state_path=os.path.join(run_dir, STATE),
-        worker_log_path=os.path.join(run_dir, WORKER_LOG),
-        stdout_log_path=os.path.join(run_dir, STDOUT_LOG),
-        stderr_log_path=os.path.join(run_dir, STDERR_LOG),
-    )
+    return {
+        "layoutVersion": LAYOUT_VERSION,
+        "repoRoot": _absolute(repo_root),
+        "runsRootDir": root,
+        "taskRunsDir": task_dir,
+        "runDir": run_dir,
+        "checkpointsDir": os.path.join(run_dir, CHECKPOINTS),
+        "artifactsDir": os.path.join(run_dir, ARTIFACTS),
+        "metaPath": os.path.join(run_dir, META),
+        "statePath": os.path.join(run_dir, STATE),
+        "workerLogPath": os.path.join(run_dir, WORKER_LOG),
+        "stdoutLogPath": os.path.join(run_dir, STDOUT_LOG),
+        "stderrLogPath": os.path.join(run_dir, STDERR_LOG),
+    }
+
+
+def run_paths(
+    repo_root: str, task_id: str, run_id: str, runs_root_dir: str | None = None
+) -> LocalRunPaths:
+    """Every path of a run as the generated model (see :func:`run_layout`)."""
+    from baa_conductor_contracts.local_run_paths_schema import LocalRunPaths
+
+    return LocalRunPaths.model_validate(run_layout(repo_root, task_id, run_id, runs_root_dir))
 
 
 def ensure_inside(root: str, path: str) -> None:

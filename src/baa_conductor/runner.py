@@ -15,26 +15,29 @@ import threading
 import traceback
 from dataclasses import dataclass
 from dataclasses import field as _field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
-
-from pydantic import BaseModel
-
-from baa_conductor_contracts.local_run_paths_schema import LocalRunPaths
-from baa_conductor_contracts.step_execution_request_schema import StepExecutionRequest
-from baa_conductor_contracts.step_execution_result_schema import StepExecutionResult
-from baa_conductor_contracts.worker_execution_outcome_schema import WorkerExecutionOutcome
 
 from . import _clock
 from .encoding import js_number
 from .exceptions import ContractError, Interrupted, RunStoreError
 from .heartbeat import HEARTBEAT_SEC, beating
-from .paths import run_paths
+from .paths import run_layout
 from .session import DEFAULT_TAIL_BYTES, DEFAULT_TAIL_ENTRIES, LogSession, OnOutput
 from .store import RunWriter
 from .validation import validate
 
 if TYPE_CHECKING:
     from .checkpoints import RunCheckpoints
+
+    # The models are imported where a caller asks for one, never on the way of a step: Pydantic
+    # and the generated package would multiply the start-up time of `baa run`.
+    from pydantic import BaseModel
+
+    from baa_conductor_contracts.local_run_paths_schema import LocalRunPaths
+    from baa_conductor_contracts.step_execution_request_schema import StepExecutionRequest
+    from baa_conductor_contracts.step_execution_result_schema import StepExecutionResult
+    from baa_conductor_contracts.worker_execution_outcome_schema import WorkerExecutionOutcome
 
 DEFERRED_CHECKPOINT_FEATURES = ["git_diff"]
 RESERVED = "reserved_for_t006"
@@ -48,25 +51,28 @@ OUTCOMES: dict[str, tuple[str, str, str]] = {
     "blocked": ("blocked", "step_blocked", "warn"),
 }
 
-#: name, kind, path field of LocalRunPaths, description: the artifacts every run has.
+#: name, kind, path key of LocalRunPaths, description: the artifacts every run has.
 DEFAULT_ARTIFACTS = [
-    ("meta.json", "metadata", "meta_path", "Immutable run metadata for this step attempt."),
-    ("state.json", "state", "state_path", "Mutable run state snapshot for progress tracking and recovery."),
-    ("worker.log", "log", "worker_log_path", "Lifecycle events rendered into the worker log stream."),
-    ("stdout.log", "log", "stdout_log_path", "Raw stdout stream produced by the worker process."),
-    ("stderr.log", "log", "stderr_log_path", "Raw stderr stream produced by the worker process."),
-    ("checkpoints", "directory", "checkpoints_dir", "Reserved checkpoint directory for future T-006 persistence."),
-    ("artifacts", "directory", "artifacts_dir", "Reserved artifact directory for worker outputs."),
+    ("meta.json", "metadata", "metaPath", "Immutable run metadata for this step attempt."),
+    ("state.json", "state", "statePath", "Mutable run state snapshot for progress tracking and recovery."),
+    ("worker.log", "log", "workerLogPath", "Lifecycle events rendered into the worker log stream."),
+    ("stdout.log", "log", "stdoutLogPath", "Raw stdout stream produced by the worker process."),
+    ("stderr.log", "log", "stderrLogPath", "Raw stderr stream produced by the worker process."),
+    ("checkpoints", "directory", "checkpointsDir", "Reserved checkpoint directory for future T-006 persistence."),
+    ("artifacts", "directory", "artifactsDir", "Reserved artifact directory for worker outputs."),
 ]  # fmt: skip
 
 
 @dataclass
 class PreparedStepRun:
-    """A run whose directory, meta.json, first state and first events are on disk."""
+    """A run whose directory, meta.json, first state and first events are on disk.
 
-    request: StepExecutionRequest
+    ``wire_request`` and ``wire_paths`` are the validated wire JSON; ``request`` and ``paths`` the
+    same as generated models, built on first use.
+    """
+
     wire_request: dict[str, Any]
-    paths: LocalRunPaths
+    wire_paths: dict[str, str]
     session: LogSession
     metadata: dict[str, Any]
     state: dict[str, Any]
@@ -99,6 +105,18 @@ class PreparedStepRun:
     def close(self) -> None:
         self.writer.close()
 
+    @cached_property
+    def request(self) -> StepExecutionRequest:
+        from baa_conductor_contracts.step_execution_request_schema import StepExecutionRequest
+
+        return StepExecutionRequest.model_validate(self.wire_request)
+
+    @cached_property
+    def paths(self) -> LocalRunPaths:
+        from baa_conductor_contracts.local_run_paths_schema import LocalRunPaths
+
+        return LocalRunPaths.model_validate(self.wire_paths)
+
 
 class Executor(Protocol):
     """Runs the worker of a prepared run; may stream output through ``run.session``."""
@@ -110,10 +128,10 @@ def _wire(
     schema: str, value: BaseModel | dict[str, Any], source: str | None = None
 ) -> dict[str, Any]:
     """A model or a wire dict as a validated wire dict (camelCase)."""
-    if isinstance(value, BaseModel):
-        wire: dict[str, Any] = value.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    else:
+    if isinstance(value, dict):
         wire = value
+    else:  # a generated model (checked by duck type: importing pydantic here costs start-up)
+        wire = value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     validate(schema, wire, source=source)
     return wire
 
@@ -178,14 +196,16 @@ def _prepare(
     runtime = req["runtime"]
     started_at = req.get("createdAt") or _clock.now()
     checkpoint = _checkpoint_state(req.get("checkpoint"))
-    paths = run_paths(runtime["repoRoot"], req["taskId"], req["runId"], runtime.get("runsRootDir"))
+    paths = run_layout(runtime["repoRoot"], req["taskId"], req["runId"], runtime.get("runsRootDir"))
     resume = None
     if checkpoint["mode"] == GIT_DIFF:
         from .checkpoints import resume_source
 
-        resume = resume_source(req, paths.runs_root_dir)  # refused here, before anything is written
+        resume = resume_source(
+            req, paths["runsRootDir"]
+        )  # refused here, before anything is written
     metadata = {
-        "layoutVersion": paths.layout_version,
+        "layoutVersion": paths["layoutVersion"],
         "taskId": req["taskId"], "stepId": req["stepId"], "stepName": req["stepName"],
         "runId": req["runId"], "workerKind": req["workerKind"], "attempt": req["attempt"],
         "repoRoot": runtime["repoRoot"], "worktreePath": runtime["worktreePath"],
@@ -202,9 +222,8 @@ def _prepare(
     context = {"taskId": req["taskId"], "stepId": req["stepId"], "runId": req["runId"]}
     session = LogSession(context, writer, tail_entries, tail_bytes, on_output)
     run = PreparedStepRun(
-        request=StepExecutionRequest.model_validate(req),
         wire_request=req,
-        paths=paths,
+        wire_paths=paths,
         session=session,
         metadata=metadata,
         state=state,
@@ -215,7 +234,7 @@ def _prepare(
         session.record("run_prepared", "info", prepared, created_at=started_at, data={
             "stepName": req["stepName"], "stepKind": req["stepKind"],
             "workerKind": req["workerKind"], "attempt": req["attempt"],
-            "timeoutSec": js_number(req["timeoutSec"]), "runDir": paths.run_dir,
+            "timeoutSec": js_number(req["timeoutSec"]), "runDir": paths["runDir"],
             "worktreePath": runtime["worktreePath"],
         })  # fmt: skip
         if checkpoint["mode"] == RESERVED:
@@ -224,7 +243,7 @@ def _prepare(
                 f"Reserved checkpoint sequence {checkpoint['nextCheckpointSeq']} "
                 "for future T-006 integration.",
                 data={
-                    "checkpointsDir": paths.checkpoints_dir,
+                    "checkpointsDir": paths["checkpointsDir"],
                     "nextCheckpointSeq": checkpoint["nextCheckpointSeq"],
                     "deferredFeatures": checkpoint["deferredFeatures"],
                 },
@@ -232,7 +251,7 @@ def _prepare(
         if checkpoint["mode"] == GIT_DIFF:
             from .checkpoints import RunCheckpoints
 
-            run.checkpoints = RunCheckpoints(run, resume, runs_root=paths.runs_root_dir)
+            run.checkpoints = RunCheckpoints(run, resume, runs_root=paths["runsRootDir"])
             run.checkpoints.begin()
         if sync_state:
             run.update_state(updatedAt=started_at)
@@ -247,17 +266,17 @@ def _prepare(
 class PlaceholderExecutor:
     """The seed's default: executes nothing and reports the run as prepared."""
 
-    def execute(self, run: PreparedStepRun) -> WorkerExecutionOutcome:
+    def execute(self, run: PreparedStepRun) -> dict[str, Any]:
         req = run.wire_request
-        return WorkerExecutionOutcome(
-            ok=True,
-            outcome="prepared",
-            summary=f"Prepared local log streams and result envelope for {req['stepId']}; "
+        return {
+            "ok": True,
+            "outcome": "prepared",
+            "summary": f"Prepared local log streams and result envelope for {req['stepId']}; "
             f"real {req['workerKind']} execution remains deferred.",
-            needs_human=False,
-            blocked=False,
-            exit_code=0,
-        )
+            "needsHuman": False,
+            "blocked": False,
+            "exitCode": 0,
+        }
 
 
 def _failure(summary: str, exit_code: int) -> dict[str, Any]:
@@ -280,10 +299,10 @@ def _execute(run: PreparedStepRun, executor: Executor) -> dict[str, Any]:
         return _failure(f"Executor raised {type(error).__name__}: {error}", 1)
 
 
-def _artifacts(paths: LocalRunPaths, extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _artifacts(paths: dict[str, str], extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
     merged = {}
     for name, kind, field, description in DEFAULT_ARTIFACTS:
-        path = getattr(paths, field)
+        path = paths[field]
         merged[path] = {"name": name, "kind": kind, "path": path, "description": description}
     for artifact in extra:
         merged[artifact["path"]] = artifact
@@ -293,7 +312,7 @@ def _artifacts(paths: LocalRunPaths, extra: list[dict[str, Any]]) -> list[dict[s
 def _checkpoint_artifacts(run: PreparedStepRun) -> list[dict[str, Any]]:
     if run.checkpoints is None:
         return []
-    return [{"name": "checkpoints", "kind": "directory", "path": run.paths.checkpoints_dir,
+    return [{"name": "checkpoints", "kind": "directory", "path": run.wire_paths["checkpointsDir"],
              "description": "git_diff checkpoints: <seq>.patch and its record <seq>.json."}]  # fmt: skip
 
 
@@ -313,6 +332,26 @@ def run_step(
     given, is called with ``(channel, bytes)`` for each chunk of output as soon as it is written
     to its log (``baa run`` passes it on to the terminal). While the worker runs, state.json's
     ``updatedAt`` is refreshed every ``heartbeat_sec``.
+    """
+    from baa_conductor_contracts.step_execution_result_schema import StepExecutionResult
+
+    envelope = run_step_dict(request, executor, tail_entries=tail_entries, tail_bytes=tail_bytes,
+                             on_output=on_output, heartbeat_sec=heartbeat_sec)  # fmt: skip
+    return StepExecutionResult.model_validate(envelope)
+
+
+def run_step_dict(
+    request: StepExecutionRequest | dict[str, Any],
+    executor: Executor | None = None,
+    *,
+    tail_entries: int = DEFAULT_TAIL_ENTRIES,
+    tail_bytes: int = DEFAULT_TAIL_BYTES,
+    on_output: OnOutput | None = None,
+    heartbeat_sec: float = HEARTBEAT_SEC,
+) -> dict[str, Any]:
+    """:func:`run_step`, returning the envelope as validated wire JSON (camelCase) instead of a model.
+
+    It loads no Pydantic model on the way (``baa run`` starts faster for it).
     """
     run = _prepare(request, tail_entries, tail_bytes, sync_state=False, on_output=on_output)
     try:
@@ -336,7 +375,7 @@ def _persist_failure(run: PreparedStepRun, summary: str) -> None:
         pass
 
 
-def _finish(run: PreparedStepRun, executor: Executor, heartbeat_sec: float) -> StepExecutionResult:
+def _finish(run: PreparedStepRun, executor: Executor, heartbeat_sec: float) -> dict[str, Any]:
     req, session = run.wire_request, run.session
     started_at = run.metadata["createdAt"]
     execution_started = _clock.now()
@@ -385,7 +424,7 @@ def _finish(run: PreparedStepRun, executor: Executor, heartbeat_sec: float) -> S
 
     summary = session.summary()
     duration = _clock.elapsed_ms(started_at, finished_at)
-    paths = run.paths.model_dump(mode="json", by_alias=True)
+    paths = dict(run.wire_paths)
     envelope = {
         "ok": outcome["ok"], "outcome": kind, "summary": outcome["summary"],
         "needsHuman": needs_human, "blocked": blocked,
@@ -403,7 +442,7 @@ def _finish(run: PreparedStepRun, executor: Executor, heartbeat_sec: float) -> S
         "logSummary": summary,
         "lifecycleEvents": list(session.lifecycle),
         "checkpoint": run.checkpoint,
-        "artifacts": _artifacts(run.paths, [*_checkpoint_artifacts(run),
+        "artifacts": _artifacts(run.wire_paths, [*_checkpoint_artifacts(run),
                                             *outcome.get("artifacts", [])]),
         "suggestedFollowup": outcome.get("suggestedFollowup", []),
         "metrics": {
@@ -415,7 +454,7 @@ def _finish(run: PreparedStepRun, executor: Executor, heartbeat_sec: float) -> S
         },
     }  # fmt: skip
     validate("step-execution-result", envelope)
-    return StepExecutionResult.model_validate(envelope)
+    return envelope
 
 
 def envelope_dict(result: StepExecutionResult) -> dict[str, Any]:

@@ -38,7 +38,6 @@ from .validation import validate
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from baa_conductor_contracts.local_run_paths_schema import LocalRunPaths
     from baa_conductor_contracts.run_metadata_schema import RunMetadata
     from baa_conductor_contracts.run_state_snapshot_schema import RunStateSnapshot
     from baa_conductor_contracts.worker_log_line_schema import WorkerLogLine
@@ -94,7 +93,7 @@ def _fail(path: str, action: str, error: OSError) -> RunStoreError:
 class RunWriter:
     """Writes one run's files. Holds an exclusive lock on the run directory while open."""
 
-    def __init__(self, paths: LocalRunPaths, dir_fd: int, log_fds: dict[str, int]):
+    def __init__(self, paths: dict[str, str], dir_fd: int, log_fds: dict[str, int]):
         self.paths = paths
         self._dir_fd = dir_fd
         self._log_fds = log_fds
@@ -104,7 +103,9 @@ class RunWriter:
         self._closed = False
 
     @classmethod
-    def create(cls, paths: LocalRunPaths, meta: dict[str, Any], state: dict[str, Any]) -> RunWriter:
+    def create(
+        cls, paths: dict[str, str], meta: dict[str, Any], state: dict[str, Any]
+    ) -> RunWriter:
         """Create the run directory with meta.json and a first state.json, all at once.
 
         The directory is built under a hidden temporary name beside it and renamed into place
@@ -113,9 +114,9 @@ class RunWriter:
         two runners starting the same run id exactly one wins. An existing run directory raises
         :class:`RunExistsError`; nothing is written outside the runs root.
         """
-        validate("run-metadata", meta, source=paths.meta_path)
-        validate("run-state-snapshot", state, source=paths.state_path)
-        root, run_dir, task_dir = paths.runs_root_dir, paths.run_dir, paths.task_runs_dir
+        validate("run-metadata", meta, source=paths["metaPath"])
+        validate("run-state-snapshot", state, source=paths["statePath"])
+        root, run_dir, task_dir = paths["runsRootDir"], paths["runDir"], paths["taskRunsDir"]
         if not os.path.isdir(root):
             try:
                 os.mkdir(root)  # the runs root, not its parents: a missing repo root is an error
@@ -186,14 +187,14 @@ class RunWriter:
 
     def write_state(self, state: dict[str, Any]) -> None:
         """Replace state.json atomically with ``state`` (validated first)."""
-        validate("run-state-snapshot", state, source=self.paths.state_path)
+        validate("run-state-snapshot", state, source=self.paths["statePath"])
         data = encoding.dumps_line(state)
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
         try:
             self._write_file(_STATE_TMP, data, flags)
             os.replace(_STATE_TMP, STATE, src_dir_fd=self._dir_fd, dst_dir_fd=self._dir_fd)
         except OSError as error:
-            raise _fail(self.paths.state_path, "write", error) from None
+            raise _fail(self.paths["statePath"], "write", error) from None
 
     def append(self, channel: str, line: bytes) -> None:
         """Append one whole JSONL line to the channel's log, or nothing at all."""
@@ -207,7 +208,7 @@ class RunWriter:
             # A short write leaves part of a line: cut the file back to where this line began.
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, self._sizes[channel])
-            path = os.path.join(self.paths.run_dir, LOG_OF_CHANNEL[channel])
+            path = os.path.join(self.paths["runDir"], LOG_OF_CHANNEL[channel])
             raise _fail(path, "append to", error) from None
         self._sizes[channel] += written
         if self._sizes[channel] - self._kicked[channel] >= WRITEBACK_BYTES:
@@ -236,7 +237,7 @@ class RunWriter:
         fcntl.flock(self._dir_fd, fcntl.LOCK_UN)
         os.close(self._dir_fd)
         if first_error is not None:
-            raise _fail(self.paths.run_dir, "flush logs in", first_error)
+            raise _fail(self.paths["runDir"], "flush logs in", first_error)
 
 
 def is_locked(run_dir: str) -> bool:

@@ -197,20 +197,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     import signal
 
     from ..executors import executor_for
-    from ..runner import envelope_dict, run_step
+    from ..runner import run_step_dict
 
     request = build_request(args)
     executor = executor_for(args.kind, grace_sec=args.grace)
     live = None if args.json or args.quiet else LiveOutput()
     previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
-        result = run_step(
+        envelope = run_step_dict(
             request, executor, tail_entries=args.tail_entries, tail_bytes=args.tail_bytes,
             on_output=live,
         )  # fmt: skip
     finally:
         signal.signal(signal.SIGTERM, previous)
-    return report(envelope_dict(result), args, live)
+    return report(envelope, args, live)
 
 
 def report(envelope: dict[str, Any], args: argparse.Namespace, live: LiveOutput | None) -> int:

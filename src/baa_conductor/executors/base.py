@@ -43,12 +43,12 @@ class ProcessExecutor:
         except Refusal as refusal:
             return {"ok": False, "outcome": "failed", "summary": refusal.summary,
                     "exitCode": refusal.exit_code}  # fmt: skip
-        req = run.request
+        req = run.wire_request  # wire JSON, not the model: no Pydantic on the way of a step
         result = run_process(
             argv,
-            cwd=req.runtime.worktree_path,
-            env=req.runtime.env,
-            timeout_sec=float(req.timeout_sec),
+            cwd=req["runtime"]["worktreePath"],
+            env=req["runtime"].get("env"),
+            timeout_sec=float(req["timeoutSec"]),
             on_chunk=run.session.append_chunk,
             grace_sec=self.grace_sec,
             before_stop=run.take_checkpoint,
@@ -69,7 +69,7 @@ class ProcessExecutor:
         if result.spawn_error:
             return f"{what} could not start: {result.spawn_error}"
         if result.timed_out:
-            return (f"{what} timed out after {run.request.timeout_sec}s and was stopped "
+            return (f"{what} timed out after {run.wire_request['timeoutSec']}s and was stopped "
                     f"(SIGTERM to its process group, SIGKILL {self.grace_sec}s later if still running)")  # fmt: skip
         if result.interrupted is not None:
             name = signal.Signals(result.interrupted).name

@@ -15,11 +15,11 @@ class ShellExecutor(ProcessExecutor):
     label = "shell command"
 
     def argv(self, run: PreparedStepRun) -> list[str]:
-        req = run.request
-        if req.argv:
-            return list(req.argv)
-        if req.command:
-            return ["/bin/sh", "-c", req.command]
+        req = run.wire_request
+        if req.get("argv"):
+            return list(req["argv"])
+        if req.get("command"):
+            return ["/bin/sh", "-c", req["command"]]
         raise Refusal("shell step has neither argv nor command", CANNOT_RUN_EXIT_CODE)
 
 
