@@ -7,8 +7,10 @@ says why they are not run (installing packages, a Makefile, the codex agent).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +64,13 @@ def test_python_blocks_run_twice_as_pasted(tmp_path: Path, code: str) -> None:
 @pytest.mark.parametrize("code", _params("sh"))
 def test_sh_blocks_run_as_pasted(tmp_path: Path, code: str) -> None:
     """An sh block runs line by line with `baa` on PATH; every line exits 0."""
-    done = subprocess.run(["sh", "-ec", code], cwd=tmp_path, env=_env(), stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
+    shell = subprocess.Popen(["sh", "-ec", code], cwd=tmp_path, env=_env(), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)  # fmt: skip
+    try:
+        out, err = shell.communicate(timeout=120)
+    finally:  # a block that hangs (a server, say) must not leave processes behind
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(shell.pid, signal.SIGKILL)
+        shell.wait()
+    assert shell.returncode == 0, f"{out}\n{err}"
