@@ -28,8 +28,6 @@ from .store import RunWriter
 from .validation import validate
 
 if TYPE_CHECKING:
-    from .checkpoints import RunCheckpoints
-
     # The models are imported where a caller asks for one, never on the way of a step: Pydantic
     # and the generated package would multiply the start-up time of `baa run`.
     from pydantic import BaseModel
@@ -38,6 +36,8 @@ if TYPE_CHECKING:
     from baa_conductor_contracts.step_execution_request_schema import StepExecutionRequest
     from baa_conductor_contracts.step_execution_result_schema import StepExecutionResult
     from baa_conductor_contracts.worker_execution_outcome_schema import WorkerExecutionOutcome
+
+    from .checkpoints import RunCheckpoints
 
 DEFERRED_CHECKPOINT_FEATURES = ["git_diff"]
 RESERVED = "reserved_for_t006"
