@@ -25,8 +25,8 @@ from helpers import output, wait_for_pid, wait_gone
 from baa_conductor.exceptions import ContractError, RejectedStepError, StepCancelledError
 from baa_conductor.store import read_run
 
-#: Above every step here (the longest is the 5 s timeout step), low enough to matter nowhere.
-VISIBILITY_SEC = 30
+#: Above every step here (20 s of timeout and 10 s of grace at most), low enough to matter nowhere.
+VISIBILITY_SEC = 40
 SAFETY_SEC = 90
 
 
@@ -211,6 +211,7 @@ def test_an_invalid_request_is_answered_with_an_error_and_not_delivered_again(
         app.send_task(TASK_NAME, args=["not an object", None], queue="baa"),
         app.send_task(TASK_NAME, args=[cluster.request("T-bad", "r2"), {"maxAttempts": 0}]),
         app.send_task(TASK_NAME, args=[cluster.request("T-bad", "r3"), None, {"graceSec": "x"}]),
+        app.send_task(TASK_NAME, args=[cluster.request("T-bad", "r4", timeoutSec=35), None]),
     ]
     reasons = []
     for message in sent:
@@ -226,6 +227,10 @@ def test_an_invalid_request_is_answered_with_an_error_and_not_delivered_again(
     assert reasons[1].startswith("the step request: not a valid step-execution-request")
     assert reasons[2] == "retry policy: /maxAttempts: 0 is not between 1 and 20"
     assert reasons[3] == "run options: /graceSec: must be a number of seconds, 0 or more"
+    assert reasons[4] == (
+        "/timeoutSec: 35 s and a stop grace of 10.0 s reach the broker's visibility timeout of "
+        "40.0 s; the step would be delivered again while it still runs"
+    )
     assert not (cluster.runs / "T-bad").exists()
     client = cluster.redis_client()
     assert client.llen("baa") == 0
@@ -269,9 +274,9 @@ def test_a_step_whose_worker_is_killed_runs_again_as_the_next_attempt(cluster: C
     """kill -9 of the worker mid-step: delivered again, attempt 2 in its own run directory;
     attempt 1's directory stays and reads as interrupted. Past the policy's bound, it never
     runs again."""
-    from baa_conductor.dispatch import Dispatcher, RetryPolicy
+    from baa_conductor.dispatch import Dispatcher, RetryPolicy, RunOptions
 
-    visibility = 6
+    visibility = 6  # above the steps' 5 s timeout and 0.5 s grace
     victim = WorkerProcess(cluster.redis.url, cluster.root / "victim.log", concurrency=2,
                            queue="faults", runs_dir=cluster.runs,
                            visibility_timeout=visibility).wait_ready()  # fmt: skip
@@ -283,7 +288,7 @@ def test_a_step_whose_worker_is_killed_runs_again_as_the_next_attempt(cluster: C
                    f"else touch {marker}; echo $$ > {pid_file}; exec sleep 60; fi")  # fmt: skip
         policy = RetryPolicy(max_attempts=1 if run == "once" else 3)
         request = cluster.request("T-kill", run, command=command, timeoutSec=5)
-        handles.append(faults.submit(request, policy=policy))
+        handles.append(faults.submit(request, policy=policy, options=RunOptions(grace_sec=0.5)))
         cluster.wait_running("T-kill", run)
         pids.append(wait_for_pid(pid_file, SAFETY_SEC))
     victim.kill()

@@ -26,6 +26,7 @@ from celery.worker import state as worker_state
 from celery.worker.control import control_command
 
 from ..exceptions import ContractError, Interrupted, RejectedStepError, RunExistsError
+from ..executors.process import DEFAULT_GRACE_SEC
 from ..runner import Executor, PreparedStepRun, envelope_dict, run_step
 from ..session import DEFAULT_TAIL_BYTES, DEFAULT_TAIL_ENTRIES
 from ..validation import validate
@@ -128,16 +129,18 @@ def baa_cancel(state: Any, task_id: str, **_: Any) -> dict[str, str]:
     return {"ok": "will not start here"}
 
 
-def _checked(request: Any, conf: Any) -> dict[str, Any]:
+def _checked(request: Any, conf: Any, options: RunOptions) -> dict[str, Any]:
     try:
         validate("step-execution-request", request, source="the step request")
     except ContractError as error:
         raise RejectedStepError(str(error)) from None
     visibility = conf.baa_visibility_timeout
-    if request["timeoutSec"] >= visibility:
+    grace = DEFAULT_GRACE_SEC if options.grace_sec is None else options.grace_sec
+    if request["timeoutSec"] + grace >= visibility:
         raise RejectedStepError(
-            f"/timeoutSec: {request['timeoutSec']} s is not below the broker's visibility timeout "
-            f"of {visibility} s; the step would be delivered again while it still runs"
+            f"/timeoutSec: {request['timeoutSec']} s and a stop grace of {grace} s reach the "
+            f"broker's visibility timeout of {visibility} s; the step would be delivered again "
+            "while it still runs"
         )
     runtime = request["runtime"]
     if conf.baa_runs_dir and "runsRootDir" not in runtime:
@@ -216,9 +219,9 @@ def run_step_task(
     if backend.client.exists(CANCEL_KEY_PREFIX + task_id):
         backend.mark_as_revoked(task_id, reason="cancelled before it started")
         raise Ignore()
-    checked = _checked(request, task.app.conf)
     retry_policy = _policy(policy)
     run_options = _options(options)
+    checked = _checked(request, task.app.conf, run_options)
     ran = _run(checked, retry_policy, run_options)
     if ran is None:
         logger.warning("step %s already runs under another delivery; this one is dropped", task_id)
