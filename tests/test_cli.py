@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import re
 import subprocess
 import sys
 import time
@@ -14,6 +16,7 @@ from helpers import output
 
 from baa_conductor import cli
 from baa_conductor._schemas import schema_names, schema_text, schema_version
+from baa_conductor.cli._common import MAX_LINE_BYTES
 
 
 def baa(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -320,3 +323,179 @@ def test_commands_import_only_what_they_need(
     loaded = set(done.stderr.split())
     heavy = {m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY} - set(allowed)
     assert not heavy, f"baa {' '.join(args)} imported {sorted(heavy)}"
+
+
+def _baa_bin() -> str:
+    return str(Path(sys.executable).with_name("baa"))
+
+
+def test_run_exit_code_survives_a_closed_pipe(tmp_path: Path) -> None:
+    """`baa run ... | head -c 10`: the reader goes away, the step's code is still ours, no traceback."""
+    script = (f"{_baa_bin()} run --task T --step s --runs-dir {tmp_path} -- "
+              "sh -c 'seq 1 200000; exit 7' | head -c 10; echo \" ${PIPESTATUS[0]}\"")  # fmt: skip
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout == "1\n2\n3\n4\n5\n 7\n"
+    assert "Traceback" not in done.stderr
+    assert "baa: live stdout stopped: Broken pipe; the run keeps all of it" in done.stderr
+    run_dir = next((tmp_path / "T").iterdir())
+    assert output(run_dir, "stdout").count(b"\n") == 200000
+
+
+def test_run_exit_code_survives_a_full_device(tmp_path: Path) -> None:
+    """`baa run ... > /dev/full`: no space for the output, the step's code is still ours."""
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([_baa_bin(), "run", "--task", "T", "--step", "s", "--runs-dir",
+                               str(tmp_path), "--", "sh", "-c", "echo hello; exit 3"],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 3
+    assert "Traceback" not in done.stderr
+    assert "live stdout stopped: No space left on device" in done.stderr
+    assert done.stderr.splitlines()[-1].startswith("baa: failed, exit 3, ")
+
+
+def test_json_output_to_a_closed_pipe_keeps_the_code(tmp_path: Path) -> None:
+    """--json into a reader that leaves after one byte: still the step's exit code, no traceback."""
+    script = (f"{_baa_bin()} run --json --task T --step s --runs-dir {tmp_path} -- "
+              "sh -c 'exit 4' | head -c 1 >/dev/null; echo ${PIPESTATUS[0]}")  # fmt: skip
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "4"
+    assert "Traceback" not in done.stderr
+
+
+def test_show_and_tail_find_runs_by_id_task_run_and_latest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """show/tail take a run id, TASK/RUN or `latest` under the runs root, as well as a directory."""
+    make_run(tmp_path, capsys, "sh", "-c", "echo first", run="r-a")
+    make_run(tmp_path, capsys, "sh", "-c", "echo second", run="r-b")
+    root = ["--runs-dir", str(tmp_path / "runs")]
+    for spec, expected in (("r-a", "first\n"), ("T-1/r-a", "first\n"), ("latest", "second\n")):
+        code, out, _ = baa(capsys, "tail", "--no-follow", *root, spec)
+        assert (code, out) == (0, expected), spec
+    code, out, _ = baa(capsys, "show", *root, "latest")
+    assert out.startswith("T-1 / s / r-b  completed\n")
+    code, _, err = baa(capsys, "show", *root, "nope")
+    assert (code, err.strip()) == (
+        2,
+        f"baa: error: nope: no such run directory, and no run with that id under {tmp_path / 'runs'}",
+    )
+
+
+def test_an_ambiguous_run_id_names_both_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same run id in two tasks: asked for by id alone, both are named."""
+    make_run(tmp_path, capsys, "true", run="same")
+    run_cli(capsys, tmp_path, "--json", "--", "true", task="T-2", run="same")
+    code, _, err = baa(capsys, "show", "--runs-dir", str(tmp_path / "runs"), "same")
+    assert code == 2
+    assert "run id 'same' is in more than one task" in err
+    assert "T-1/same, T-2/same (name it as TASK/RUN)" in err
+
+
+def test_worker_text_is_text_not_markup_nor_escapes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Brackets and slashes print as written; escape sequences are made visible unless --raw."""
+    _, envelope = make_run(tmp_path, capsys, "sh", "-c",
+                           "echo a/b | sed 's/[/]/_/g'; echo '[bold]x[/bold]'; printf '\\033[31mred\\033]0;t\\007\\n'")  # fmt: skip
+    run_dir = envelope["logPaths"]["runDir"]
+    code, out, _ = baa(capsys, "show", run_dir)
+    assert code == 0
+    assert out.endswith("last lines of stdout:\na_b\n[bold]x[/bold]\n^[[31mred^[]0;t^G\n")
+    assert "\x1b" not in out
+    code, out, _ = baa(capsys, "tail", "--no-follow", run_dir)
+    assert out == "a_b\n[bold]x[/bold]\n^[[31mred^[]0;t^G\n"
+    code, out, _ = baa(capsys, "tail", "--no-follow", "--raw", run_dir)
+    assert out == "a_b\n[bold]x[/bold]\n\x1b[31mred\x1b]0;t\x07\n"
+
+
+def test_tail_labels_stderr_and_stamps_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """stderr lines carry a label; --timestamps puts each chunk's time before each of its lines."""
+    _, envelope = make_run(
+        tmp_path, capsys, "sh", "-c", "echo out; echo e1 >&2; echo e2 >&2; exit 3"
+    )
+    run_dir = envelope["logPaths"]["runDir"]
+    code, out, err = baa(capsys, "tail", "--no-follow", run_dir)
+    assert (code, out) == (3, "out\n")
+    assert "stderr| e1\nstderr| e2\n" in err
+    code, out, err = baa(capsys, "tail", "--no-follow", "--timestamps", run_dir)
+    chunk = json.loads(Path(run_dir, "stdout.log").read_text())
+    assert out == f"{chunk['createdAt']} out\n"
+    assert re.search(r"^\S+Z stderr\| e1\n\S+Z stderr\| e2$", err, re.MULTILINE)
+
+
+def test_tail_exits_with_the_code_of_the_run_it_followed(tmp_path: Path) -> None:
+    """`baa tail` of a live run returns once the run ends, with the run's exit code."""
+    runner = subprocess.Popen(
+        [_baa_bin(), "run", "--quiet", "--task", "T", "--step", "s", "--run", "live", "--runs-dir",
+         str(tmp_path), "--", "sh", "-c", f"echo tick; until [ -e {tmp_path}/go ]; do sleep 0.05; done; exit 9"],
+    )  # fmt: skip
+    run_dir = tmp_path / "T" / "live"
+    for _ in range(400):
+        if (run_dir / "stdout.log").exists() and (run_dir / "stdout.log").stat().st_size:
+            break
+        time.sleep(0.05)
+    follower = subprocess.Popen([_baa_bin(), "tail", "--runs-dir", str(tmp_path), "live"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert follower.stdout is not None
+    assert follower.stdout.readline() == "tick\n"  # the run is still live here
+    (tmp_path / "go").touch()
+    _, err = follower.communicate(timeout=60)
+    assert runner.wait(timeout=60) == 9
+    assert follower.returncode == 9
+    assert "step_failed" in err
+
+
+def test_validate_reads_stdin_and_reports_json(tmp_path: Path) -> None:
+    """`baa validate --schema S -` checks stdin; --output json is one report for programs."""
+    bad = {"status": "running", "attempt": 0}
+    done = subprocess.run([_baa_bin(), "validate", "--output", "json", "--schema",
+                           "run-state-snapshot", "-"], input=json.dumps(bad), capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    report = json.loads(done.stdout)
+    assert done.returncode == 1
+    assert report["valid"] is False
+    assert report["files"] == [
+        {"file": "<stdin>", "schema": "run-state-snapshot", "jsonl": False, "valid": False}
+    ]
+    assert {"file": "<stdin>", "line": None, "pointer": "/attempt",
+            "reason": "0 is less than the minimum of 1"} in report["violations"]  # fmt: skip
+    done = subprocess.run([_baa_bin(), "validate", "-"], input="{}", capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.startswith("baa: error: stdin; pass --schema (one of: ")
+
+
+def test_validate_reports_an_overlong_line_without_reading_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A line longer than the readers' bound is reported, not held in memory; the next is checked."""
+    log = tmp_path / "stdout.log"
+    with log.open("wb") as handle:
+        handle.write(b"x" * (MAX_LINE_BYTES + 10) + b"\n{}\n")
+    code, out, _ = baa(capsys, "validate", str(log))
+    assert code == 1
+    assert out.splitlines()[0] == f"{log}:1: /: longer than {MAX_LINE_BYTES} bytes; not checked"
+    assert out.splitlines()[1].startswith(f"{log}:2: /channel: required property is missing")
+
+
+@pytest.mark.parametrize("command", cli.COMMANDS)
+def test_every_command_has_help_with_examples(command: str) -> None:
+    """Each command's --help says what it does and shows examples; each option has a help text."""
+    import argparse
+
+    parser = cli.parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    module = importlib.import_module(f"baa_conductor.cli.{command}")
+    names = [name for name, p in sub.choices.items() if p.epilog and module.EXAMPLES in p.epilog]
+    assert names, f"cli/{command}.py: no command shows its EXAMPLES"
+    examples = [
+        line for line in module.EXAMPLES.splitlines() if line.startswith("  ") and "baa " in line
+    ]
+    assert len(examples) >= 2, f"cli/{command}.py: fewer than two examples"
+    for name in names:
+        for action in sub.choices[name]._actions:
+            if not isinstance(action, argparse._SubParsersAction):
+                assert action.help, f"baa {name} {action.option_strings or action.dest}: no help"

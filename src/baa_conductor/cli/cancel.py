@@ -11,13 +11,24 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+EXAMPLES = """\
+examples:
+  baa cancel 1c5e7a0e-6f1b-4d0e-9a57-2f0c1d1f8e42   # a task id that baa submit printed
+  BAA_BROKER_URL=redis://broker:6379/0 baa cancel "$(baa submit --task T-1 --step s -- sleep 60)"
+"""
+
+
 def register(sub: Any) -> None:
+    import argparse
+
     p = sub.add_parser(
         "cancel",
         help="cancel a submitted step (a running one is stopped, its envelope says cancelled)",
         description="Cancel a step sent with `baa submit`: if it runs, the runner stops it "
         "(SIGTERM to its process group, SIGKILL after the grace) and its envelope says cancelled; "
         "if it has not started, it never starts.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("task_id", metavar="TASK_ID", help="the id `baa submit` printed")
     add_broker_options(p)
