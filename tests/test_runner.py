@@ -215,21 +215,15 @@ def test_reader_reports_a_dead_runner_as_interrupted(tmp_path: Path) -> None:
     assert Path(run.paths.state_path).read_bytes() == state_before
 
 
-def test_text_that_is_not_unicode_safe_survives_the_round_trip(tmp_path: Path) -> None:
-    """A summary with a lone surrogate and output with one are written as JSON and read back."""
+def test_executor_text_with_a_lone_surrogate_fails_the_step_with_its_reason(tmp_path: Path) -> None:
+    """Text that is not Unicode cannot be written as JSON: the step fails naming the field, and
+    the run it leaves is valid."""
     from baa_conductor import cli
-    from baa_conductor.session import chunk_bytes
 
-    outcome = {
-        "ok": True,
-        "outcome": "completed",
-        "summary": "odd \ud800 text",
-        "stdout": ["half \udc80 char\n"],
-    }
+    outcome = {"ok": True, "outcome": "completed", "summary": "odd \ud800 text"}
     result = envelope_dict(run_step(make_request(tmp_path), Fixed(outcome)))
+    assert result["outcome"] == "failed"
+    assert result["summary"].endswith("/summary: string holds a lone surrogate (not valid Unicode)")
     run_dir = Path(result["logPaths"]["runDir"])
-    assert "\\ud800" in (run_dir / "worker.log").read_text("utf-8")
-    assert read_run(str(run_dir)).events[-1].message == "odd \ud800 text"
-    chunk = json.loads((run_dir / "stdout.log").read_text("utf-8"))
-    assert chunk_bytes(chunk) == "half \udc80 char\n".encode("utf-8", "surrogatepass")
+    assert "ud800" not in (run_dir / "worker.log").read_text("utf-8")
     assert cli.main(["validate", "-q", str(run_dir)]) == 0

@@ -1,22 +1,39 @@
 """The jsonschema library as the reference validator: full 2020-12, every violation listed.
 
-Made to agree with the compiled backends on ``pattern`` (ECMA ``$``) and ``date-time``
-(see ``_formats``). Imported only when a violation has to be explained.
+Made to agree with the compiled backends on ``pattern`` (ECMA ``$``) and ``format`` (an
+annotation; see ``_formats``). Imported only when a violation has to be explained.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
 import jsonschema
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 from jsonschema import ValidationError as _JsonschemaError
 
-from ._formats import FORMATS, ecma_pattern
+from ._formats import ecma_pattern
 from ._schemas import load_schema, registry
+from ._wire import MAX_DEPTH
 from .exceptions import Violation
+
+# The library recurses a dozen frames per level of the instance; enough for the deepest instance
+# that `_wire` lets through.
+_FRAMES = 40 * MAX_DEPTH
+
+
+@contextmanager
+def deep_enough() -> Iterator[None]:
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _FRAMES))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def _ecma_pattern_keyword(
@@ -29,16 +46,16 @@ def _ecma_pattern_keyword(
 _Reference = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
     Draft202012Validator, {"pattern": _ecma_pattern_keyword}
 )
-_FORMAT_CHECKER = FormatChecker(formats=())
-for _name, _check in FORMATS.items():
-    _FORMAT_CHECKER.checks(_name)(_check)
+
+
+_READABLE_PATTERN = 80
 
 
 @cache
 def reference_validator(name: str) -> Any:
     schema = load_schema(name)
     del schema["$schema"]  # see registry(keep_dialect=False)
-    return _Reference(schema, registry=registry(keep_dialect=False), format_checker=_FORMAT_CHECKER)
+    return _Reference(schema, registry=registry(keep_dialect=False))
 
 
 def _pointer(path: Any) -> str:
@@ -57,8 +74,12 @@ def _violation(error: _JsonschemaError) -> Violation:
         names = ", ".join(repr(k) for k in extra)
         return Violation(pointer, f"unknown propert{'ies' if len(extra) > 1 else 'y'} {names}")
     if error.validator == "pattern" and "title" in schema:
-        return Violation(pointer, f"{error.instance!r} is not a valid {schema['title']}: "
-                                  f"must match {schema['pattern']}")  # fmt: skip
+        if len(schema["pattern"]) <= _READABLE_PATTERN:
+            rule = f"must match {schema['pattern']}"
+        else:  # a pattern too long to read: its schema's description says the rule
+            rule = schema.get("description", "").split(". ")[0].rstrip(".")
+            rule = rule[:1].lower() + rule[1:]
+        return Violation(pointer, f"{error.instance!r} is not a valid {schema['title']}: {rule}")
     if error.validator == "format":
         return Violation(pointer, f"{error.instance!r} is not a valid {error.validator_value}")
     return Violation(pointer, error.message)
@@ -74,6 +95,7 @@ def _leaves(errors: Iterator[_JsonschemaError]) -> Iterator[_JsonschemaError]:
 
 def violations(name: str, instance: Any) -> list[Violation]:
     """Every violation of schema ``name`` in ``instance``, in document order (empty when valid)."""
-    errors = _leaves(reference_validator(name).iter_errors(instance))
-    found = {(_pointer(e.absolute_path), e.message): _violation(e) for e in errors}
+    with deep_enough():
+        errors = _leaves(reference_validator(name).iter_errors(instance))
+        found = {(_pointer(e.absolute_path), e.message): _violation(e) for e in errors}
     return sorted(set(found.values()), key=lambda v: (v.pointer, v.reason))

@@ -3,7 +3,8 @@
 ``validate(name, instance)`` is the one entry point. A compiled validator (jsonschema-rs where its
 wheel is installed, else fastjsonschema) gives the verdict; only when it says no does the jsonschema
 library walk the instance again to list every violation with its JSON pointer (it is imported
-only then: the hot path does not pay for it).
+only then: the hot path does not pay for it). Every backend first applies the rules of ``_wire``
+(what a JSON value is), so no backend crashes on, or judges alone, a value JSON cannot carry.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, Literal
 
+from . import _wire
 from ._formats import FORMATS
 from ._schemas import bundle, load_schema, schema_names
 from .exceptions import ContractError, Violation
@@ -41,6 +43,9 @@ def _fastjsonschema(name: str) -> Check:
     compiled = fastjsonschema.compile(bundle(name), formats=dict(FORMATS), use_default=False)
 
     def check(instance: Any) -> bool:
+        # The fallback backend: it accepts NaN and Infinity as numbers, so it gets the full walk.
+        if _wire.problem(instance) is not None:
+            return False
         try:
             compiled(instance)
         except fastjsonschema.JsonSchemaValueException:
@@ -52,16 +57,35 @@ def _fastjsonschema(name: str) -> Check:
 
 def _jsonschema_rs(name: str) -> Check:
     assert jsonschema_rs is not None
-    compiled = jsonschema_rs.validator_for(
-        bundle(name), validate_formats=True, formats=dict(FORMATS)
-    )
-    return compiled.is_valid  # type: ignore[no-any-return]
+    # `format` is an annotation: the schemas' patterns carry every rule (schemas/README.md).
+    is_valid: Check = jsonschema_rs.validator_for(bundle(name), validate_formats=False).is_valid
+
+    def check(instance: Any) -> bool:
+        # The probe keeps from jsonschema-rs what it cannot convert (lone surrogates) and what
+        # would overflow its stack (depth); it rejects NaN and Infinity itself.
+        if not _wire.fits(instance):
+            return False
+        try:
+            return is_valid(instance)
+        except (ValueError, TypeError):  # a Python value that is not JSON (e.g. a set)
+            return False
+
+    return check
 
 
 def _jsonschema(name: str) -> Check:
-    from ._reference import reference_validator
+    from ._reference import deep_enough, reference_validator
 
-    return reference_validator(name).is_valid  # type: ignore[no-any-return]
+    is_valid: Check = reference_validator(name).is_valid
+
+    def check(instance: Any) -> bool:
+        # The library takes NaN and Infinity for numbers: it gets the full walk.
+        if _wire.problem(instance) is not None:
+            return False
+        with deep_enough():
+            return is_valid(instance)
+
+    return check
 
 
 _FACTORIES: dict[Backend, Callable[[str], Check]] = {
@@ -88,7 +112,14 @@ def is_valid(name: str, instance: Any, *, backend: Backend = HOT_PATH) -> bool:
 
 
 def violations(name: str, instance: Any) -> list[Violation]:
-    """Every violation of schema ``name`` in ``instance``, in document order (empty when valid)."""
+    """Every violation of schema ``name`` in ``instance``, in document order (empty when valid).
+
+    A value that is not JSON (``_wire``) gets that one violation: no schema applies to it.
+    """
+    load_schema(name)
+    problem = _wire.problem(instance)
+    if problem is not None:
+        return [problem]
     from ._reference import violations as reference_violations
 
     return reference_violations(name, instance)
