@@ -265,13 +265,13 @@ async function generate(out) {
   writeFileSync(join(out, "validators.js"), validatorsModule());
   writeFileSync(join(out, "validators.d.ts"), validatorsDeclarations());
   writeFileSync(join(out, "index.ts"), indexModule());
-  for (const source of ["violations.ts", "cli.ts"]) {
+  for (const source of ["violations.ts", "wire.ts", "cli.ts"]) {
     // The header goes below a #! line, which must stay first.
     const text = readFileSync(join(here, "package-src", source), "utf8");
     const shebang = text.startsWith("#!") ? text.slice(0, text.indexOf("\n") + 1) : "";
     writeFileSync(join(out, source), `${shebang}${HEADER}\n${text.slice(shebang.length)}`);
   }
-  compileTypeScript(out, ["index.ts", "violations.ts", "cli.ts"]);
+  compileTypeScript(out, ["index.ts", "violations.ts", "wire.ts", "cli.ts"]);
   rmSync(join(out, "cli.d.ts"));
 }
 

@@ -13,7 +13,7 @@ export type CheckpointMode = "disabled" | "reserved_for_t006" | "git_diff";
  */
 export type RunIdentifier = string;
 /**
- * An RFC 3339 date-time as JavaScript's Date.prototype.toISOString writes it (upper-case T and Z, or a numeric offset); the calendar date and the time must exist.
+ * An RFC 3339 date-time as JavaScript's Date.prototype.toISOString writes it (upper-case T and Z, or a numeric offset). The pattern is the whole rule, so every validator agrees whether or not it asserts `format`: the calendar date must exist (leap years by the Gregorian rule, year 0000 included), hours 00-23, and a leap second only as 23:59:60 in UTC (Z, +00:00 or -00:00).
  */
 export type Timestamp = string;
 /**

@@ -4,7 +4,7 @@ import { type ValidationResult } from "./violations.js";
 export type * from "./contracts.js";
 export type { ValidationResult, Violation } from "./violations.js";
 /** The version of the contracts (schemas/VERSION), which is this package's version. */
-export declare const version = "1.1.0";
+export declare const version = "2.0.0";
 /** Each schema's name (its file name without .schema.json) and the type it describes. */
 export interface Contracts {
     "checkpoint-change-kind": C.CheckpointChangeKind;

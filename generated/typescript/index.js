@@ -3,7 +3,7 @@
 import * as compiled from "./validators.js";
 import { check, passes } from "./violations.js";
 /** The version of the contracts (schemas/VERSION), which is this package's version. */
-export const version = "1.1.0";
+export const version = "2.0.0";
 /** Every schema name, in file name order. */
 export const schemaNames = [
     "checkpoint-change-kind",
@@ -73,7 +73,7 @@ export const schemaVersions = {
     "structured-data": "1.0",
     "structured-value": "1.0",
     "suggested-followup": "1.0",
-    "timestamp": "1.0",
+    "timestamp": "2.0",
     "worker-execution-outcome": "1.0",
     "worker-kind": "1.0",
     "worker-lifecycle-event-type": "1.1",

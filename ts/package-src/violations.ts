@@ -1,4 +1,5 @@
 // What a failed validation reports: every violation, each with the JSON pointer of the value at fault.
+import { wireProblem } from "./wire.js";
 
 /** One violation: where in the instance (a JSON pointer, "" for the root), which keyword, and why. */
 export interface Violation {
@@ -34,6 +35,7 @@ const TOO_DEEP: Violation = { pointer: "", keyword: "depth", message: "is nested
 
 /** The verdict of a compiled validator on `instance`. */
 export function passes(validator: CompiledValidator, instance: unknown): boolean {
+  if (wireProblem(instance) !== null) return false;
   try {
     return validator(instance);
   } catch (error) {
@@ -44,6 +46,8 @@ export function passes(validator: CompiledValidator, instance: unknown): boolean
 
 /** The verdict of a compiled validator on `instance`, with every violation. */
 export function check(validator: CompiledValidator, instance: unknown): ValidationResult {
+  const problem = wireProblem(instance);
+  if (problem !== null) return { valid: false, errors: [problem] };
   try {
     return validator(instance) ? { valid: true, errors: [] } : { valid: false, errors: violations(validator.errors) };
   } catch (error) {

@@ -95,4 +95,4 @@ __all__ = [
     "WorkerLogLine",
 ]
 
-__version__ = "1.1.0"  # the contracts' version: schemas/VERSION
+__version__ = "2.0.0"  # the contracts' version: schemas/VERSION

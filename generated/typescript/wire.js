@@ -1,0 +1,47 @@
+/** The deepest nesting of arrays and objects an instance may have. */
+export const MAX_DEPTH = 254;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+function escape(key) {
+    return key.replaceAll("~", "~0").replaceAll("/", "~1");
+}
+function problem(pointer, message) {
+    return { pointer, keyword: "i-json", message };
+}
+/** The first way `instance` is not a JSON value as the contracts allow, in document order, or null. */
+export function wireProblem(instance) {
+    const stack = [["", instance, 0]];
+    while (stack.length > 0) {
+        const [pointer, value, depth] = stack.pop();
+        if (value === null || typeof value === "boolean")
+            continue;
+        if (typeof value === "number") {
+            if (!Number.isFinite(value))
+                return problem(pointer, `${value} is not a JSON number (no NaN or Infinity)`);
+        }
+        else if (typeof value === "string") {
+            if (LONE_SURROGATE.test(value))
+                return problem(pointer, "string holds a lone surrogate (not valid Unicode)");
+        }
+        else if (typeof value === "object") {
+            if (depth + 1 > MAX_DEPTH)
+                return problem(pointer, `nested deeper than ${MAX_DEPTH} arrays and objects`);
+            const items = [];
+            if (Array.isArray(value)) {
+                value.forEach((item, index) => items.push([`${pointer}/${index}`, item]));
+            }
+            else {
+                for (const [key, item] of Object.entries(value)) {
+                    if (LONE_SURROGATE.test(key))
+                        return problem(pointer, "object key holds a lone surrogate");
+                    items.push([`${pointer}/${escape(key)}`, item]);
+                }
+            }
+            for (let i = items.length - 1; i >= 0; i--)
+                stack.push([items[i][0], items[i][1], depth + 1]);
+        }
+        else {
+            return problem(pointer, `a ${typeof value} is not a JSON value`);
+        }
+    }
+    return null;
+}
