@@ -187,6 +187,8 @@ function packageJson(dependencies) {
   }, null, 2) + "\n";
 }
 
+const MAX_DEPTH = 254;
+
 function readme(dependencies) {
   const example = schemas.find(({ name }) => name === "step-execution-result") ?? schemas[0];
   return `<!-- Generated from schemas/ by \`nox -s codegen\` (ts/generate.mjs). Do not edit. -->
@@ -213,9 +215,10 @@ process.exitCode = valid ? 0 : 1;
 
 - \`is<Type>(x): x is <Type>\` for each of the ${schemas.length} schemas, and \`is(name, x)\`.
 - \`validate(name, x)\` returns \`{valid, errors}\`; \`errors\` holds every violation, each with the
-  JSON pointer of the value at fault (\`""\` is the whole instance). A document nested deeper than
-  the JavaScript stack allows (some thousands of levels) is invalid, with keyword \`depth\`; it is
-  never thrown.
+  JSON pointer of the value at fault (\`""\` is the whole instance). Before any schema, a value
+  must be JSON as the contracts allow (keyword \`i-json\`): no lone surrogate in a string or key,
+  no NaN or Infinity, at most ${MAX_DEPTH} nested arrays and objects; nothing is ever thrown. These
+  are the rules the Python validators apply (the schemas' README, "What an instance is").
 - \`schemaNames\`, \`schemaVersions\` (each schema's \`x-version\`), \`version\`.
 - The schemas: \`${NAME}/schemas/<name>.schema.json\`.
 - \`${BIN} [--errors]\` reads JSON lines \`{"schema": name, "instance": value}\` and writes one

@@ -23,7 +23,8 @@ export interface CompiledValidator {
     (data: unknown): boolean;
     errors?: CompiledError[] | null;
 }
-/** The verdict of a compiled validator on `instance`. */
+/** The verdict of a compiled validator on `instance`: first whether it is JSON at all (wire.ts,
+ * which also bounds the depth so that no compiled validator can overflow the stack). */
 export declare function passes(validator: CompiledValidator, instance: unknown): boolean;
 /** The verdict of a compiled validator on `instance`, with every violation. */
 export declare function check(validator: CompiledValidator, instance: unknown): ValidationResult;
