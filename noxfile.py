@@ -12,6 +12,8 @@ nox.options.reuse_venv = "yes"
 nox.options.sessions = ["lint", "typecheck", "check_generated", "tests", "compat", "ts"]
 
 PYTHON = "3.11"
+# The npm tooling that generates and tests the TypeScript binding.
+TS_TOOLS = "tools/typescript"
 
 
 def install(session: nox.Session) -> None:
@@ -46,8 +48,8 @@ def codegen(session: nox.Session) -> None:
     install(session)
     session.run("python", "tools/codegen.py")
     if shutil.which("npm"):
-        session.run("npm", "ci", "--prefix", "ts", external=True)
-        session.run("npm", "run", "--prefix", "ts", "generate", external=True)
+        session.run("npm", "ci", "--prefix", TS_TOOLS, external=True)
+        session.run("npm", "run", "--prefix", TS_TOOLS, "generate", external=True)
 
 
 @nox.session(python=PYTHON)
@@ -72,11 +74,16 @@ def ts(session: nox.Session) -> None:
     validates a real run with it.
     """
     install(session)
-    session.run("npm", "ci", "--prefix", "ts", external=True)
-    session.run("npm", "run", "--prefix", "ts", "check-generated", external=True)
-    session.run("npm", "run", "--prefix", "ts", "typecheck", external=True)
+    session.run("npm", "ci", "--prefix", TS_TOOLS, external=True)
+    session.run("npm", "run", "--prefix", TS_TOOLS, "check-generated", external=True)
+    session.run("npm", "run", "--prefix", TS_TOOLS, "typecheck", external=True)
     session.run(
-        "npm", "test", "--prefix", "ts", external=True, env={"BAA_PYTHON": f"{session.bin}/python"}
+        "npm",
+        "test",
+        "--prefix",
+        TS_TOOLS,
+        external=True,
+        env={"BAA_PYTHON": f"{session.bin}/python"},
     )
 
 
@@ -85,7 +92,7 @@ def bench(session: nox.Session) -> None:
     """Benchmarks: ratios against baselines measured in the same run, into docs/benchmarks.md."""
     install(session)
     session.install("matplotlib")
-    session.run("npm", "ci", "--prefix", "ts", external=True)
+    session.run("npm", "ci", "--prefix", TS_TOOLS, external=True)
     session.run("python", "-m", "bench", *session.posargs)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).parent.parent
-TS = ROOT / "ts"
+TS = ROOT / "tools" / "typescript"
 SEED = ROOT.parent / "shared" / "seed"
 TSX = TS / "node_modules" / ".bin" / "tsx"
 

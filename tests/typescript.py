@@ -14,8 +14,8 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 CLI = ROOT / "generated" / "typescript" / "cli.js"
-# In the checkout the package's dependencies (ajv, ajv-formats, pinned alike) come from ts/.
-NODE_MODULES = ROOT / "ts" / "node_modules"
+# In the checkout the package's dependencies (ajv, ajv-formats, pinned alike) come from tools/typescript/.
+NODE_MODULES = ROOT / "tools" / "typescript" / "node_modules"
 
 
 def available() -> bool:

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
+// Generated from schemas/ by `nox -s codegen` (tools/typescript/generate.mjs). Do not edit.
 // baa-contracts-validate: validates many instances in one process, for pipelines and for other
 // languages' tests. Reads JSON lines {"schema": <name>, "instance": <value>} on stdin and writes one
 // line per input line: `true` or `false`, or with --errors the JSON of validate(schema, instance).

@@ -1,4 +1,4 @@
-// Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
+// Generated from schemas/ by `nox -s codegen` (tools/typescript/generate.mjs). Do not edit.
 
 /**
  * How a file differs from the checkpoint's base commit (git's A, M, D, R, C, T).

@@ -1,4 +1,4 @@
-// Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
+// Generated from schemas/ by `nox -s codegen` (tools/typescript/generate.mjs). Do not edit.
 import type * as C from "./contracts.js";
 import { type ValidationResult } from "./violations.js";
 export type * from "./contracts.js";

@@ -1,4 +1,4 @@
-// Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
+// Generated from schemas/ by `nox -s codegen` (tools/typescript/generate.mjs). Do not edit.
 // The package's API: a type guard per schema, validate(name, x) with every violation, schemaNames.
 import * as compiled from "./validators.js";
 import { check, passes } from "./violations.js";

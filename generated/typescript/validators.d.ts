@@ -1,4 +1,4 @@
-// Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
+// Generated from schemas/ by `nox -s codegen` (tools/typescript/generate.mjs). Do not edit.
 import type { CompiledValidator } from "./violations.js";
 export declare const CheckpointChangeKind: CompiledValidator;
 export declare const CheckpointMode: CompiledValidator;

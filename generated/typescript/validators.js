@@ -1,4 +1,4 @@
-// Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
+// Generated from schemas/ by `nox -s codegen` (tools/typescript/generate.mjs). Do not edit.
 // ajv standalone validators, one export per schema, named by the schema's title.
 import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);

@@ -1,4 +1,4 @@
-// Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
+// Generated from schemas/ by `nox -s codegen` (tools/typescript/generate.mjs). Do not edit.
 /** One violation: where in the instance (a JSON pointer, "" for the root), which keyword, and why. */
 export interface Violation {
     pointer: string;

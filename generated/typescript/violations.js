@@ -1,4 +1,4 @@
-// Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
+// Generated from schemas/ by `nox -s codegen` (tools/typescript/generate.mjs). Do not edit.
 // What a failed validation reports: every violation, each with the JSON pointer of the value at fault.
 import { wireProblem } from "./wire.js";
 /** The verdict of a compiled validator on `instance`: first whether it is JSON at all (wire.ts,

@@ -1,4 +1,4 @@
-// Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.
+// Generated from schemas/ by `nox -s codegen` (tools/typescript/generate.mjs). Do not edit.
 import type { Violation } from "./violations.js";
 /** The deepest nesting of arrays and objects an instance may have. */
 export declare const MAX_DEPTH = 254;

@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, "..");
+const root = join(here, "..", "..");
 const python = process.env.BAA_PYTHON ?? join(root, ".venv", "bin", "python");
 const tsc = join(here, "node_modules", ".bin", "tsc");
 const typesNode = JSON.parse(readFileSync(join(here, "package.json"), "utf8")).devDependencies["@types/node"];

@@ -1,9 +1,9 @@
-// The seed's own contract types (../../shared/seed) against the generated declarations: where the
+// The seed's own contract types (../../../shared/seed) against the generated declarations: where the
 // wire shape is the same they must be assignable both ways; where the schemas are deliberately
 // tighter (schemas/README.md, "Where this differs from the seed"), generated -> seed must hold.
-import type * as Logging from "../../shared/seed/packages/logging/src/contracts.ts";
-import type * as Runner from "../../shared/seed/apps/worker-runner/src/contracts.ts";
-import type * as Gen from "../generated/typescript/contracts.d.ts";
+import type * as Logging from "../../../shared/seed/packages/logging/src/contracts.ts";
+import type * as Runner from "../../../shared/seed/apps/worker-runner/src/contracts.ts";
+import type * as Gen from "../../generated/typescript/contracts.d.ts";
 
 type Extends<A, B> = [A] extends [B] ? true : false;
 type Mutual<A, B> = Extends<A, B> extends true ? Extends<B, A> : false;

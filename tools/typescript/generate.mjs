@@ -1,4 +1,4 @@
-// Generates the npm package @baa-conductor/contracts in ../generated/typescript from ../schemas:
+// Generates the npm package @baa-conductor/contracts in generated/typescript from schemas/:
 //   contracts.d.ts   a declaration per schema (json-schema-to-typescript)
 //   validators.js    every schema compiled ahead of time by ajv (2020-12, strict, ajv-formats) as
 //                    standalone ESM code, so nothing is compiled at run time
@@ -18,14 +18,14 @@ import { compile } from "json-schema-to-typescript";
 import ts from "typescript";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, "..");
+const root = join(here, "..", "..");
 const schemasDir = join(root, "schemas");
 const output = join(root, "generated", "typescript");
 const BASE = "https://baa-conductor.dev/schemas/";
 const SUFFIX = ".schema.json";
 const NAME = "@baa-conductor/contracts";
 const BIN = "baa-contracts-validate";
-const HEADER = "// Generated from schemas/ by `nox -s codegen` (ts/generate.mjs). Do not edit.";
+const HEADER = "// Generated from schemas/ by `nox -s codegen` (tools/typescript/generate.mjs). Do not edit.";
 
 const version = readFileSync(join(schemasDir, "VERSION"), "utf8").trim();
 if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`schemas/VERSION: ${JSON.stringify(version)} is not MAJOR.MINOR.PATCH`);
@@ -42,7 +42,7 @@ const schemas = readdirSync(schemasDir).filter((f) => f.endsWith(SUFFIX)).sort()
 function pinned(dependency) {
   const wanted = JSON.parse(readFileSync(join(here, "package.json"), "utf8")).devDependencies[dependency];
   const installed = JSON.parse(readFileSync(join(here, "node_modules", dependency, "package.json"), "utf8")).version;
-  if (wanted !== installed) throw new Error(`${dependency} ${installed} is installed, ts/package.json pins ${wanted}: run npm ci --prefix ts`);
+  if (wanted !== installed) throw new Error(`${dependency} ${installed} is installed, tools/typescript/package.json pins ${wanted}: run npm ci --prefix tools/typescript`);
   return installed;
 }
 
@@ -191,7 +191,7 @@ const MAX_DEPTH = 254;
 
 function readme(dependencies) {
   const example = schemas.find(({ name }) => name === "step-execution-result") ?? schemas[0];
-  return `<!-- Generated from schemas/ by \`nox -s codegen\` (ts/generate.mjs). Do not edit. -->
+  return `<!-- Generated from schemas/ by \`nox -s codegen\` (tools/typescript/generate.mjs). Do not edit. -->
 # ${NAME}
 
 The wire contracts of the baa-conductor worker runner, version ${version}: the JSON Schemas

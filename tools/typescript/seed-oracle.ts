@@ -1,8 +1,8 @@
-// Runs the seed's own runStep (../../shared/seed) on a request and a fixed executor outcome read as
+// Runs the seed's own runStep (../../../shared/seed) on a request and a fixed executor outcome read as
 // JSON from stdin ({"request": ..., "outcome": ...}), and prints the envelope as JSON.
 // The Python runner's equivalence test compares its envelope with this one.
-import { runStep } from "../../shared/seed/apps/worker-runner/src/runner.ts";
-import type { StepExecutionRequest, WorkerExecutionOutcome } from "../../shared/seed/apps/worker-runner/src/contracts.ts";
+import { runStep } from "../../../shared/seed/apps/worker-runner/src/runner.ts";
+import type { StepExecutionRequest, WorkerExecutionOutcome } from "../../../shared/seed/apps/worker-runner/src/contracts.ts";
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
