@@ -18,7 +18,8 @@ from ._timing import interleaved, median_wall
 
 ROOT = Path(__file__).parent.parent
 SEED = ROOT.parent / "shared" / "seed"
-TSX = ROOT / "ts" / "node_modules" / ".bin" / "tsx"
+TS_TOOLS = ROOT / "tools" / "typescript"
+TSX = TS_TOOLS / "node_modules" / ".bin" / "tsx"
 
 
 def _request(workdir: Path, run_id: str, **extra: Any) -> dict[str, Any]:
@@ -115,7 +116,7 @@ def bench_overhead(runs: int) -> dict[str, Any]:
 
 
 SEED_LOOP = """
-import { runStep } from "../../shared/seed/apps/worker-runner/src/runner.ts";
+import { runStep } from "../../../shared/seed/apps/worker-runner/src/runner.ts";
 const n = Number(process.argv[2]);
 const request = JSON.parse(process.argv[3]);
 for (let i = 0; i < 20; i++) await runStep({ ...request, runId: `w${i}` });
@@ -127,13 +128,13 @@ process.stdout.write(JSON.stringify({ perRunMs: Number(process.hrtime.bigint() -
 
 def bench_seed(runs: int) -> dict[str, Any]:
     if not (SEED.is_dir() and TSX.exists() and shutil.which("node")):
-        return {"skipped": "needs ../shared/seed and `npm ci --prefix ts`"}
-    script = ROOT / "ts" / ".bench-seed.ts"
+        return {"skipped": "needs ../shared/seed and `npm ci --prefix tools/typescript`"}
+    script = TS_TOOLS / ".bench-seed.ts"
     script.write_text(SEED_LOOP)
     try:
         request = _request(Path("/tmp/seed-bench"), "x")
         done = subprocess.run([str(TSX), "--tsconfig", str(SEED / "tsconfig.json"), str(script), str(runs),
-                               json.dumps(request)], capture_output=True, text=True, check=True, cwd=ROOT / "ts")  # fmt: skip
+                               json.dumps(request)], capture_output=True, text=True, check=True, cwd=TS_TOOLS)  # fmt: skip
     finally:
         script.unlink()
     seed_ms = json.loads(done.stdout)["perRunMs"]

@@ -25,7 +25,7 @@ def require() -> None:
     """Skip where the oracle cannot run; on CI, where it must run, fail instead."""
     if available():
         return
-    reason = f"seed oracle needs {SEED} and `npm ci --prefix ts`"
+    reason = f"seed oracle needs {SEED} and `npm ci --prefix tools/typescript`"
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)

@@ -23,10 +23,10 @@ def available() -> bool:
 
 
 def require() -> None:
-    """Skip where node or `npm ci --prefix ts` is missing; on CI, where it must run, fail instead."""
+    """Skip where node or `npm ci --prefix tools/typescript` is missing; on CI, where it must run, fail instead."""
     if available():
         return
-    reason = "the TypeScript package needs node and `npm ci --prefix ts`"
+    reason = "the TypeScript package needs node and `npm ci --prefix tools/typescript`"
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
