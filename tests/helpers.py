@@ -27,8 +27,9 @@ def make_request(tmp_path: Path, run_id: str = "run-1", **overrides: Any) -> dic
 
 
 def entries(run_dir: str | Path, name: str) -> list[dict[str, Any]]:
-    lines = Path(run_dir, name).read_text("utf-8").splitlines()
-    return [json.loads(line) for line in lines]
+    # JSONL lines end at "\n" only: str.splitlines() would also cut at U+2028 inside a string.
+    lines = Path(run_dir, name).read_text("utf-8").split("\n")
+    return [json.loads(line) for line in lines if line]
 
 
 def output(run_dir: str | Path, channel: str) -> bytes:

@@ -1,11 +1,10 @@
-"""Real workers: shell, git and codex processes with live output, timeouts and no orphans."""
+"""Real workers: shell processes with live output, timeouts and no orphans (git and codex steps:
+test_git_step.py, test_codex.py)."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import signal
-import stat
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 from helpers import alive, entries, make_request, output, wait_for_pid, wait_gone
 
-from baa_conductor.executors import CodexExecutor, GitExecutor, ShellExecutor
+from baa_conductor.executors import ShellExecutor
 from baa_conductor.executors.process import MAX_CHUNK_BYTES
 from baa_conductor.runner import envelope_dict, run_step
 
@@ -181,116 +180,6 @@ def test_runner_signal_stops_worker_and_persists(tmp_path: Path, signum: int) ->
     state = json.loads((tmp_path / "runs" / "T" / "r" / "state.json").read_text())
     assert (state["status"], state["exitCode"]) == ("failed", 128 + signum)
     assert wait_gone(int(pid_file.read_text()))
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    path = tmp_path / "repo"
-    path.mkdir()
-    subprocess.run(["git", "init", "-q", str(path)], check=True)
-    (path / "new.txt").write_text("x\n")
-    return path
-
-
-@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
-def test_git_status_in_a_repository(tmp_path: Path, repo: Path) -> None:
-    """git arguments run in the worktree; their output is the step's output."""
-    request = make_request(tmp_path, workerKind="git", stepKind="git", argv=["status", "--porcelain"],
-                           runtime={"worktreePath": str(repo)})  # fmt: skip
-    env = envelope_dict(run_step(request, GitExecutor()))
-    assert (env["outcome"], env["summary"]) == ("completed", "git status exited with code 0")
-    assert output(run_dir(env), "stdout") == b"?? new.txt\n"
-
-
-def test_git_outside_a_repository_is_refused(tmp_path: Path) -> None:
-    """A worktree that is not a repository fails before git runs, and says why."""
-    plain = tmp_path / "plain"
-    plain.mkdir()
-    request = make_request(
-        tmp_path, workerKind="git", command="status", runtime={"worktreePath": str(plain)}
-    )
-    env = envelope_dict(run_step(request, GitExecutor()))
-    assert (env["outcome"], env["state"]["exitCode"]) == ("failed", 128)
-    assert env["summary"] == f"worktree {plain} is not a git repository"
-
-
-def test_git_missing_is_a_clear_failure(tmp_path: Path, repo: Path) -> None:
-    """No git on PATH: failed with 127 and a summary naming the problem."""
-    request = make_request(tmp_path, workerKind="git", command="status",
-                           runtime={"worktreePath": str(repo), "env": {"PATH": str(tmp_path / "empty")}})  # fmt: skip
-    env = envelope_dict(run_step(request, GitExecutor()))
-    assert (env["outcome"], env["state"]["exitCode"]) == ("failed", 127)
-    assert env["summary"] == "git is not installed: 'git' was not found on PATH"
-
-
-AGENT = """#!/usr/bin/env python3
-import json, sys
-args = sys.argv[1:]
-print(json.dumps({"type": "thread.started", "args": args}), flush=True)
-if "turn-fails" in args[-1]:
-    print(json.dumps({"type": "turn.failed", "error": {"message": "rate limited"}}))
-    sys.exit(0)
-print(json.dumps({"type": "item.completed", "item": {"type": "agent_message", "text": "did " + args[-1]}}))
-sys.exit(0 if "fail" not in args[-1] else 2)
-"""
-
-
-@pytest.fixture
-def agent(tmp_path: Path) -> Path:
-    path = tmp_path / "fake-codex"
-    path.write_text(AGENT)
-    path.chmod(path.stat().st_mode | stat.S_IXUSR)
-    return path
-
-
-def codex_request(tmp_path: Path, prompt: str, **runtime: Any) -> dict[str, Any]:
-    return make_request(
-        tmp_path, workerKind="codex", stepKind="codex", prompt=prompt, runtime=runtime
-    )
-
-
-def test_codex_runs_the_agent_with_the_prompt_and_keeps_its_jsonl(
-    tmp_path: Path, agent: Path
-) -> None:
-    """The agent runs as `<bin> exec --json <prompt>`; its JSONL events land in stdout.log."""
-    request = codex_request(tmp_path, "fix the bug", env={"BAA_CODEX_BIN": str(agent)})
-    env = envelope_dict(run_step(request, CodexExecutor()))
-    assert (env["outcome"], env["summary"]) == (
-        "completed",
-        "codex exited with code 0: did fix the bug",
-    )
-    events = [json.loads(line) for line in output(run_dir(env), "stdout").splitlines()]
-    assert events[0] == {"type": "thread.started", "args": ["exec", "--json", "fix the bug"]}
-    assert events[1]["item"]["text"] == "did fix the bug"
-
-
-def test_codex_failure_exit_is_failed(tmp_path: Path, agent: Path) -> None:
-    """A non-zero agent exit fails the step with that code."""
-    env = envelope_dict(
-        run_step(codex_request(tmp_path, "please fail"), CodexExecutor(binary=str(agent)))
-    )
-    assert (env["outcome"], env["state"]["exitCode"]) == ("failed", 2)
-
-
-def test_codex_failed_turn_fails_the_step(tmp_path: Path, agent: Path) -> None:
-    """A turn.failed event fails the step with the agent's reason, even when it exits 0."""
-    env = envelope_dict(
-        run_step(codex_request(tmp_path, "turn-fails"), CodexExecutor(binary=str(agent)))
-    )
-    assert (env["outcome"], env["state"]["exitCode"]) == ("failed", 1)
-    assert env["summary"] == "codex exited with code 0; the agent reported: rate limited"
-
-
-def test_codex_missing_binary_is_a_summary_not_a_traceback(tmp_path: Path) -> None:
-    """No agent binary: failed with 127 and a summary saying how to point at one."""
-    request = codex_request(tmp_path, "x", env={"BAA_CODEX_BIN": "no-such-codex"})
-    env = envelope_dict(run_step(request, CodexExecutor()))
-    assert (env["outcome"], env["state"]["exitCode"]) == ("failed", 127)
-    assert (
-        env["summary"]
-        == "codex agent not found: 'no-such-codex' is not on PATH (set BAA_CODEX_BIN to its path)"
-    )
-    assert entries(run_dir(env), "stderr.log") == []
 
 
 def test_alive_helper_sees_a_live_process() -> None:

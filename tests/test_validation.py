@@ -54,7 +54,7 @@ def test_unknown_schema_lists_known_ones() -> None:
     """Asking for a schema that does not exist says which ones do."""
     with pytest.raises(
         UnknownSchemaError,
-        match="unknown schema 'envelope'; known schemas: checkpoint-change-kind, checkpoint-mode",
+        match="unknown schema 'envelope'; known schemas: agent-activity, agent-command",
     ):
         validation.validate("envelope", {})
 

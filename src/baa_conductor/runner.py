@@ -453,6 +453,8 @@ def _finish(run: PreparedStepRun, executor: Executor, heartbeat_sec: float) -> d
             "checkpointCount": run.checkpoints.count if run.checkpoints is not None else 0,
         },
     }  # fmt: skip
+    if "agent" in outcome:
+        envelope["agent"] = outcome["agent"]
     validate("step-execution-result", envelope)
     return envelope
 

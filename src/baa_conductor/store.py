@@ -83,6 +83,21 @@ def _rename_no_replace(source: str, target: str) -> None:
     os.rename(source, target)
 
 
+#: Written into a runs root when it is created, so that git (and a git step) ignores the runs
+#: inside a work tree, as pytest and ruff do for their caches.
+RUNS_ROOT_GITIGNORE = (
+    b"# Created by baa-conductor: run directories are not part of the repository.\n*\n"
+)
+
+
+def _ignore_all(root: str) -> None:
+    fd = os.open(os.path.join(root, ".gitignore"), _CREATE_FLAGS | os.O_NOFOLLOW, 0o644)
+    try:
+        os.write(fd, RUNS_ROOT_GITIGNORE)
+    finally:
+        os.close(fd)
+
+
 LOG_OF_CHANNEL = {"worker": WORKER_LOG, "stdout": STDOUT_LOG, "stderr": STDERR_LOG}
 
 
@@ -120,6 +135,7 @@ class RunWriter:
         if not os.path.isdir(root):
             try:
                 os.mkdir(root)  # the runs root, not its parents: a missing repo root is an error
+                _ignore_all(root)
             except FileExistsError:
                 pass
             except OSError as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 from . import (
+    agent_activity_schema,
     local_run_log_session_schema,
     local_run_log_summary_schema,
     local_run_paths_schema,
@@ -63,3 +64,4 @@ class StepExecutionResult(BaseModel):
         list[suggested_followup_schema.SuggestedFollowup], Field(alias="suggestedFollowup")
     ]
     metrics: step_execution_metrics_schema.StepExecutionMetrics
+    agent: agent_activity_schema.AgentActivity | None = None

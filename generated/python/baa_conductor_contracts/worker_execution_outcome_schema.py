@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
-from . import step_artifact_schema, step_execution_outcome_schema, suggested_followup_schema
+from . import (
+    agent_activity_schema,
+    step_artifact_schema,
+    step_execution_outcome_schema,
+    suggested_followup_schema,
+)
 
 
 class WorkerExecutionOutcome(BaseModel):
@@ -28,3 +33,4 @@ class WorkerExecutionOutcome(BaseModel):
         list[suggested_followup_schema.SuggestedFollowup] | None, Field(alias="suggestedFollowup")
     ] = None
     exit_code: Annotated[int | None, Field(alias="exitCode")] = None
+    agent: agent_activity_schema.AgentActivity | None = None

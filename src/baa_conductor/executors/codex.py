@@ -1,66 +1,64 @@
-"""codex: an agent CLI run non-interactively in the worktree with the step's prompt.
+"""codex: the Codex CLI run non-interactively (``codex exec --json``) in the worktree.
 
-Default command: ``codex exec --json <prompt>``; the binary comes from ``binary=`` or the
-``BAA_CODEX_BIN`` environment variable, the arguments before the prompt from ``args=``. The
-agent's JSONL events land in stdout.log like any output; the summary quotes the agent's last
-message, and a ``turn.failed`` or ``error`` event fails the step even if the agent exits 0.
+The command is ``codex exec --json --sandbox <mode> --cd <worktree> [--model M] [--profile P]
+[--config K=V ...] [--skip-git-repo-check] --output-last-message <run>/artifacts/last-message.md
+[extra args] -`` with the prompt on stdin (``-``): no prompt can be taken for an option, and a prompt
+of any size runs (one argument is limited to 128 KiB on Linux). The binary comes from ``binary=``,
+else ``BAA_CODEX_BIN``, else ``codex`` on PATH.
+
+Defaults are what a runner needs: the ``workspace-write`` sandbox (codex's own default,
+``read-only``, would let a "fix the test" step change nothing); ``--skip-git-repo-check`` only
+when the worktree is not inside a git repository (codex refuses to run there otherwise; pass
+``skip_git_repo_check=False`` to keep its refusal, ``True`` to always skip).
+
+What ended the run decides the outcome: a ``turn.failed``, a top-level ``error`` that no completed
+turn follows (a reconnect notice followed by ``turn.completed`` is not a failure), a non-zero exit,
+or an exit 0 without any completed turn. Without events, the summary quotes the end of stderr.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from .. import encoding
 from ..runner import PreparedStepRun
-from .base import ProcessExecutor, Refusal
+from ..validation import validate
+from .base import OutputWatch, ProcessExecutor, Refusal, clip, refused, stderr_tail
+from .codex_events import CodexEvents
 from .process import CANNOT_RUN_EXIT_CODE, NOT_FOUND_EXIT_CODE, ProcessResult
 
-DEFAULT_ARGS = ("exec", "--json")
 BINARY_VAR = "BAA_CODEX_BIN"
-#: Item types of the agent's own messages (older codex releases say assistant_message).
-MESSAGE_ITEMS = frozenset({"agent_message", "assistant_message"})
+SANDBOX_MODES = ("read-only", "workspace-write", "danger-full-access")
+DEFAULT_SANDBOX = "workspace-write"
+PROMPT_FILE = "prompt.md"
+LAST_MESSAGE_FILE = "last-message.md"
+ACTIVITY_FILE = "agent-activity.json"
 QUOTE_CHARS = 300
 
 
-def _events(chunks: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
-    for chunk in chunks:
-        for line in chunk["text"].splitlines():
-            try:
-                event = encoding.loads(line)
-            except ValueError:
-                continue
-            if isinstance(event, dict):
-                yield event
+def check_config_override(value: str) -> str:
+    """A ``-c key=value`` override as codex accepts it, else ValueError saying why."""
+    key, sep, _ = value.partition("=")
+    if not sep:
+        raise ValueError(f"config override {value!r}: expected KEY=VALUE (missing '=')")
+    if not key.strip():
+        raise ValueError(f"config override {value!r}: the key is empty")
+    return value
 
 
-def read_events(chunks: Iterable[dict[str, Any]]) -> tuple[str | None, str | None]:
-    """The agent's last message and the last failure it reported, from its JSONL events."""
-    message: str | None = None
-    failure: str | None = None
-    for event in _events(chunks):
-        kind = event.get("type")
-        item = _object(event.get("item"))
-        if (
-            kind == "item.completed"
-            and (item.get("type") or item.get("item_type")) in MESSAGE_ITEMS
-        ):
-            message = str(item.get("text", ""))
-        elif kind in ("turn.failed", "error"):
-            error = _object(event.get("error")) or event
-            failure = str(error.get("message", "unknown error"))
-    return message, failure
-
-
-def _object(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _quote(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
+def inside_git_repository(path: str) -> bool:
+    """Whether ``path`` or a parent holds ``.git``: the check codex makes before it runs."""
+    path = os.path.abspath(path)
+    while True:
+        if os.path.lexists(os.path.join(path, ".git")):
+            return True
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent
 
 
 class CodexExecutor(ProcessExecutor):
@@ -70,16 +68,30 @@ class CodexExecutor(ProcessExecutor):
         self,
         *,
         binary: str | None = None,
-        args: Sequence[str] = DEFAULT_ARGS,
+        sandbox: str = DEFAULT_SANDBOX,
+        model: str | None = None,
+        profile: str | None = None,
+        config: Sequence[str] = (),
+        extra_args: Sequence[str] = (),
+        skip_git_repo_check: bool | None = None,
         grace_sec: float | None = None,
     ):
         super().__init__(**({} if grace_sec is None else {"grace_sec": grace_sec}))
+        if sandbox not in SANDBOX_MODES:
+            raise ValueError(f"sandbox {sandbox!r}: expected one of {', '.join(SANDBOX_MODES)}")
+        for name, value in (("model", model), ("profile", profile)):
+            if value is not None and not value.strip():
+                raise ValueError(f"{name}: must not be empty")
         self.binary = binary
-        self.args = tuple(args)
+        self.sandbox = sandbox
+        self.model = model
+        self.profile = profile
+        self.config = tuple(check_config_override(c) for c in config)
+        self.extra_args = tuple(extra_args)
+        self.skip_git_repo_check = skip_git_repo_check
 
-    def argv(self, run: PreparedStepRun) -> list[str]:
-        req = run.request
-        env = {**os.environ, **(req.runtime.env or {})}
+    def _binary(self, run: PreparedStepRun) -> str:
+        env = {**os.environ, **(run.wire_request["runtime"].get("env") or {})}
         binary = self.binary or env.get(BINARY_VAR) or "codex"
         found = shutil.which(binary, path=env.get("PATH"))
         if found is None:
@@ -87,25 +99,151 @@ class CodexExecutor(ProcessExecutor):
                 f"codex agent not found: {binary!r} is not on PATH (set {BINARY_VAR} to its path)",
                 NOT_FOUND_EXIT_CODE,
             )
-        prompt = req.prompt or req.prompt_summary
-        if not prompt:
+        return found
+
+    def argv(self, run: PreparedStepRun) -> list[str]:
+        worktree: str = run.wire_request["runtime"]["worktreePath"]
+        argv = [self._binary(run), "exec", "--json", "--sandbox", self.sandbox, "--cd", worktree]
+        if self.model is not None:
+            argv += ["--model", self.model]
+        if self.profile is not None:
+            argv += ["--profile", self.profile]
+        for override in self.config:
+            argv += ["--config", override]
+        skip = self.skip_git_repo_check
+        if skip or (skip is None and not inside_git_repository(worktree)):
+            argv.append("--skip-git-repo-check")
+        last_message = os.path.join(run.wire_paths["artifactsDir"], LAST_MESSAGE_FILE)
+        return [*argv, "--output-last-message", last_message, *self.extra_args, "-"]
+
+    def check(self, run: PreparedStepRun) -> None:
+        worktree: str = run.wire_request["runtime"]["worktreePath"]
+        if not os.path.isdir(worktree):
+            raise Refusal(f"worktree {worktree} does not exist", CANNOT_RUN_EXIT_CODE)
+
+    def _write_prompt(self, run: PreparedStepRun) -> str:
+        req = run.wire_request
+        prompt: str | None = req.get("prompt") or req.get("promptSummary")
+        if not prompt or not prompt.strip():
             raise Refusal(
                 "codex step has no prompt (prompt or promptSummary)", CANNOT_RUN_EXIT_CODE
             )
-        return [found, *self.args, prompt]
+        return _create(run, PROMPT_FILE, prompt.encode("utf-8", "surrogatepass"))
 
-    def outcome(self, run: PreparedStepRun, result: ProcessResult) -> dict[str, Any]:
-        outcome = super().outcome(run, result)
-        # Only the envelope's tail of stdout is looked at: the end of the run is what matters.
-        message, failure = read_events(run.session.tails["stdout"].entries)
-        if failure is not None:
-            outcome.update(
-                ok=False,
-                outcome="failed",
-                summary=f"{outcome['summary']}; the agent reported: {_quote(failure)}",
+    def execute(self, run: PreparedStepRun) -> dict[str, Any]:
+        try:
+            argv = self.argv(run)
+            self.check(run)
+            prompt_path = self._write_prompt(run)
+        except Refusal as refusal:
+            return refused(refusal)
+        events = CodexEvents()
+        watch = OutputWatch(run.session, on_stdout=events.feed)
+        result = self.spawn(run, argv, watch, stdin_path=prompt_path)
+        events.close()
+        outcome = self.judge(run, result, watch, events)
+        activity = _activity(run, events)
+        validate("agent-activity", activity, source=ACTIVITY_FILE)
+        artifacts = [_artifact(prompt_path, "The prompt given to codex on its standard input.")]
+        if "finalMessagePath" in activity:
+            artifacts.append(_artifact(activity["finalMessagePath"],
+                                       "The agent's final message in full (codex -o)."))  # fmt: skip
+        path = _create(run, ACTIVITY_FILE, encoding.dumps_line(activity))
+        artifacts.append(_artifact(path, "What the agent did: thread id, token usage, "
+                                   "commands with exit codes, file changes (AgentActivity)."))  # fmt: skip
+        return {**outcome, "artifacts": artifacts, "agent": activity}
+
+    def judge(
+        self, run: PreparedStepRun, result: ProcessResult, watch: OutputWatch, events: CodexEvents
+    ) -> dict[str, Any]:
+        """The outcome, from what ended the run."""
+        code = result.exit_code
+        failure = events.failure
+        if result.spawn_error or result.stopped or result.signal is not None:
+            summary = self.summary(run, result)
+            if failure:
+                summary += f"; the agent last reported: {clip(failure)}"
+            return _failed(summary, code)
+        if events.turn == "failed":
+            return _failed(f"codex turn failed: {clip(failure or 'turn failed')}", code or 1)
+        if code != 0:
+            reason = failure or stderr_tail(watch)
+            return _failed(
+                f"codex exited with code {code}" + (f": {reason}" if reason else ""), code
             )
-            if outcome["exitCode"] == 0:
-                outcome["exitCode"] = 1
-        elif message:
-            outcome["summary"] = f"{outcome['summary']}: {_quote(message)}"
-        return outcome
+        if failure:
+            return _failed(f"codex reported an error and no turn completed: {clip(failure)}", 1)
+        if events.turn != "completed":
+            reason = stderr_tail(watch)
+            return _failed(
+                "codex exited with code 0 without completing a turn (no turn.completed event)"
+                + (f": {reason}" if reason else ""),
+                1,
+            )
+        return {"ok": True, "outcome": "completed", "summary": _done(events), "exitCode": 0}
+
+
+def _failed(summary: str, exit_code: int) -> dict[str, Any]:
+    return {"ok": False, "outcome": "failed", "summary": summary, "exitCode": exit_code}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _done(events: CodexEvents) -> str:
+    commands = list(events.commands.values())
+    failed = sum(1 for c in commands if c.exit_code not in (0, None) or c.status == "failed")
+    did = [_plural(len(commands), "command") + (f" ({failed} failed)" if failed else "")]
+    changed = {c.path for c in events.file_changes if c.status == "completed"}
+    did.append(_plural(len(changed), "file") + " changed")
+    message = events.final_message
+    said = (
+        f": {clip(message, QUOTE_CHARS)}" if message and message.strip() else ", no final message"
+    )
+    return f"codex completed its turn ({', '.join(did)}){said}"
+
+
+def _create(run: PreparedStepRun, name: str, data: bytes) -> str:
+    """Write a new file into the run's artifacts directory (never through a symlink)."""
+    path = os.path.join(run.wire_paths["artifactsDir"], name)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(path, flags, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+    return path
+
+
+def _artifact(path: str, description: str) -> dict[str, str]:
+    return {"name": os.path.basename(path), "kind": "artifact", "path": path,
+            "description": description}  # fmt: skip
+
+
+def _activity(run: PreparedStepRun, events: CodexEvents) -> dict[str, Any]:
+    activity: dict[str, Any] = {}
+    if events.thread_id:
+        activity["threadId"] = events.thread_id
+    if events.usage:
+        usage = events.usage
+        activity["usage"] = {"inputTokens": usage["input_tokens"],
+                             "cachedInputTokens": usage["cached_input_tokens"],
+                             "outputTokens": usage["output_tokens"]}  # fmt: skip
+    last_message = os.path.join(run.wire_paths["artifactsDir"], LAST_MESSAGE_FILE)
+    if os.path.isfile(last_message) and not os.path.islink(last_message):
+        activity["finalMessagePath"] = last_message
+    commands = []
+    for command in events.commands.values():
+        entry: dict[str, Any] = {"command": command.command, "status": command.status}
+        if command.exit_code is not None:
+            entry["exitCode"] = command.exit_code
+        commands.append(entry)
+    activity["commands"] = commands
+    activity["fileChanges"] = [{"path": c.path, "kind": c.kind, "status": c.status}
+                               for c in events.file_changes]  # fmt: skip
+    activity["warnings"] = list(events.warnings)
+    activity["eventCount"] = events.events
+    return activity

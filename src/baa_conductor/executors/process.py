@@ -277,8 +277,12 @@ def run_process(
     linger_sec: float = LINGER_SEC,
     max_chunk_bytes: int = MAX_CHUNK_BYTES,
     before_stop: BeforeStop | None = None,
+    stdin_path: str | None = None,
 ) -> ProcessResult:
-    """Run ``argv``, streaming its output to ``on_chunk(channel, bytes)`` as it arrives."""
+    """Run ``argv``, streaming its output to ``on_chunk(channel, bytes)`` as it arrives.
+
+    The worker reads ``stdin_path`` on its standard input (``/dev/null`` without one).
+    """
     token = uuid.uuid4().hex
     full_env = {**os.environ, **(env or {}), TOKEN_VAR: token, RUNNER_VAR: runner_marker()}
     if not os.path.isdir(cwd):
@@ -295,11 +299,17 @@ def run_process(
         return ProcessResult(NOT_FOUND_EXIT_CODE, spawn_error=f"command not found: {argv[0]}")
     spawn_argv, preexec = _spawn_options([program, *argv[1:]])
     try:
-        proc = subprocess.Popen(
-            spawn_argv, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-            preexec_fn=preexec, close_fds=True,
-        )  # fmt: skip
+        with contextlib.ExitStack() as stack:
+            stdin = (
+                stack.enter_context(open(stdin_path, "rb"))
+                if stdin_path is not None
+                else subprocess.DEVNULL
+            )
+            proc = subprocess.Popen(
+                spawn_argv, cwd=cwd, env=full_env, stdin=stdin,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                preexec_fn=preexec, close_fds=True,
+            )  # fmt: skip
     except OSError as error:
         reason = error.strerror or str(error)
         return ProcessResult(CANNOT_RUN_EXIT_CODE, spawn_error=f"cannot run {argv[0]}: {reason}")

@@ -1,0 +1,354 @@
+"""The codex step against tests/fake_codex.py, which prints what the real `codex exec --json` prints."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import entries, make_request, output, wait_gone
+
+from baa_conductor.executors import CodexExecutor
+from baa_conductor.executors.process import MAX_CHUNK_BYTES
+from baa_conductor.runner import envelope_dict, run_step
+
+FAKE = Path(__file__).parent / "fake_codex.py"
+PROMPT = "fix the failing test"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    path = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", str(path)], check=True)
+    return path
+
+
+class Codex:
+    """One codex step run with the fake: its envelope, and what the fake was given."""
+
+    def __init__(
+        self,
+        tmp_path: Path,
+        worktree: Path,
+        scenario: str = "success",
+        prompt: str = PROMPT,
+        executor: CodexExecutor | None = None,
+        timeout: float = 60,
+        **env: str,
+    ):
+        self.record = tmp_path / "record.json"
+        request = make_request(
+            tmp_path, workerKind="codex", stepKind="codex", prompt=prompt, timeoutSec=timeout,
+            runtime={"worktreePath": str(worktree), "env": {
+                "FAKE_CODEX_SCENARIO": scenario, "FAKE_CODEX_RECORD": str(self.record), **env}},
+        )  # fmt: skip
+        self.envelope = envelope_dict(
+            run_step(request, executor or CodexExecutor(binary=str(FAKE)))
+        )
+        self.run_dir = Path(self.envelope["logPaths"]["runDir"])
+
+    @property
+    def given(self) -> dict[str, Any]:
+        """The invocation as the fake parsed it (argv, options, the prompt it read)."""
+        recorded: dict[str, Any] = json.loads(self.record.read_text("utf-8"))
+        return recorded
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in output(self.run_dir, "stdout").split(b"\n") if line]
+
+    @property
+    def agent(self) -> dict[str, Any]:
+        agent: dict[str, Any] = self.envelope["agent"]
+        return agent
+
+    def outcome(self) -> tuple[str, int, str]:
+        env = self.envelope
+        return env["outcome"], env["state"]["exitCode"], env["summary"]
+
+    def artifact_names(self) -> list[str]:
+        return [a["name"] for a in self.envelope["artifacts"] if a["kind"] == "artifact"]
+
+
+def test_success_reports_what_the_agent_did(tmp_path: Path, repo: Path) -> None:
+    """Every item type: the envelope says thread, tokens, each command and exit code, each file."""
+    run = Codex(tmp_path, repo)
+    assert run.outcome() == (
+        "completed", 0,
+        "codex completed its turn (2 commands (1 failed), 2 files changed): "
+        "Fixed the failing test. Sandbox: workspace-write.",
+    )  # fmt: skip
+    thread = run.events[0]["thread_id"]
+    assert run.agent == {
+        "threadId": thread,
+        "usage": {"inputTokens": 24763, "cachedInputTokens": 24448, "outputTokens": 122},
+        "finalMessagePath": str(run.run_dir / "artifacts" / "last-message.md"),
+        "commands": [
+            {"command": "bash -lc 'pytest -q'", "status": "failed", "exitCode": 1},
+            {"command": "bash -lc 'pytest -q'", "status": "completed", "exitCode": 0},
+        ],
+        "fileChanges": [
+            {"path": str(repo / "fixed.txt"), "kind": "add", "status": "completed"},
+            {"path": str(repo / "README.md"), "kind": "update", "status": "completed"},
+        ],
+        "warnings": ["model rerouted: gpt-5 -> gpt-5-mini (HighRiskCyberActivity)"],
+        "eventCount": len(run.events),
+    }
+    assert (repo / "fixed.txt").read_text() == "fixed\n"
+    last_message = run.run_dir / "artifacts" / "last-message.md"
+    assert last_message.read_text("utf-8") == "Fixed the failing test.\nSandbox: workspace-write."
+    assert run.artifact_names() == ["prompt.md", "last-message.md", "agent-activity.json"]
+    saved = json.loads((run.run_dir / "artifacts" / "agent-activity.json").read_text("utf-8"))
+    assert saved == run.agent
+
+
+def test_prompt_goes_on_stdin_with_the_runner_defaults(tmp_path: Path, repo: Path) -> None:
+    """codex exec --json, workspace-write sandbox, the worktree as --cd, -o, the prompt on stdin."""
+    run = Codex(tmp_path, repo)
+    given = run.given
+    last_message = str(run.run_dir / "artifacts" / "last-message.md")
+    assert given["argv"] == ["exec", "--json", "--sandbox", "workspace-write", "--cd", str(repo),
+                             "--output-last-message", last_message, "-"]  # fmt: skip
+    assert (given["prompt"], given["cwd"], given["sandbox"]) == (
+        PROMPT,
+        str(repo),
+        "workspace-write",
+    )
+    assert (run.run_dir / "artifacts" / "prompt.md").read_text("utf-8") == PROMPT
+
+
+def test_options_from_the_api_reach_codex(tmp_path: Path, repo: Path) -> None:
+    """Sandbox, model, profile, -c overrides and extra arguments are passed as codex parses them."""
+    executor = CodexExecutor(
+        binary=str(FAKE), sandbox="danger-full-access", model="gpt-5-codex", profile="ci",
+        config=["model_reasoning_effort=high", 'shell_environment_policy.inherit="all"'],
+        extra_args=["--ephemeral"],
+    )  # fmt: skip
+    given = Codex(tmp_path, repo, executor=executor).given
+    assert (given["sandbox"], given["model"], given["profile"], given["ephemeral"]) == (
+        "danger-full-access", "gpt-5-codex", "ci", True,
+    )  # fmt: skip
+    assert given["config"] == [
+        "model_reasoning_effort=high",
+        'shell_environment_policy.inherit="all"',
+    ]
+
+
+def test_read_only_sandbox_changes_nothing(tmp_path: Path, repo: Path) -> None:
+    """With codex's own default sandbox the agent's patch fails: the envelope says so."""
+    run = Codex(tmp_path, repo, executor=CodexExecutor(binary=str(FAKE), sandbox="read-only"))
+    assert not (repo / "fixed.txt").exists()
+    assert {c["status"] for c in run.agent["fileChanges"]} == {"failed"}
+    assert "0 files changed" in run.envelope["summary"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"sandbox": "rw"},
+            "sandbox 'rw': expected one of read-only, workspace-write, danger-full-access",
+        ),
+        ({"config": ["model"]}, "config override 'model': expected KEY=VALUE (missing '=')"),
+        ({"config": ["=1"]}, "config override '=1': the key is empty"),
+        ({"model": " "}, "model: must not be empty"),
+    ],
+)
+def test_bad_options_are_refused_by_name(kwargs: dict[str, Any], message: str) -> None:
+    """A bad option is a ValueError naming it, before anything runs."""
+    with pytest.raises(
+        ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)") + "$"
+    ):
+        CodexExecutor(**kwargs)
+
+
+def test_transient_error_then_completed_turn_is_a_success(tmp_path: Path, repo: Path) -> None:
+    """A reconnect notice (a top-level error) followed by turn.completed and exit 0 succeeds."""
+    run = Codex(tmp_path, repo, "transient")
+    assert run.outcome() == (
+        "completed", 0, "codex completed its turn (0 commands, 0 files changed): Done after a reconnect."
+    )  # fmt: skip
+
+
+def test_failed_turn_fails_with_the_agents_reason(tmp_path: Path, repo: Path) -> None:
+    """turn.failed (exit 1): failed, with its message; codex writes no last message then."""
+    run = Codex(tmp_path, repo, "turn_failed")
+    assert run.outcome() == (
+        "failed", 1, "codex turn failed: You've hit your usage limit. Try again later."
+    )  # fmt: skip
+    assert "finalMessagePath" not in run.agent
+    assert run.agent["commands"] == [
+        {"command": "bash -lc ls", "status": "completed", "exitCode": 0}
+    ]
+
+
+def test_fatal_error_fails_with_its_message(tmp_path: Path, repo: Path) -> None:
+    """A top-level error and exit 1 with no turn end: failed, with the error's message."""
+    run = Codex(tmp_path, repo, "fatal_error")
+    assert run.outcome() == (
+        "failed", 1, "codex exited with code 1: unexpected status 401 Unauthorized: Missing bearer auth"
+    )  # fmt: skip
+
+
+def test_error_with_no_completed_turn_fails_even_on_exit_zero(tmp_path: Path, repo: Path) -> None:
+    """An error that no completed turn follows is a failure whatever the exit code says."""
+    run = Codex(tmp_path, repo, "error_exit_zero")
+    assert run.outcome() == (
+        "failed", 1, "codex reported an error and no turn completed: stream disconnected before completion"
+    )  # fmt: skip
+
+
+def test_exit_one_with_only_stderr_gives_its_reason(tmp_path: Path, repo: Path) -> None:
+    """Configuration errors print no events: the summary quotes the end of stderr."""
+    run = Codex(tmp_path, repo, "stderr_only")
+    assert run.outcome() == (
+        "failed", 1, "codex exited with code 1: Error loading config.toml: "
+        '/home/user/.codex/config.toml:3:24: invalid type: string "fast", expected a boolean',
+    )  # fmt: skip
+    assert run.agent == {"commands": [], "fileChanges": [], "warnings": [], "eventCount": 0}
+
+
+def test_stderr_that_is_not_utf8_is_quoted_and_kept_exactly(tmp_path: Path, repo: Path) -> None:
+    """Undecodable stderr: U+FFFD in the summary, the exact bytes in stderr.log."""
+    run = Codex(tmp_path, repo, "bad_stderr")
+    assert run.outcome() == (
+        "failed", 1,
+        "codex exited with code 1: Error: failed to read /home/\ufffdt\ufffd/.codex/auth.json: \ufffd\ufffd",
+    )  # fmt: skip
+    assert output(run.run_dir, "stderr") == (
+        b"Error: failed to read /home/\xe9t\xe9/.codex/auth.json: \xff\xfe\n"
+    )
+
+
+def test_hanging_agent_is_stopped_at_the_timeout(tmp_path: Path, repo: Path) -> None:
+    """A hang ends at the timeout (124), the agent is gone, what it had done is reported."""
+    pid_file = tmp_path / "codex.pid"
+    executor = CodexExecutor(binary=str(FAKE), grace_sec=0.5)
+    run = Codex(
+        tmp_path, repo, "hang", executor=executor, timeout=2, FAKE_CODEX_PID_FILE=str(pid_file)
+    )
+    assert run.outcome() == (
+        "failed", 124, "codex timed out after 2s and was stopped (SIGTERM to its process group, "
+        "SIGKILL 0.5s later if still running)",
+    )  # fmt: skip
+    assert wait_gone(int(pid_file.read_text()))
+    assert run.agent["threadId"] == run.events[0]["thread_id"]
+    assert run.agent["commands"] == [
+        {"command": "bash -lc 'sleep infinity'", "status": "in_progress"}
+    ]
+
+
+def test_400kb_message_spanning_chunks_is_read_whole(tmp_path: Path, repo: Path) -> None:
+    """A JSON line longer than a chunk of output is joined before it is parsed."""
+    run = Codex(tmp_path, repo, "big_message")
+    chunks = entries(run.run_dir, "stdout.log")
+    assert max(len(c["text"].encode()) for c in chunks) <= MAX_CHUNK_BYTES
+    message = next(e["item"]["text"] for e in run.events if e["type"] == "item.completed")
+    assert len(message.encode()) > 400_000 > MAX_CHUNK_BYTES
+    assert run.outcome()[:2] == ("completed", 0)
+    assert run.envelope["summary"].startswith(
+        "codex completed its turn (0 commands, 0 files changed): Report: line 0000000 é line 0000001 é"
+    )
+    assert Path(run.agent["finalMessagePath"]).read_text("utf-8") == message
+
+
+def test_line_separators_inside_a_message_do_not_split_events(tmp_path: Path, repo: Path) -> None:
+    """U+2028, U+0085, U+2029, CR and VT inside a message (serde_json leaves them raw) are text."""
+    run = Codex(tmp_path, repo, "unicode")
+    raw = output(run.run_dir, "stdout")
+    assert "\u2028".encode() in raw
+    assert "\u0085".encode() in raw
+    assert run.outcome() == (
+        "completed", 0, "codex completed its turn (0 commands, 0 files changed): one two three four five six"
+    )  # fmt: skip
+    text = Path(run.agent["finalMessagePath"]).read_bytes().decode("utf-8")
+    assert text == "one\u2028two\u0085three\u2029four\r\nfive\x0bsix"
+
+
+@pytest.mark.parametrize("prompt", ["--help", "-", "-s read-only", "--", "resume --last"])
+def test_a_prompt_is_never_taken_for_an_option(tmp_path: Path, repo: Path, prompt: str) -> None:
+    """A prompt that looks like an option or a subcommand reaches the agent as a prompt."""
+    run = Codex(tmp_path, repo, "echo", prompt=prompt)
+    assert run.given["prompt"] == prompt
+    assert run.outcome() == (
+        "completed", 0,
+        f"codex completed its turn (0 commands, 0 files changed): received {len(prompt)} characters",
+    )  # fmt: skip
+
+
+def test_a_200kb_prompt_runs(tmp_path: Path, repo: Path) -> None:
+    """A prompt beyond the size of one argument (128 KiB on Linux) is given whole."""
+    prompt = "Fix these failures:\n" + "".join(f"test_{n:06d} failed\n" for n in range(11_000))
+    assert len(prompt) > 200_000
+    run = Codex(tmp_path, repo, "echo", prompt=prompt)
+    assert run.given["prompt"] == prompt
+    assert run.outcome()[:2] == ("completed", 0)
+
+
+def test_outside_a_repository_the_git_check_is_skipped(tmp_path: Path) -> None:
+    """A worktree that is no git repository gets --skip-git-repo-check (codex refuses otherwise)."""
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    run = Codex(tmp_path, plain)
+    assert run.given["skip_git_repo_check"] is True
+    assert run.outcome()[:2] == ("completed", 0)
+
+
+def test_inside_a_repository_the_git_check_stays(tmp_path: Path, repo: Path) -> None:
+    """In a repository codex keeps its own check: no --skip-git-repo-check."""
+    assert "--skip-git-repo-check" not in Codex(tmp_path, repo).given["argv"]
+
+
+def test_keeping_the_git_check_outside_a_repository_fails_in_codexs_words(tmp_path: Path) -> None:
+    """skip_git_repo_check=False: codex refuses, and the summary says what it said."""
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    executor = CodexExecutor(binary=str(FAKE), skip_git_repo_check=False)
+    run = Codex(tmp_path, plain, executor=executor)
+    assert run.outcome() == (
+        "failed", 1,
+        "codex exited with code 1: Not inside a trusted directory and --skip-git-repo-check was not specified.",
+    )  # fmt: skip
+
+
+def test_exit_zero_without_a_turn_is_a_failure(tmp_path: Path, repo: Path) -> None:
+    """codex printing its help (exit 0, no events) did not do the step."""
+    run = Codex(tmp_path, repo, executor=CodexExecutor(binary=str(FAKE), extra_args=["--help"]))
+    outcome, code, summary = run.outcome()
+    assert (outcome, code) == ("failed", 1)
+    assert summary == "codex exited with code 0 without completing a turn (no turn.completed event)"
+
+
+def test_completed_turn_without_a_message(tmp_path: Path, repo: Path) -> None:
+    """A turn with no agent message: codex writes an empty last message; the summary says none."""
+    run = Codex(tmp_path, repo, "no_message")
+    assert run.outcome() == (
+        "completed",
+        0,
+        "codex completed its turn (1 command, 0 files changed), no final message",
+    )
+    assert Path(run.agent["finalMessagePath"]).read_text() == ""
+
+
+def test_missing_binary_is_a_summary_not_a_traceback(tmp_path: Path, repo: Path) -> None:
+    """No agent binary: failed with 127 and a summary saying how to point at one."""
+    run = Codex(tmp_path, repo, executor=CodexExecutor(), BAA_CODEX_BIN="no-such-codex")
+    assert run.outcome() == (
+        "failed", 127, "codex agent not found: 'no-such-codex' is not on PATH (set BAA_CODEX_BIN to its path)"
+    )  # fmt: skip
+    assert entries(run.run_dir, "stderr.log") == []
+
+
+def test_binary_from_the_environment(tmp_path: Path, repo: Path) -> None:
+    """BAA_CODEX_BIN in the step's environment names the agent."""
+    run = Codex(tmp_path, repo, executor=CodexExecutor(), BAA_CODEX_BIN=str(FAKE))
+    assert run.outcome()[:2] == ("completed", 0)
+
+
+def test_blank_prompt_is_refused(tmp_path: Path, repo: Path) -> None:
+    """A prompt of only whitespace is refused before codex starts."""
+    run = Codex(tmp_path, repo, prompt=" \n")
+    assert run.outcome() == ("failed", 126, "codex step has no prompt (prompt or promptSummary)")
+    assert not run.record.exists()
