@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -352,3 +354,60 @@ def test_blank_prompt_is_refused(tmp_path: Path, repo: Path) -> None:
     run = Codex(tmp_path, repo, prompt=" \n")
     assert run.outcome() == ("failed", 126, "codex step has no prompt (prompt or promptSummary)")
     assert not run.record.exists()
+
+
+def baa(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "baa_conductor", *args], cwd=cwd, text=True,
+                          capture_output=True, env={**os.environ, **env}, check=False)  # fmt: skip
+
+
+def test_baa_run_codex_then_show_what_it_did(tmp_path: Path, repo: Path) -> None:
+    """`baa run --kind codex` with codex on PATH; `baa show` lists its commands with exit codes."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "codex").symlink_to(FAKE)
+    record = tmp_path / "record.json"
+    path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
+    ran = baa("run", "-q", "--task", "T-1", "--step", "fix", "--run", "r1", "--kind", "codex",
+              "--model", "gpt-5-codex", "--codex-config", "model_reasoning_effort=high",
+              "--", "--help me fix the test", cwd=repo, PATH=path, FAKE_CODEX_RECORD=str(record))  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    given = json.loads(record.read_text("utf-8"))
+    assert (given["prompt"], given["model"], given["config"]) == (
+        "--help me fix the test", "gpt-5-codex", ["model_reasoning_effort=high"]
+    )  # fmt: skip
+    shown = baa("show", "T-1/r1", cwd=repo)
+    assert shown.returncode == 0, shown.stderr
+    thread = json.loads(output(repo / "runs" / "T-1" / "r1", "stdout").split(b"\n")[0])["thread_id"]
+    assert (
+        "agent:\n"
+        f"  thread: {thread}  (codex exec resume <thread>)\n"
+        "  tokens: 24763 in (24448 cached), 122 out\n"
+        f"  final message: {repo}/runs/T-1/r1/artifacts/last-message.md\n"
+        "  commands (2):\n"
+        "    exit 1      bash -lc 'pytest -q'\n"
+        "    exit 0      bash -lc 'pytest -q'\n"
+        "  file changes (2):\n"
+        f"    add         {repo}/fixed.txt\n"
+        f"    update      {repo}/README.md\n"
+        "  warning: model rerouted: gpt-5 -> gpt-5-mini (HighRiskCyberActivity)\n"
+    ) in shown.stdout
+    assert (
+        "summary: codex completed its turn (2 commands (1 failed), 2 files changed)" in shown.stdout
+    )
+    view = json.loads(baa("show", "--json", "T-1/r1", cwd=repo).stdout)
+    assert view["agent"]["threadId"] == thread
+
+
+def test_codex_options_belong_to_codex_steps(tmp_path: Path, repo: Path) -> None:
+    """A codex option on another kind of step, or a bad one, is a usage error (exit 2)."""
+    ran = baa("run", "--task", "T-1", "--step", "st", "--kind", "git", "--sandbox", "read-only",
+              "--", "status", cwd=repo)  # fmt: skip
+    assert (ran.returncode, ran.stderr) == (
+        2, "baa: error: --sandbox is an option of codex steps (--kind codex)\n"
+    )  # fmt: skip
+    ran = baa("run", "--task", "T-1", "--step", "fix", "--kind", "codex", "--codex-config", "x",
+              "--", "fix it", cwd=repo)  # fmt: skip
+    assert (ran.returncode, ran.stderr) == (
+        2, "baa: error: codex options: config override 'x': expected KEY=VALUE (missing '=')\n"
+    )  # fmt: skip

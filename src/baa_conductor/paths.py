@@ -24,6 +24,8 @@ STDOUT_LOG = "stdout.log"
 STDERR_LOG = "stderr.log"
 CHECKPOINTS = "checkpoints"
 ARTIFACTS = "artifacts"
+#: In ``artifacts/``: what the agent of a codex step did (schema agent-activity).
+AGENT_ACTIVITY = "agent-activity.json"
 
 #: The schema of each file in a run directory (JSONL files: of each line).
 SCHEMA_OF_FILE = {

@@ -38,6 +38,7 @@ def register(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_step_options(p)
+    add_codex_options(p)
     add_output_options(p)
     p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD...", help="what to run")
     p.set_defaults(handler=cmd_run, sweep=True)
@@ -84,6 +85,37 @@ def add_step_options(p: Any) -> None:
     p.add_argument(
         "--tail-bytes", type=int, default=1 << 20, metavar="N",
         help="output text kept in the envelope, about N bytes (default 1 MiB)",
+    )  # fmt: skip
+
+
+def add_codex_options(p: Any) -> None:
+    """How ``baa run`` runs a codex step (options of the executor, not of the request)."""
+    import argparse
+
+    codex = p.add_argument_group(
+        "codex steps (--kind codex)",
+        "The prompt goes to `codex exec --json` on stdin; see README, Running steps.",
+    )
+    codex.add_argument(
+        "--sandbox", choices=["read-only", "workspace-write", "danger-full-access"],
+        default=None, help="codex sandbox (default workspace-write: the step may change the worktree)",
+    )  # fmt: skip
+    codex.add_argument("--model", metavar="MODEL", help="codex --model")
+    codex.add_argument(
+        "--profile", metavar="PROFILE", help="codex --profile (from its config.toml)"
+    )
+    codex.add_argument(
+        "--codex-config", action="append", default=[], metavar="KEY=VALUE",
+        help="codex --config override (repeatable)",
+    )  # fmt: skip
+    codex.add_argument(
+        "--codex-arg", action="append", default=[], metavar="ARG",
+        help="one more argument for codex exec (repeatable; e.g. --codex-arg=--ephemeral)",
+    )  # fmt: skip
+    codex.add_argument(
+        "--skip-git-repo-check", action=argparse.BooleanOptionalAction, default=None,
+        help="pass codex --skip-git-repo-check (default: only when the worktree is not in a "
+        "git repository)",
     )  # fmt: skip
 
 
@@ -156,6 +188,32 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
     return request
 
 
+CODEX_OPTIONS = {"sandbox": "--sandbox", "model": "--model", "profile": "--profile",
+                 "codex_config": "--codex-config", "codex_arg": "--codex-arg",
+                 "skip_git_repo_check": "--skip-git-repo-check"}  # fmt: skip
+
+
+def make_executor(args: argparse.Namespace) -> Any:
+    """The executor of the step kind, with the codex options when it is a codex step."""
+    from ..executors import executor_for
+
+    given = [flag for name, flag in CODEX_OPTIONS.items() if getattr(args, name) not in (None, [])]
+    if args.kind != "codex":
+        if given:
+            raise UsageError(f"{given[0]} is an option of codex steps (--kind codex)")
+        return executor_for(args.kind, grace_sec=args.grace)
+    from ..executors.codex import DEFAULT_SANDBOX, CodexExecutor
+
+    try:
+        return CodexExecutor(
+            sandbox=args.sandbox or DEFAULT_SANDBOX, model=args.model, profile=args.profile,
+            config=args.codex_config, extra_args=args.codex_arg,
+            skip_git_repo_check=args.skip_git_repo_check, grace_sec=args.grace,
+        )  # fmt: skip
+    except ValueError as error:
+        raise UsageError(f"codex options: {error}") from None
+
+
 class LiveOutput:
     """The worker's chunks to our stdout and stderr as they arrive; a failing stream goes quiet."""
 
@@ -196,11 +254,10 @@ def summary_line(envelope: dict[str, Any]) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     import signal
 
-    from ..executors import executor_for
     from ..runner import run_step_dict
 
     request = build_request(args)
-    executor = executor_for(args.kind, grace_sec=args.grace)
+    executor = make_executor(args)
     live = None if args.json or args.quiet else LiveOutput()
     previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     try:

@@ -74,6 +74,15 @@ class RunView:
         self.state = self._document(STATE, SCHEMA_OF_FILE[STATE])
         self.events, self.event_count = self._events(WORKER_LOG, SCHEMA_OF_FILE[WORKER_LOG])
         self.live = is_locked(self.run_dir)
+        self.agent = self._agent()
+
+    def _agent(self) -> dict[str, Any] | None:
+        """What the agent of a codex step did (``artifacts/agent-activity.json``), if it says."""
+        from ..paths import AGENT_ACTIVITY, ARTIFACTS
+
+        if not os.path.isfile(os.path.join(self.run_dir, ARTIFACTS, AGENT_ACTIVITY)):
+            return None
+        return self._document(os.path.join(ARTIFACTS, AGENT_ACTIVITY), "agent-activity")
 
     def _document(self, name: str, schema: str) -> dict[str, Any]:
         from ..encoding import loads
@@ -192,12 +201,38 @@ def render(view: RunView, lines: int, raw: bool, width: int | None) -> str:
         else:
             out.append(head)
             out += [" " * indent + part for part in _wrap(message, width, indent)]
+    if view.agent is not None:
+        out += ["", *_agent_lines(view.agent, clean)]
     for channel in ("stdout", "stderr"):
         tail = view.output_tail(channel, lines)
         if tail:
             out += ["", f"last lines of {channel}:"]
             out += [clean(line) for line in tail]
     return "\n".join(out) + "\n"
+
+
+def _agent_lines(agent: dict[str, Any], clean: Any) -> list[str]:
+    """What the agent did: its thread, tokens, every command with its exit code, files changed."""
+    out = ["agent:"]
+    if "threadId" in agent:
+        out.append(f"  thread: {clean(agent['threadId'])}  (codex exec resume <thread>)")
+    if "usage" in agent:
+        usage = agent["usage"]
+        out.append(f"  tokens: {usage['inputTokens']} in ({usage['cachedInputTokens']} cached), "
+                   f"{usage['outputTokens']} out")  # fmt: skip
+    if "finalMessagePath" in agent:
+        out.append(f"  final message: {clean(agent['finalMessagePath'])}")
+    out.append(f"  commands ({len(agent['commands'])}):")
+    for command in agent["commands"]:
+        ended = f"exit {command['exitCode']}" if "exitCode" in command else command["status"]
+        out.append(f"    {clean(ended):<11} {clean(command['command'])}")
+    out.append(f"  file changes ({len(agent['fileChanges'])}):")
+    for change in agent["fileChanges"]:
+        failed = "" if change["status"] == "completed" else f"  ({clean(change['status'])})"
+        out.append(f"    {clean(change['kind']):<11} {clean(change['path'])}{failed}")
+    for warning in agent["warnings"]:
+        out.append(f"  warning: {clean(warning)}")
+    return out
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -211,7 +246,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         document = {
             "runDir": view.run_dir, "status": view.status, "interrupted": view.interrupted,
             "meta": view.meta, "state": view.state, "events": view.events,
-            "eventCount": view.event_count,
+            "eventCount": view.event_count, **({"agent": view.agent} if view.agent else {}),
             "stdoutTail": view.output_tail("stdout", args.lines),
             "stderrTail": view.output_tail("stderr", args.lines),
         }  # fmt: skip

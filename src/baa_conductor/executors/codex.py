@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import encoding
+from ..paths import AGENT_ACTIVITY
 from ..runner import PreparedStepRun
 from ..validation import validate
 from .base import OutputWatch, ProcessExecutor, Refusal, clip, refused, stderr_tail
@@ -35,7 +36,6 @@ SANDBOX_MODES = ("read-only", "workspace-write", "danger-full-access")
 DEFAULT_SANDBOX = "workspace-write"
 PROMPT_FILE = "prompt.md"
 LAST_MESSAGE_FILE = "last-message.md"
-ACTIVITY_FILE = "agent-activity.json"
 QUOTE_CHARS = 300
 
 
@@ -143,12 +143,12 @@ class CodexExecutor(ProcessExecutor):
         events.close()
         outcome = self.judge(run, result, watch, events)
         activity = _activity(run, events)
-        validate("agent-activity", activity, source=ACTIVITY_FILE)
+        validate("agent-activity", activity, source=AGENT_ACTIVITY)
         artifacts = [_artifact(prompt_path, "The prompt given to codex on its standard input.")]
         if "finalMessagePath" in activity:
             artifacts.append(_artifact(activity["finalMessagePath"],
                                        "The agent's final message in full (codex -o)."))  # fmt: skip
-        path = _create(run, ACTIVITY_FILE, encoding.dumps_line(activity))
+        path = _create(run, AGENT_ACTIVITY, encoding.dumps_line(activity))
         artifacts.append(_artifact(path, "What the agent did: thread id, token usage, "
                                    "commands with exit codes, file changes (AgentActivity)."))  # fmt: skip
         return {**outcome, "artifacts": artifacts, "agent": activity}
