@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -11,8 +12,11 @@ from typing import Any
 
 import pytest
 from helpers import entries, make_request, output, wait_gone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from baa_conductor.executors import CodexExecutor
+from baa_conductor.executors.codex_events import CodexEvents
 from baa_conductor.executors.process import MAX_CHUNK_BYTES
 from baa_conductor.runner import envelope_dict, run_step
 
@@ -411,3 +415,36 @@ def test_codex_options_belong_to_codex_steps(tmp_path: Path, repo: Path) -> None
     assert (ran.returncode, ran.stderr) == (
         2, "baa: error: codex options: config override 'x': expected KEY=VALUE (missing '=')\n"
     )  # fmt: skip
+
+
+STREAM = "".join(
+    json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
+    for event in [
+        {"type": "thread.started", "thread_id": "0199a213-81c0-7800-8aa1-bbab2a035a53"},
+        {"type": "turn.started"},
+        {"type": "error", "message": "Reconnecting... 1/5"},
+        {"type": "item.completed", "item": {"id": "item_0", "type": "command_execution",
+         "command": "ls", "aggregated_output": "a\u2028b\n", "exit_code": 2, "status": "failed"}},
+        {"type": "item.completed", "item": {"id": "item_1", "type": "agent_message",
+         "text": "é\u2028\u0085\r" * 50}},
+        {"type": "turn.completed", "usage": {"input_tokens": 3, "cached_input_tokens": 1,
+         "output_tokens": 2}},
+    ]
+).encode()  # fmt: skip
+
+
+@given(st.lists(st.integers(min_value=0, max_value=len(STREAM)), max_size=12))
+def test_events_are_the_same_however_the_output_is_cut(cuts: list[int]) -> None:
+    """Chunks cut anywhere (mid-line, mid-character) fold into the same events."""
+    whole, pieces = CodexEvents(), CodexEvents()
+    whole.feed(STREAM)
+    bounds = [0, *sorted(cuts), len(STREAM)]
+    for start, end in itertools.pairwise(bounds):
+        pieces.feed(STREAM[start:end])
+    pieces.close()
+    assert (pieces.final_message, pieces.usage, pieces.turn, pieces.failure, pieces.events) == (
+        "é\u2028\u0085\r" * 50, {"input_tokens": 3, "cached_input_tokens": 1, "output_tokens": 2},
+        "completed", None, 6,
+    )  # fmt: skip
+    assert pieces.commands == whole.commands
+    assert pieces.thread_id == "0199a213-81c0-7800-8aa1-bbab2a035a53"

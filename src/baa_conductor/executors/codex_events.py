@@ -107,7 +107,7 @@ class CodexEvents:
             self.commands[item_id] = Command(
                 command=_text(item.get("command")) or "",
                 status=_text(item.get("status")) or ("completed" if completed else "in_progress"),
-                exit_code=exit_code if isinstance(exit_code, int) else None,
+                exit_code=exit_code if _count(exit_code, signed=True) else None,
             )
         elif not completed:
             return
@@ -146,6 +146,11 @@ def _text(value: Any) -> str | None:
 def _usage(value: Any) -> dict[str, int] | None:
     usage = _object(value)
     keys = ("input_tokens", "cached_input_tokens", "output_tokens")
-    if not all(isinstance(usage.get(k), int) for k in keys):
+    if not all(_count(usage.get(k)) for k in keys):
         return None
     return {k: int(usage[k]) for k in keys}
+
+
+def _count(value: Any, signed: bool = False) -> bool:
+    """An integer as JSON has them (not a bool), not negative unless ``signed``."""
+    return type(value) is int and (signed or value >= 0)
