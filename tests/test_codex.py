@@ -233,10 +233,10 @@ def test_hanging_agent_is_stopped_at_the_timeout(tmp_path: Path, repo: Path) -> 
     pid_file = tmp_path / "codex.pid"
     executor = CodexExecutor(binary=str(FAKE), grace_sec=0.5)
     run = Codex(
-        tmp_path, repo, "hang", executor=executor, timeout=2, FAKE_CODEX_PID_FILE=str(pid_file)
+        tmp_path, repo, "hang", executor=executor, timeout=5, FAKE_CODEX_PID_FILE=str(pid_file)
     )
     assert run.outcome() == (
-        "failed", 124, "codex timed out after 2s and was stopped (SIGTERM to its process group, "
+        "failed", 124, "codex timed out after 5s and was stopped (SIGTERM to its process group, "
         "SIGKILL 0.5s later if still running)",
     )  # fmt: skip
     assert wait_gone(int(pid_file.read_text()))
