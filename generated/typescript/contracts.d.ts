@@ -89,6 +89,10 @@ export type WorkerLogChannel = "worker" | "stdout" | "stderr";
  * Every schema of the contract package, by file name.
  */
 export interface BaaConductorContracts {
+  "agent-activity"?: AgentActivity;
+  "agent-command"?: AgentCommand;
+  "agent-file-change"?: AgentFileChange;
+  "agent-token-usage"?: AgentTokenUsage;
   "checkpoint-change-kind"?: CheckpointChangeKind;
   "checkpoint-mode"?: CheckpointMode;
   "checkpoint-record"?: CheckpointRecord;
@@ -125,6 +129,54 @@ export interface BaaConductorContracts {
   "worker-lifecycle-log-stream"?: WorkerLifecycleLogStream;
   "worker-log-channel"?: WorkerLogChannel;
   "worker-log-line"?: WorkerLogLine;
+}
+/**
+ * What an agent did in a run, read from its event stream as it ran: the thread to resume, the tokens used, every command with its exit code, every file change, the warnings it reported, and where its final message is kept in full. A codex step returns it as `agent` and writes it to `artifacts/agent-activity.json`.
+ */
+export interface AgentActivity {
+  /**
+   * The codex thread id (`codex exec resume <threadId>` continues it).
+   */
+  threadId?: string;
+  usage?: AgentTokenUsage;
+  /**
+   * The file holding the agent's final message in full (written by `codex exec -o`).
+   */
+  finalMessagePath?: string;
+  commands: AgentCommand[];
+  fileChanges: AgentFileChange[];
+  /**
+   * Non-fatal errors the agent reported (codex `error` items).
+   */
+  warnings: string[];
+  /**
+   * How many events the agent printed (0: it failed before starting a thread).
+   */
+  eventCount: number;
+}
+/**
+ * Tokens an agent's turn used, as codex reports them in `turn.completed`.
+ */
+export interface AgentTokenUsage {
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+}
+/**
+ * A command the agent ran (a codex `command_execution` item), as it last reported it. `status` is codex's word for it (`completed`, `failed`, `declined`, `in_progress` when the run ended first); `exitCode` is absent when the command never exited.
+ */
+export interface AgentCommand {
+  command: string;
+  status: string;
+  exitCode?: number;
+}
+/**
+ * A file the agent changed (one change of a codex `file_change` item). `kind` is `add`, `delete` or `update`; `status` is `completed` when the patch was applied, `failed` when it was not (for example in a read-only sandbox).
+ */
+export interface AgentFileChange {
+  path: string;
+  kind: string;
+  status: string;
 }
 /**
  * checkpoints/<seq>.json: the record of one git_diff checkpoint. `written`: checkpoints/<seq>.patch holds the worktree's difference from `baseCommit` (a `git diff --binary` patch, untracked files included, ignored files left out) and `patch.sha256` is its digest; `omitted` lists what the patch leaves out (over `maxPatchBytes`: recorded by size and sha256; submodules: their commit is in the patch, their own changes are not). `failed`: no patch; `error` says why.
@@ -440,6 +492,7 @@ export interface StepExecutionResult {
   artifacts: StepArtifact[];
   suggestedFollowup: SuggestedFollowup[];
   metrics: StepExecutionMetrics;
+  agent?: AgentActivity;
 }
 /**
  * A step the worker suggests running next.
@@ -463,6 +516,7 @@ export interface WorkerExecutionOutcome {
   artifacts?: StepArtifact[];
   suggestedFollowup?: SuggestedFollowup[];
   exitCode?: number;
+  agent?: AgentActivity;
 }
 /**
  * One line of worker.log: a lifecycle entry without `channel` and `renderedLine`, keys in this order (the seed's serializeLifecycleEvent). `eventId` is `<runId>:event:<seq, zero-padded to 4 digits>`.

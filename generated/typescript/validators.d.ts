@@ -1,5 +1,9 @@
 // Generated from schemas/ by `nox -s codegen` (tools/typescript/generate.mjs). Do not edit.
 import type { CompiledValidator } from "./violations.js";
+export declare const AgentActivity: CompiledValidator;
+export declare const AgentCommand: CompiledValidator;
+export declare const AgentFileChange: CompiledValidator;
+export declare const AgentTokenUsage: CompiledValidator;
 export declare const CheckpointChangeKind: CompiledValidator;
 export declare const CheckpointMode: CompiledValidator;
 export declare const CheckpointRecord: CompiledValidator;
