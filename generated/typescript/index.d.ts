@@ -4,9 +4,13 @@ import { type ValidationResult } from "./violations.js";
 export type * from "./contracts.js";
 export type { ValidationResult, Violation } from "./violations.js";
 /** The version of the contracts (schemas/VERSION), which is this package's version. */
-export declare const version = "2.0.0";
+export declare const version = "2.1.0";
 /** Each schema's name (its file name without .schema.json) and the type it describes. */
 export interface Contracts {
+    "agent-activity": C.AgentActivity;
+    "agent-command": C.AgentCommand;
+    "agent-file-change": C.AgentFileChange;
+    "agent-token-usage": C.AgentTokenUsage;
     "checkpoint-change-kind": C.CheckpointChangeKind;
     "checkpoint-mode": C.CheckpointMode;
     "checkpoint-record": C.CheckpointRecord;
@@ -54,6 +58,14 @@ export declare function isSchemaName(name: unknown): name is SchemaName;
 export declare function is<N extends SchemaName>(name: N, instance: unknown): instance is Contracts[N];
 /** Validates `instance` against the schema `name` and reports every violation with its JSON pointer. */
 export declare function validate(name: SchemaName, instance: unknown): ValidationResult;
+/** Whether `x` is a AgentActivity (schemas/agent-activity.schema.json). */
+export declare function isAgentActivity(x: unknown): x is C.AgentActivity;
+/** Whether `x` is a AgentCommand (schemas/agent-command.schema.json). */
+export declare function isAgentCommand(x: unknown): x is C.AgentCommand;
+/** Whether `x` is a AgentFileChange (schemas/agent-file-change.schema.json). */
+export declare function isAgentFileChange(x: unknown): x is C.AgentFileChange;
+/** Whether `x` is a AgentTokenUsage (schemas/agent-token-usage.schema.json). */
+export declare function isAgentTokenUsage(x: unknown): x is C.AgentTokenUsage;
 /** Whether `x` is a CheckpointChangeKind (schemas/checkpoint-change-kind.schema.json). */
 export declare function isCheckpointChangeKind(x: unknown): x is C.CheckpointChangeKind;
 /** Whether `x` is a CheckpointMode (schemas/checkpoint-mode.schema.json). */

@@ -3,9 +3,13 @@
 import * as compiled from "./validators.js";
 import { check, passes } from "./violations.js";
 /** The version of the contracts (schemas/VERSION), which is this package's version. */
-export const version = "2.0.0";
+export const version = "2.1.0";
 /** Every schema name, in file name order. */
 export const schemaNames = [
+    "agent-activity",
+    "agent-command",
+    "agent-file-change",
+    "agent-token-usage",
     "checkpoint-change-kind",
     "checkpoint-mode",
     "checkpoint-record",
@@ -45,6 +49,10 @@ export const schemaNames = [
 ];
 /** Each schema's own version (its x-version). */
 export const schemaVersions = {
+    "agent-activity": "1.0",
+    "agent-command": "1.0",
+    "agent-file-change": "1.0",
+    "agent-token-usage": "1.0",
     "checkpoint-change-kind": "1.0",
     "checkpoint-mode": "1.1",
     "checkpoint-record": "1.0",
@@ -64,7 +72,7 @@ export const schemaVersions = {
     "step-execution-metrics": "1.0",
     "step-execution-outcome": "1.0",
     "step-execution-request": "1.0",
-    "step-execution-result": "1.0",
+    "step-execution-result": "1.1",
     "step-execution-runtime": "1.0",
     "step-kind": "1.0",
     "stream-chunk-log-entry": "1.0",
@@ -74,7 +82,7 @@ export const schemaVersions = {
     "structured-value": "1.0",
     "suggested-followup": "1.0",
     "timestamp": "2.0",
-    "worker-execution-outcome": "1.0",
+    "worker-execution-outcome": "1.1",
     "worker-kind": "1.0",
     "worker-lifecycle-event-type": "1.1",
     "worker-lifecycle-log-entry": "1.0",
@@ -83,6 +91,10 @@ export const schemaVersions = {
     "worker-log-line": "1.0",
 };
 const validators = {
+    "agent-activity": compiled.AgentActivity,
+    "agent-command": compiled.AgentCommand,
+    "agent-file-change": compiled.AgentFileChange,
+    "agent-token-usage": compiled.AgentTokenUsage,
     "checkpoint-change-kind": compiled.CheckpointChangeKind,
     "checkpoint-mode": compiled.CheckpointMode,
     "checkpoint-record": compiled.CheckpointRecord,
@@ -136,6 +148,22 @@ export function is(name, instance) {
 /** Validates `instance` against the schema `name` and reports every violation with its JSON pointer. */
 export function validate(name, instance) {
     return check(validator(name), instance);
+}
+/** Whether `x` is a AgentActivity (schemas/agent-activity.schema.json). */
+export function isAgentActivity(x) {
+    return passes(validators["agent-activity"], x);
+}
+/** Whether `x` is a AgentCommand (schemas/agent-command.schema.json). */
+export function isAgentCommand(x) {
+    return passes(validators["agent-command"], x);
+}
+/** Whether `x` is a AgentFileChange (schemas/agent-file-change.schema.json). */
+export function isAgentFileChange(x) {
+    return passes(validators["agent-file-change"], x);
+}
+/** Whether `x` is a AgentTokenUsage (schemas/agent-token-usage.schema.json). */
+export function isAgentTokenUsage(x) {
+    return passes(validators["agent-token-usage"], x);
 }
 /** Whether `x` is a CheckpointChangeKind (schemas/checkpoint-change-kind.schema.json). */
 export function isCheckpointChangeKind(x) {

@@ -2,14 +2,872 @@
 // ajv standalone validators, one export per schema, named by the schema's title.
 import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
-export const CheckpointChangeKind = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/checkpoint-change-kind.schema.json","x-version":"1.0","title":"CheckpointChangeKind","description":"How a file differs from the checkpoint's base commit (git's A, M, D, R, C, T).","type":"string","enum":["added","modified","deleted","renamed","copied","type_changed"]};
+export const AgentActivity = validate20;
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/agent-activity.schema.json","x-version":"1.0","title":"AgentActivity","description":"What an agent did in a run, read from its event stream as it ran: the thread to resume, the tokens used, every command with its exit code, every file change, the warnings it reported, and where its final message is kept in full. A codex step returns it as `agent` and writes it to `artifacts/agent-activity.json`.","type":"object","properties":{"threadId":{"type":"string","description":"The codex thread id (`codex exec resume <threadId>` continues it)."},"usage":{"$ref":"agent-token-usage.schema.json"},"finalMessagePath":{"type":"string","description":"The file holding the agent's final message in full (written by `codex exec -o`)."},"commands":{"type":"array","items":{"$ref":"agent-command.schema.json"}},"fileChanges":{"type":"array","items":{"$ref":"agent-file-change.schema.json"}},"warnings":{"type":"array","items":{"type":"string"},"description":"Non-fatal errors the agent reported (codex `error` items)."},"eventCount":{"type":"integer","minimum":0,"description":"How many events the agent printed (0: it failed before starting a thread)."}},"required":["commands","fileChanges","warnings","eventCount"],"additionalProperties":false};
+const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/agent-token-usage.schema.json","x-version":"1.0","title":"AgentTokenUsage","description":"Tokens an agent's turn used, as codex reports them in `turn.completed`.","type":"object","properties":{"inputTokens":{"type":"integer","minimum":0},"cachedInputTokens":{"type":"integer","minimum":0},"outputTokens":{"type":"integer","minimum":0}},"required":["inputTokens","cachedInputTokens","outputTokens"],"additionalProperties":false};
+const schema33 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/agent-command.schema.json","x-version":"1.0","title":"AgentCommand","description":"A command the agent ran (a codex `command_execution` item), as it last reported it. `status` is codex's word for it (`completed`, `failed`, `declined`, `in_progress` when the run ended first); `exitCode` is absent when the command never exited.","type":"object","properties":{"command":{"type":"string"},"status":{"type":"string"},"exitCode":{"type":"integer"}},"required":["command","status"],"additionalProperties":false};
+const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/agent-file-change.schema.json","x-version":"1.0","title":"AgentFileChange","description":"A file the agent changed (one change of a codex `file_change` item). `kind` is `add`, `delete` or `update`; `status` is `completed` when the patch was applied, `failed` when it was not (for example in a read-only sandbox).","type":"object","properties":{"path":{"type":"string"},"kind":{"type":"string"},"status":{"type":"string"}},"required":["path","kind","status"],"additionalProperties":false};
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://baa-conductor.dev/schemas/checkpoint-change-kind.schema.json" */;
+/*# sourceURL="https://baa-conductor.dev/schemas/agent-activity.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate20.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.commands === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "commands"},message:"must have required property '"+"commands"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.fileChanges === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "fileChanges"},message:"must have required property '"+"fileChanges"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.warnings === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "warnings"},message:"must have required property '"+"warnings"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.eventCount === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "eventCount"},message:"must have required property '"+"eventCount"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((((key0 === "threadId") || (key0 === "usage")) || (key0 === "finalMessagePath")) || (key0 === "commands")) || (key0 === "fileChanges")) || (key0 === "warnings")) || (key0 === "eventCount"))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.threadId !== undefined){
+if(typeof data.threadId !== "string"){
+const err5 = {instancePath:instancePath+"/threadId",schemaPath:"#/properties/threadId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.usage !== undefined){
+let data1 = data.usage;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.inputTokens === undefined){
+const err6 = {instancePath:instancePath+"/usage",schemaPath:"agent-token-usage.schema.json/required",keyword:"required",params:{missingProperty: "inputTokens"},message:"must have required property '"+"inputTokens"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data1.cachedInputTokens === undefined){
+const err7 = {instancePath:instancePath+"/usage",schemaPath:"agent-token-usage.schema.json/required",keyword:"required",params:{missingProperty: "cachedInputTokens"},message:"must have required property '"+"cachedInputTokens"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data1.outputTokens === undefined){
+const err8 = {instancePath:instancePath+"/usage",schemaPath:"agent-token-usage.schema.json/required",keyword:"required",params:{missingProperty: "outputTokens"},message:"must have required property '"+"outputTokens"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+for(const key1 in data1){
+if(!(((key1 === "inputTokens") || (key1 === "cachedInputTokens")) || (key1 === "outputTokens"))){
+const err9 = {instancePath:instancePath+"/usage",schemaPath:"agent-token-usage.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data1.inputTokens !== undefined){
+let data2 = data1.inputTokens;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err10 = {instancePath:instancePath+"/usage/inputTokens",schemaPath:"agent-token-usage.schema.json/properties/inputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err11 = {instancePath:instancePath+"/usage/inputTokens",schemaPath:"agent-token-usage.schema.json/properties/inputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+if(data1.cachedInputTokens !== undefined){
+let data3 = data1.cachedInputTokens;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err12 = {instancePath:instancePath+"/usage/cachedInputTokens",schemaPath:"agent-token-usage.schema.json/properties/cachedInputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 0 || isNaN(data3)){
+const err13 = {instancePath:instancePath+"/usage/cachedInputTokens",schemaPath:"agent-token-usage.schema.json/properties/cachedInputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+if(data1.outputTokens !== undefined){
+let data4 = data1.outputTokens;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err14 = {instancePath:instancePath+"/usage/outputTokens",schemaPath:"agent-token-usage.schema.json/properties/outputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 < 0 || isNaN(data4)){
+const err15 = {instancePath:instancePath+"/usage/outputTokens",schemaPath:"agent-token-usage.schema.json/properties/outputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/usage",schemaPath:"agent-token-usage.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data.finalMessagePath !== undefined){
+if(typeof data.finalMessagePath !== "string"){
+const err17 = {instancePath:instancePath+"/finalMessagePath",schemaPath:"#/properties/finalMessagePath/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.commands !== undefined){
+let data6 = data.commands;
+if(Array.isArray(data6)){
+const len0 = data6.length;
+for(let i0=0; i0<len0; i0++){
+let data7 = data6[i0];
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.command === undefined){
+const err18 = {instancePath:instancePath+"/commands/" + i0,schemaPath:"agent-command.schema.json/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(data7.status === undefined){
+const err19 = {instancePath:instancePath+"/commands/" + i0,schemaPath:"agent-command.schema.json/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+for(const key2 in data7){
+if(!(((key2 === "command") || (key2 === "status")) || (key2 === "exitCode"))){
+const err20 = {instancePath:instancePath+"/commands/" + i0,schemaPath:"agent-command.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data7.command !== undefined){
+if(typeof data7.command !== "string"){
+const err21 = {instancePath:instancePath+"/commands/" + i0+"/command",schemaPath:"agent-command.schema.json/properties/command/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data7.status !== undefined){
+if(typeof data7.status !== "string"){
+const err22 = {instancePath:instancePath+"/commands/" + i0+"/status",schemaPath:"agent-command.schema.json/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data7.exitCode !== undefined){
+let data10 = data7.exitCode;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+const err23 = {instancePath:instancePath+"/commands/" + i0+"/exitCode",schemaPath:"agent-command.schema.json/properties/exitCode/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/commands/" + i0,schemaPath:"agent-command.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/commands",schemaPath:"#/properties/commands/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data.fileChanges !== undefined){
+let data11 = data.fileChanges;
+if(Array.isArray(data11)){
+const len1 = data11.length;
+for(let i1=0; i1<len1; i1++){
+let data12 = data11[i1];
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+if(data12.path === undefined){
+const err26 = {instancePath:instancePath+"/fileChanges/" + i1,schemaPath:"agent-file-change.schema.json/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if(data12.kind === undefined){
+const err27 = {instancePath:instancePath+"/fileChanges/" + i1,schemaPath:"agent-file-change.schema.json/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+if(data12.status === undefined){
+const err28 = {instancePath:instancePath+"/fileChanges/" + i1,schemaPath:"agent-file-change.schema.json/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+for(const key3 in data12){
+if(!(((key3 === "path") || (key3 === "kind")) || (key3 === "status"))){
+const err29 = {instancePath:instancePath+"/fileChanges/" + i1,schemaPath:"agent-file-change.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data12.path !== undefined){
+if(typeof data12.path !== "string"){
+const err30 = {instancePath:instancePath+"/fileChanges/" + i1+"/path",schemaPath:"agent-file-change.schema.json/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data12.kind !== undefined){
+if(typeof data12.kind !== "string"){
+const err31 = {instancePath:instancePath+"/fileChanges/" + i1+"/kind",schemaPath:"agent-file-change.schema.json/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+if(data12.status !== undefined){
+if(typeof data12.status !== "string"){
+const err32 = {instancePath:instancePath+"/fileChanges/" + i1+"/status",schemaPath:"agent-file-change.schema.json/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/fileChanges/" + i1,schemaPath:"agent-file-change.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/fileChanges",schemaPath:"#/properties/fileChanges/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+if(data.warnings !== undefined){
+let data16 = data.warnings;
+if(Array.isArray(data16)){
+const len2 = data16.length;
+for(let i2=0; i2<len2; i2++){
+if(typeof data16[i2] !== "string"){
+const err35 = {instancePath:instancePath+"/warnings/" + i2,schemaPath:"#/properties/warnings/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/warnings",schemaPath:"#/properties/warnings/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data.eventCount !== undefined){
+let data18 = data.eventCount;
+if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
+const err37 = {instancePath:instancePath+"/eventCount",schemaPath:"#/properties/eventCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+if((typeof data18 == "number") && (isFinite(data18))){
+if(data18 < 0 || isNaN(data18)){
+const err38 = {instancePath:instancePath+"/eventCount",schemaPath:"#/properties/eventCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err39 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+validate20.errors = vErrors;
+return errors === 0;
+}
+validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const AgentCommand = validate21;
+
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://baa-conductor.dev/schemas/agent-command.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate21.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.command === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.status === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "command") || (key0 === "status")) || (key0 === "exitCode"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.command !== undefined){
+if(typeof data.command !== "string"){
+const err3 = {instancePath:instancePath+"/command",schemaPath:"#/properties/command/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.status !== undefined){
+if(typeof data.status !== "string"){
+const err4 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.exitCode !== undefined){
+let data2 = data.exitCode;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err5 = {instancePath:instancePath+"/exitCode",schemaPath:"#/properties/exitCode/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate21.errors = vErrors;
+return errors === 0;
+}
+validate21.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const AgentFileChange = validate22;
+
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://baa-conductor.dev/schemas/agent-file-change.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate22.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.path === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.kind === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.status === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "path") || (key0 === "kind")) || (key0 === "status"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.path !== undefined){
+if(typeof data.path !== "string"){
+const err4 = {instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.kind !== undefined){
+if(typeof data.kind !== "string"){
+const err5 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.status !== undefined){
+if(typeof data.status !== "string"){
+const err6 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate22.errors = vErrors;
+return errors === 0;
+}
+validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const AgentTokenUsage = validate23;
+
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://baa-conductor.dev/schemas/agent-token-usage.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate23.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.inputTokens === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "inputTokens"},message:"must have required property '"+"inputTokens"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.cachedInputTokens === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "cachedInputTokens"},message:"must have required property '"+"cachedInputTokens"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.outputTokens === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "outputTokens"},message:"must have required property '"+"outputTokens"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "inputTokens") || (key0 === "cachedInputTokens")) || (key0 === "outputTokens"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.inputTokens !== undefined){
+let data0 = data.inputTokens;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err4 = {instancePath:instancePath+"/inputTokens",schemaPath:"#/properties/inputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err5 = {instancePath:instancePath+"/inputTokens",schemaPath:"#/properties/inputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+if(data.cachedInputTokens !== undefined){
+let data1 = data.cachedInputTokens;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err6 = {instancePath:instancePath+"/cachedInputTokens",schemaPath:"#/properties/cachedInputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err7 = {instancePath:instancePath+"/cachedInputTokens",schemaPath:"#/properties/cachedInputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+if(data.outputTokens !== undefined){
+let data2 = data.outputTokens;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err8 = {instancePath:instancePath+"/outputTokens",schemaPath:"#/properties/outputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err9 = {instancePath:instancePath+"/outputTokens",schemaPath:"#/properties/outputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate23.errors = vErrors;
+return errors === 0;
+}
+validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+export const CheckpointChangeKind = validate24;
+const schema38 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/checkpoint-change-kind.schema.json","x-version":"1.0","title":"CheckpointChangeKind","description":"How a file differs from the checkpoint's base commit (git's A, M, D, R, C, T).","type":"string","enum":["added","modified","deleted","renamed","copied","type_changed"]};
+
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://baa-conductor.dev/schemas/checkpoint-change-kind.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate24.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -27,7 +885,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!((((((data === "added") || (data === "modified")) || (data === "deleted")) || (data === "renamed")) || (data === "copied")) || (data === "type_changed"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema31.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema38.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -36,19 +894,19 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate20.errors = vErrors;
+validate24.errors = vErrors;
 return errors === 0;
 }
-validate20.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate24.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const CheckpointMode = validate21;
-const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/checkpoint-mode.schema.json","x-version":"1.1","title":"CheckpointMode","description":"Checkpoint mode of a step. `reserved_for_t006` reserves sequence numbers and the checkpoints directory without writing checkpoint content. `git_diff` writes checkpoints/<seq>.patch (the worktree's difference from the step's base commit) and checkpoints/<seq>.json (its checkpoint-record) when the worker exits, before a timed-out or stopped worker is signalled, and every `everySec` seconds.","type":"string","enum":["disabled","reserved_for_t006","git_diff"]};
+export const CheckpointMode = validate25;
+const schema39 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/checkpoint-mode.schema.json","x-version":"1.1","title":"CheckpointMode","description":"Checkpoint mode of a step. `reserved_for_t006` reserves sequence numbers and the checkpoints directory without writing checkpoint content. `git_diff` writes checkpoints/<seq>.patch (the worktree's difference from the step's base commit) and checkpoints/<seq>.json (its checkpoint-record) when the worker exits, before a timed-out or stopped worker is signalled, and every `everySec` seconds.","type":"string","enum":["disabled","reserved_for_t006","git_diff"]};
 
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/checkpoint-mode.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate21.evaluated;
+const evaluated0 = validate25.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -66,7 +924,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data === "disabled") || (data === "reserved_for_t006")) || (data === "git_diff"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema32.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema39.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -75,15 +933,15 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate21.errors = vErrors;
+validate25.errors = vErrors;
 return errors === 0;
 }
-validate21.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate25.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const CheckpointRecord = validate22;
-const schema33 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/checkpoint-record.schema.json","x-version":"1.0","title":"CheckpointRecord","description":"checkpoints/<seq>.json: the record of one git_diff checkpoint. `written`: checkpoints/<seq>.patch holds the worktree's difference from `baseCommit` (a `git diff --binary` patch, untracked files included, ignored files left out) and `patch.sha256` is its digest; `omitted` lists what the patch leaves out (over `maxPatchBytes`: recorded by size and sha256; submodules: their commit is in the patch, their own changes are not). `failed`: no patch; `error` says why.","type":"object","properties":{"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"attempt":{"type":"integer","minimum":1},"seq":{"type":"integer","minimum":1},"createdAt":{"$ref":"timestamp.schema.json"},"reason":{"description":"Why it was taken: the worker exited, the step timed out or was stopped (taken before the worker is signalled), or the --checkpoint-every interval came round.","type":"string","enum":["worker_exited","timeout","stopped","interval"],"title":"CheckpointReason"},"mode":{"type":"string","enum":["git_diff"],"title":"CheckpointRecordMode"},"status":{"type":"string","enum":["written","failed"],"title":"CheckpointStatus"},"worktreePath":{"description":"The top of the git worktree the patch is relative to.","type":"string"},"baseCommit":{"description":"The commit the step started from; null in a repository with no commit yet (the base is then the empty tree).","type":["string","null"],"pattern":"^[0-9a-f]{40,64}$"},"maxPatchBytes":{"type":"integer","minimum":0},"tree":{"description":"The git tree id of the whole worktree as snapshotted.","type":"string","pattern":"^[0-9a-f]{40,64}$"},"patchTree":{"description":"The git tree id the patch restores: `tree` unless files were omitted.","type":"string","pattern":"^[0-9a-f]{40,64}$"},"patch":{"type":"object","properties":{"file":{"type":"string","pattern":"^[1-9][0-9]*\\.patch$"},"bytes":{"type":"integer","minimum":0},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"}},"required":["file","bytes","sha256"],"additionalProperties":false,"title":"CheckpointPatch"},"files":{"description":"Every file the patch changes.","type":"array","items":{"type":"object","properties":{"path":{"type":"string"},"change":{"$ref":"checkpoint-change-kind.schema.json"},"oldPath":{"type":"string"},"mode":{"type":"string","pattern":"^[0-7]{6}$"},"binary":{"type":"boolean"},"linesAdded":{"type":"integer","minimum":0},"linesDeleted":{"type":"integer","minimum":0}},"required":["path","change","binary"],"additionalProperties":false,"title":"CheckpointFile"}},"omitted":{"description":"What the patch does not restore, and why.","type":"array","items":{"type":"object","properties":{"path":{"type":"string"},"reason":{"type":"string","enum":["size_limit","submodule"],"title":"CheckpointOmissionReason"},"change":{"$ref":"checkpoint-change-kind.schema.json"},"bytes":{"type":"integer","minimum":0},"blob":{"type":"string","pattern":"^[0-9a-f]{40,64}$"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"}},"required":["path","reason","change"],"additionalProperties":false,"title":"CheckpointOmission"}},"durationMs":{"type":"integer","minimum":0},"error":{"type":"string"}},"required":["taskId","stepId","runId","attempt","seq","createdAt","reason","mode","status","worktreePath","baseCommit","maxPatchBytes","durationMs"],"additionalProperties":false};
-const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/run-identifier.schema.json","x-version":"1.0","title":"RunIdentifier","description":"A task, step or run id. It becomes a single path segment under the runs root, so it is 1 to 128 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit: '.', '..', separators, NUL, whitespace and control characters can never appear.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"};
-const schema37 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/timestamp.schema.json","x-version":"2.0","title":"Timestamp","description":"An RFC 3339 date-time as JavaScript's Date.prototype.toISOString writes it (upper-case T and Z, or a numeric offset). The pattern is the whole rule, so every validator agrees whether or not it asserts `format`: the calendar date must exist (leap years by the Gregorian rule, year 0000 included), hours 00-23, and a leap second only as 23:59:60 in UTC (Z, +00:00 or -00:00).","type":"string","format":"date-time","pattern":"^(?:[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)T(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])|23:59:60(?:\\.[0-9]{1,9})?(?:Z|[+-]00:00))$"};
+export const CheckpointRecord = validate26;
+const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/checkpoint-record.schema.json","x-version":"1.0","title":"CheckpointRecord","description":"checkpoints/<seq>.json: the record of one git_diff checkpoint. `written`: checkpoints/<seq>.patch holds the worktree's difference from `baseCommit` (a `git diff --binary` patch, untracked files included, ignored files left out) and `patch.sha256` is its digest; `omitted` lists what the patch leaves out (over `maxPatchBytes`: recorded by size and sha256; submodules: their commit is in the patch, their own changes are not). `failed`: no patch; `error` says why.","type":"object","properties":{"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"attempt":{"type":"integer","minimum":1},"seq":{"type":"integer","minimum":1},"createdAt":{"$ref":"timestamp.schema.json"},"reason":{"description":"Why it was taken: the worker exited, the step timed out or was stopped (taken before the worker is signalled), or the --checkpoint-every interval came round.","type":"string","enum":["worker_exited","timeout","stopped","interval"],"title":"CheckpointReason"},"mode":{"type":"string","enum":["git_diff"],"title":"CheckpointRecordMode"},"status":{"type":"string","enum":["written","failed"],"title":"CheckpointStatus"},"worktreePath":{"description":"The top of the git worktree the patch is relative to.","type":"string"},"baseCommit":{"description":"The commit the step started from; null in a repository with no commit yet (the base is then the empty tree).","type":["string","null"],"pattern":"^[0-9a-f]{40,64}$"},"maxPatchBytes":{"type":"integer","minimum":0},"tree":{"description":"The git tree id of the whole worktree as snapshotted.","type":"string","pattern":"^[0-9a-f]{40,64}$"},"patchTree":{"description":"The git tree id the patch restores: `tree` unless files were omitted.","type":"string","pattern":"^[0-9a-f]{40,64}$"},"patch":{"type":"object","properties":{"file":{"type":"string","pattern":"^[1-9][0-9]*\\.patch$"},"bytes":{"type":"integer","minimum":0},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"}},"required":["file","bytes","sha256"],"additionalProperties":false,"title":"CheckpointPatch"},"files":{"description":"Every file the patch changes.","type":"array","items":{"type":"object","properties":{"path":{"type":"string"},"change":{"$ref":"checkpoint-change-kind.schema.json"},"oldPath":{"type":"string"},"mode":{"type":"string","pattern":"^[0-7]{6}$"},"binary":{"type":"boolean"},"linesAdded":{"type":"integer","minimum":0},"linesDeleted":{"type":"integer","minimum":0}},"required":["path","change","binary"],"additionalProperties":false,"title":"CheckpointFile"}},"omitted":{"description":"What the patch does not restore, and why.","type":"array","items":{"type":"object","properties":{"path":{"type":"string"},"reason":{"type":"string","enum":["size_limit","submodule"],"title":"CheckpointOmissionReason"},"change":{"$ref":"checkpoint-change-kind.schema.json"},"bytes":{"type":"integer","minimum":0},"blob":{"type":"string","pattern":"^[0-9a-f]{40,64}$"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"}},"required":["path","reason","change"],"additionalProperties":false,"title":"CheckpointOmission"}},"durationMs":{"type":"integer","minimum":0},"error":{"type":"string"}},"required":["taskId","stepId","runId","attempt","seq","createdAt","reason","mode","status","worktreePath","baseCommit","maxPatchBytes","durationMs"],"additionalProperties":false};
+const schema41 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/run-identifier.schema.json","x-version":"1.0","title":"RunIdentifier","description":"A task, step or run id. It becomes a single path segment under the runs root, so it is 1 to 128 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit: '.', '..', separators, NUL, whitespace and control characters can never appear.","type":"string","minLength":1,"maxLength":128,"pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"};
+const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/timestamp.schema.json","x-version":"2.0","title":"Timestamp","description":"An RFC 3339 date-time as JavaScript's Date.prototype.toISOString writes it (upper-case T and Z, or a numeric offset). The pattern is the whole rule, so every validator agrees whether or not it asserts `format`: the calendar date must exist (leap years by the Gregorian rule, year 0000 included), hours 00-23, and a leap second only as 23:59:60 in UTC (Z, +00:00 or -00:00).","type":"string","format":"date-time","pattern":"^(?:[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)T(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])|23:59:60(?:\\.[0-9]{1,9})?(?:Z|[+-]00:00))$"};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern4 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", "u");
@@ -94,11 +952,11 @@ const pattern12 = new RegExp("^[0-9a-f]{64}$", "u");
 const pattern13 = new RegExp("^[0-7]{6}$", "u");
 const formats0 = require("ajv-formats/dist/formats").fullFormats["date-time"];
 
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/checkpoint-record.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate22.evaluated;
+const evaluated0 = validate26.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -237,7 +1095,7 @@ vErrors.push(err12);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema33.properties, key0))){
+if(!(func1.call(schema40.properties, key0))){
 const err13 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err13];
@@ -481,7 +1339,7 @@ vErrors.push(err33);
 errors++;
 }
 if(!((((data6 === "worker_exited") || (data6 === "timeout")) || (data6 === "stopped")) || (data6 === "interval"))){
-const err34 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema33.properties.reason.enum},message:"must be equal to one of the allowed values"};
+const err34 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema40.properties.reason.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -504,7 +1362,7 @@ vErrors.push(err35);
 errors++;
 }
 if(!(data7 === "git_diff")){
-const err36 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema33.properties.mode.enum},message:"must be equal to one of the allowed values"};
+const err36 = {instancePath:instancePath+"/mode",schemaPath:"#/properties/mode/enum",keyword:"enum",params:{allowedValues: schema40.properties.mode.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -527,7 +1385,7 @@ vErrors.push(err37);
 errors++;
 }
 if(!((data8 === "written") || (data8 === "failed"))){
-const err38 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema33.properties.status.enum},message:"must be equal to one of the allowed values"};
+const err38 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema40.properties.status.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -552,7 +1410,7 @@ errors++;
 if(data.baseCommit !== undefined){
 let data10 = data.baseCommit;
 if((typeof data10 !== "string") && (data10 !== null)){
-const err40 = {instancePath:instancePath+"/baseCommit",schemaPath:"#/properties/baseCommit/type",keyword:"type",params:{type: schema33.properties.baseCommit.type},message:"must be string,null"};
+const err40 = {instancePath:instancePath+"/baseCommit",schemaPath:"#/properties/baseCommit/type",keyword:"type",params:{type: schema40.properties.baseCommit.type},message:"must be string,null"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -855,7 +1713,7 @@ vErrors.push(err64);
 errors++;
 }
 if(!((((((data21 === "added") || (data21 === "modified")) || (data21 === "deleted")) || (data21 === "renamed")) || (data21 === "copied")) || (data21 === "type_changed"))){
-const err65 = {instancePath:instancePath+"/files/" + i0+"/change",schemaPath:"checkpoint-change-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema31.enum},message:"must be equal to one of the allowed values"};
+const err65 = {instancePath:instancePath+"/files/" + i0+"/change",schemaPath:"checkpoint-change-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema38.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1062,7 +1920,7 @@ vErrors.push(err81);
 errors++;
 }
 if(!((data30 === "size_limit") || (data30 === "submodule"))){
-const err82 = {instancePath:instancePath+"/omitted/" + i1+"/reason",schemaPath:"#/properties/omitted/items/properties/reason/enum",keyword:"enum",params:{allowedValues: schema33.properties.omitted.items.properties.reason.enum},message:"must be equal to one of the allowed values"};
+const err82 = {instancePath:instancePath+"/omitted/" + i1+"/reason",schemaPath:"#/properties/omitted/items/properties/reason/enum",keyword:"enum",params:{allowedValues: schema40.properties.omitted.items.properties.reason.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1085,7 +1943,7 @@ vErrors.push(err83);
 errors++;
 }
 if(!((((((data31 === "added") || (data31 === "modified")) || (data31 === "deleted")) || (data31 === "renamed")) || (data31 === "copied")) || (data31 === "type_changed"))){
-const err84 = {instancePath:instancePath+"/omitted/" + i1+"/change",schemaPath:"checkpoint-change-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema31.enum},message:"must be equal to one of the allowed values"};
+const err84 = {instancePath:instancePath+"/omitted/" + i1+"/change",schemaPath:"checkpoint-change-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema38.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1242,19 +2100,19 @@ vErrors.push(err96);
 }
 errors++;
 }
-validate22.errors = vErrors;
+validate26.errors = vErrors;
 return errors === 0;
 }
-validate22.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const LocalRunLogContext = validate23;
-const schema40 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/local-run-log-context.schema.json","x-version":"1.0","title":"LocalRunLogContext","description":"The ids every log entry of a run carries.","type":"object","properties":{"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"}},"required":["taskId","stepId","runId"],"additionalProperties":false};
+export const LocalRunLogContext = validate27;
+const schema47 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/local-run-log-context.schema.json","x-version":"1.0","title":"LocalRunLogContext","description":"The ids every log entry of a run carries.","type":"object","properties":{"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"}},"required":["taskId","stepId","runId"],"additionalProperties":false};
 
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/local-run-log-context.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate23.evaluated;
+const evaluated0 = validate27.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1450,27 +2308,27 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate23.errors = vErrors;
+validate27.errors = vErrors;
 return errors === 0;
 }
-validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const LocalRunLogSession = validate24;
-const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/local-run-log-session.schema.json","x-version":"1.0","title":"LocalRunLogSession","description":"The log session of a run: context, paths, the next seq to allocate and the three streams.","type":"object","properties":{"context":{"$ref":"local-run-log-context.schema.json"},"paths":{"$ref":"local-run-paths.schema.json"},"nextSeq":{"type":"integer","minimum":1},"worker":{"$ref":"worker-lifecycle-log-stream.schema.json"},"stdout":{"$ref":"stream-chunk-log-stream.schema.json"},"stderr":{"$ref":"stream-chunk-log-stream.schema.json"}},"required":["context","paths","nextSeq","worker","stdout","stderr"],"additionalProperties":false};
-const schema45 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/local-run-paths.schema.json","x-version":"1.0","title":"LocalRunPaths","description":"The on-disk layout of one run: runs/<taskId>/<runId>/{meta.json,state.json,worker.log,stdout.log,stderr.log,checkpoints/,artifacts/}.","type":"object","properties":{"layoutVersion":{"type":"string","const":"local-run-v1"},"repoRoot":{"type":"string","minLength":1},"runsRootDir":{"type":"string","minLength":1},"taskRunsDir":{"type":"string","minLength":1},"runDir":{"type":"string","minLength":1},"checkpointsDir":{"type":"string","minLength":1},"artifactsDir":{"type":"string","minLength":1},"metaPath":{"type":"string","minLength":1},"statePath":{"type":"string","minLength":1},"workerLogPath":{"type":"string","minLength":1},"stdoutLogPath":{"type":"string","minLength":1},"stderrLogPath":{"type":"string","minLength":1}},"required":["layoutVersion","repoRoot","runsRootDir","taskRunsDir","runDir","checkpointsDir","artifactsDir","metaPath","statePath","workerLogPath","stdoutLogPath","stderrLogPath"],"additionalProperties":false};
-const schema46 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-lifecycle-log-stream.schema.json","x-version":"1.0","title":"WorkerLifecycleLogStream","description":"The worker.log stream of a run with all its lifecycle entries.","type":"object","properties":{"channel":{"type":"string","const":"worker"},"filePath":{"type":"string"},"entries":{"type":"array","items":{"$ref":"worker-lifecycle-log-entry.schema.json"}}},"required":["channel","filePath","entries"],"additionalProperties":false};
-const schema47 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-lifecycle-log-entry.schema.json","x-version":"1.0","title":"WorkerLifecycleLogEntry","description":"A lifecycle event as held in memory and returned in the envelope; `renderedLine` is the exact worker.log line.","type":"object","properties":{"seq":{"type":"integer","minimum":1},"eventId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:event:[0-9]{4,}$"},"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"type":{"$ref":"worker-lifecycle-event-type.schema.json"},"level":{"$ref":"log-level.schema.json"},"createdAt":{"$ref":"timestamp.schema.json"},"message":{"type":"string"},"data":{"$ref":"structured-data.schema.json"},"channel":{"type":"string","const":"worker"},"renderedLine":{"type":"string"}},"required":["seq","eventId","taskId","stepId","runId","type","level","createdAt","message","data","channel","renderedLine"],"additionalProperties":false};
-const schema51 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-lifecycle-event-type.schema.json","x-version":"1.1","title":"WorkerLifecycleEventType","description":"Type of a worker lifecycle event.","type":"string","enum":["run_prepared","checkpoint_slot_reserved","worker_started","worker_execution_deferred","worker_exited","step_prepared","step_completed","step_failed","step_blocked","checkpoint_written","checkpoint_failed","checkpoint_skipped","checkpoint_restored"]};
-const schema52 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/log-level.schema.json","x-version":"1.0","title":"LogLevel","description":"Severity of a lifecycle event.","type":"string","enum":["debug","info","warn","error"]};
+export const LocalRunLogSession = validate28;
+const schema51 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/local-run-log-session.schema.json","x-version":"1.0","title":"LocalRunLogSession","description":"The log session of a run: context, paths, the next seq to allocate and the three streams.","type":"object","properties":{"context":{"$ref":"local-run-log-context.schema.json"},"paths":{"$ref":"local-run-paths.schema.json"},"nextSeq":{"type":"integer","minimum":1},"worker":{"$ref":"worker-lifecycle-log-stream.schema.json"},"stdout":{"$ref":"stream-chunk-log-stream.schema.json"},"stderr":{"$ref":"stream-chunk-log-stream.schema.json"}},"required":["context","paths","nextSeq","worker","stdout","stderr"],"additionalProperties":false};
+const schema52 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/local-run-paths.schema.json","x-version":"1.0","title":"LocalRunPaths","description":"The on-disk layout of one run: runs/<taskId>/<runId>/{meta.json,state.json,worker.log,stdout.log,stderr.log,checkpoints/,artifacts/}.","type":"object","properties":{"layoutVersion":{"type":"string","const":"local-run-v1"},"repoRoot":{"type":"string","minLength":1},"runsRootDir":{"type":"string","minLength":1},"taskRunsDir":{"type":"string","minLength":1},"runDir":{"type":"string","minLength":1},"checkpointsDir":{"type":"string","minLength":1},"artifactsDir":{"type":"string","minLength":1},"metaPath":{"type":"string","minLength":1},"statePath":{"type":"string","minLength":1},"workerLogPath":{"type":"string","minLength":1},"stdoutLogPath":{"type":"string","minLength":1},"stderrLogPath":{"type":"string","minLength":1}},"required":["layoutVersion","repoRoot","runsRootDir","taskRunsDir","runDir","checkpointsDir","artifactsDir","metaPath","statePath","workerLogPath","stdoutLogPath","stderrLogPath"],"additionalProperties":false};
+const schema53 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-lifecycle-log-stream.schema.json","x-version":"1.0","title":"WorkerLifecycleLogStream","description":"The worker.log stream of a run with all its lifecycle entries.","type":"object","properties":{"channel":{"type":"string","const":"worker"},"filePath":{"type":"string"},"entries":{"type":"array","items":{"$ref":"worker-lifecycle-log-entry.schema.json"}}},"required":["channel","filePath","entries"],"additionalProperties":false};
+const schema54 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-lifecycle-log-entry.schema.json","x-version":"1.0","title":"WorkerLifecycleLogEntry","description":"A lifecycle event as held in memory and returned in the envelope; `renderedLine` is the exact worker.log line.","type":"object","properties":{"seq":{"type":"integer","minimum":1},"eventId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:event:[0-9]{4,}$"},"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"type":{"$ref":"worker-lifecycle-event-type.schema.json"},"level":{"$ref":"log-level.schema.json"},"createdAt":{"$ref":"timestamp.schema.json"},"message":{"type":"string"},"data":{"$ref":"structured-data.schema.json"},"channel":{"type":"string","const":"worker"},"renderedLine":{"type":"string"}},"required":["seq","eventId","taskId","stepId","runId","type","level","createdAt","message","data","channel","renderedLine"],"additionalProperties":false};
+const schema58 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-lifecycle-event-type.schema.json","x-version":"1.1","title":"WorkerLifecycleEventType","description":"Type of a worker lifecycle event.","type":"string","enum":["run_prepared","checkpoint_slot_reserved","worker_started","worker_execution_deferred","worker_exited","step_prepared","step_completed","step_failed","step_blocked","checkpoint_written","checkpoint_failed","checkpoint_skipped","checkpoint_restored"]};
+const schema59 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/log-level.schema.json","x-version":"1.0","title":"LogLevel","description":"Severity of a lifecycle event.","type":"string","enum":["debug","info","warn","error"]};
 const pattern19 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:event:[0-9]{4,}$", "u");
-const schema54 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/structured-data.schema.json","x-version":"1.0","title":"StructuredData","description":"A JSON object whose values are structured values.","type":"object","additionalProperties":{"$ref":"structured-value.schema.json"}};
-const schema55 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/structured-value.schema.json","x-version":"1.0","title":"StructuredValue","description":"Any JSON value: string, number, boolean, null, array or object of structured values.","type":["string","integer","number","boolean","null","array","object"],"items":{"$ref":"#"},"additionalProperties":{"$ref":"#"}};
+const schema61 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/structured-data.schema.json","x-version":"1.0","title":"StructuredData","description":"A JSON object whose values are structured values.","type":"object","additionalProperties":{"$ref":"structured-value.schema.json"}};
+const schema62 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/structured-value.schema.json","x-version":"1.0","title":"StructuredValue","description":"Any JSON value: string, number, boolean, null, array or object of structured values.","type":["string","integer","number","boolean","null","array","object"],"items":{"$ref":"#"},"additionalProperties":{"$ref":"#"}};
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/structured-value.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate29.evaluated;
+const evaluated0 = validate33.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1478,7 +2336,7 @@ if(evaluated0.dynamicItems){
 evaluated0.items = undefined;
 }
 if((((typeof data != "object") && (typeof data !== "string")) && (!((typeof data == "number") && (isFinite(data))))) && (typeof data !== "boolean")){
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: schema55.type},message:"must be string,integer,number,boolean,null,array,object"};
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: schema62.type},message:"must be string,integer,number,boolean,null,array,object"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1490,31 +2348,31 @@ errors++;
 if(Array.isArray(data)){
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate29(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+if(!(validate33(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 }
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(validate29(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+if(!(validate33(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 }
 }
-validate29.errors = vErrors;
+validate33.errors = vErrors;
 return errors === 0;
 }
-validate29.evaluated = {"props":true,"items":true,"dynamicProps":false,"dynamicItems":false};
+validate33.evaluated = {"props":true,"items":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/structured-data.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate28.evaluated;
+const evaluated0 = validate32.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1523,8 +2381,8 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(validate29(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+if(!(validate33(data[key0], {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
 errors = vErrors.length;
 }
 }
@@ -1539,17 +2397,17 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate28.errors = vErrors;
+validate32.errors = vErrors;
 return errors === 0;
 }
-validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/worker-lifecycle-log-entry.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate27.evaluated;
+const evaluated0 = validate31.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -1678,7 +2536,7 @@ vErrors.push(err11);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema47.properties, key0))){
+if(!(func1.call(schema54.properties, key0))){
 const err12 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err12];
@@ -1887,7 +2745,7 @@ vErrors.push(err29);
 errors++;
 }
 if(!(((((((((((((data5 === "run_prepared") || (data5 === "checkpoint_slot_reserved")) || (data5 === "worker_started")) || (data5 === "worker_execution_deferred")) || (data5 === "worker_exited")) || (data5 === "step_prepared")) || (data5 === "step_completed")) || (data5 === "step_failed")) || (data5 === "step_blocked")) || (data5 === "checkpoint_written")) || (data5 === "checkpoint_failed")) || (data5 === "checkpoint_skipped")) || (data5 === "checkpoint_restored"))){
-const err30 = {instancePath:instancePath+"/type",schemaPath:"worker-lifecycle-event-type.schema.json/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"};
+const err30 = {instancePath:instancePath+"/type",schemaPath:"worker-lifecycle-event-type.schema.json/enum",keyword:"enum",params:{allowedValues: schema58.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1910,7 +2768,7 @@ vErrors.push(err31);
 errors++;
 }
 if(!((((data6 === "debug") || (data6 === "info")) || (data6 === "warn")) || (data6 === "error"))){
-const err32 = {instancePath:instancePath+"/level",schemaPath:"log-level.schema.json/enum",keyword:"enum",params:{allowedValues: schema52.enum},message:"must be equal to one of the allowed values"};
+const err32 = {instancePath:instancePath+"/level",schemaPath:"log-level.schema.json/enum",keyword:"enum",params:{allowedValues: schema59.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1968,8 +2826,8 @@ errors++;
 }
 }
 if(data.data !== undefined){
-if(!(validate28(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+if(!(validate32(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
 errors = vErrors.length;
 }
 }
@@ -2019,17 +2877,17 @@ vErrors.push(err40);
 }
 errors++;
 }
-validate27.errors = vErrors;
+validate31.errors = vErrors;
 return errors === 0;
 }
-validate27.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate31.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/worker-lifecycle-log-stream.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate26.evaluated;
+const evaluated0 = validate30.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2119,8 +2977,8 @@ let data2 = data.entries;
 if(Array.isArray(data2)){
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate27(data2[i0], {instancePath:instancePath+"/entries/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if(!(validate31(data2[i0], {instancePath:instancePath+"/entries/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
 errors = vErrors.length;
 }
 }
@@ -2147,21 +3005,21 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate26.errors = vErrors;
+validate30.errors = vErrors;
 return errors === 0;
 }
-validate26.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate30.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema56 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/stream-chunk-log-stream.schema.json","x-version":"1.0","title":"StreamChunkLogStream","description":"A stdout or stderr stream of a run. In a result envelope `entries` holds only the last chunks (a bounded tail, 200 by default, configurable); the log file keeps every chunk. `omittedEntryCount` says how many earlier chunks were left out; absent or 0 means `entries` is complete.","type":"object","properties":{"channel":{"$ref":"stream-log-channel.schema.json"},"filePath":{"type":"string"},"entries":{"type":"array","items":{"$ref":"stream-chunk-log-entry.schema.json"}},"omittedEntryCount":{"type":"integer","minimum":0}},"required":["channel","filePath","entries"],"additionalProperties":false};
-const schema57 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/stream-log-channel.schema.json","x-version":"1.0","title":"StreamLogChannel","description":"Channel of a stream chunk: the worker process's standard output or standard error.","type":"string","enum":["stdout","stderr"]};
-const schema58 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/stream-chunk-log-entry.schema.json","x-version":"1.0","title":"StreamChunkLogEntry","description":"One line of stdout.log or stderr.log: one chunk of the worker's output as it arrived (complete lines, or a piece of an over-long line). Output that is not valid UTF-8 keeps its exact bytes: see `encoding`.","type":"object","properties":{"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"seq":{"type":"integer","minimum":1},"channel":{"$ref":"stream-log-channel.schema.json"},"createdAt":{"$ref":"timestamp.schema.json"},"text":{"type":"string"},"encoding":{"type":"string","const":"base64","description":"Present when the chunk was not valid UTF-8: `bytesB64` then holds the exact original bytes and `text` a lossy rendering with U+FFFD where bytes could not be decoded."},"bytesB64":{"type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"}},"required":["taskId","stepId","runId","seq","channel","createdAt","text"],"additionalProperties":false};
+const schema63 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/stream-chunk-log-stream.schema.json","x-version":"1.0","title":"StreamChunkLogStream","description":"A stdout or stderr stream of a run. In a result envelope `entries` holds only the last chunks (a bounded tail, 200 by default, configurable); the log file keeps every chunk. `omittedEntryCount` says how many earlier chunks were left out; absent or 0 means `entries` is complete.","type":"object","properties":{"channel":{"$ref":"stream-log-channel.schema.json"},"filePath":{"type":"string"},"entries":{"type":"array","items":{"$ref":"stream-chunk-log-entry.schema.json"}},"omittedEntryCount":{"type":"integer","minimum":0}},"required":["channel","filePath","entries"],"additionalProperties":false};
+const schema64 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/stream-log-channel.schema.json","x-version":"1.0","title":"StreamLogChannel","description":"Channel of a stream chunk: the worker process's standard output or standard error.","type":"string","enum":["stdout","stderr"]};
+const schema65 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/stream-chunk-log-entry.schema.json","x-version":"1.0","title":"StreamChunkLogEntry","description":"One line of stdout.log or stderr.log: one chunk of the worker's output as it arrived (complete lines, or a piece of an over-long line). Output that is not valid UTF-8 keeps its exact bytes: see `encoding`.","type":"object","properties":{"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"seq":{"type":"integer","minimum":1},"channel":{"$ref":"stream-log-channel.schema.json"},"createdAt":{"$ref":"timestamp.schema.json"},"text":{"type":"string"},"encoding":{"type":"string","const":"base64","description":"Present when the chunk was not valid UTF-8: `bytesB64` then holds the exact original bytes and `text` a lossy rendering with U+FFFD where bytes could not be decoded."},"bytesB64":{"type":"string","pattern":"^[A-Za-z0-9+/]*={0,2}$"}},"required":["taskId","stepId","runId","seq","channel","createdAt","text"],"additionalProperties":false};
 const pattern28 = new RegExp("^[A-Za-z0-9+/]*={0,2}$", "u");
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/stream-chunk-log-entry.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate35.evaluated;
+const evaluated0 = validate39.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2240,7 +3098,7 @@ vErrors.push(err6);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema58.properties, key0))){
+if(!(func1.call(schema65.properties, key0))){
 const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err7];
@@ -2424,7 +3282,7 @@ vErrors.push(err22);
 errors++;
 }
 if(!((data4 === "stdout") || (data4 === "stderr"))){
-const err23 = {instancePath:instancePath+"/channel",schemaPath:"stream-log-channel.schema.json/enum",keyword:"enum",params:{allowedValues: schema57.enum},message:"must be equal to one of the allowed values"};
+const err23 = {instancePath:instancePath+"/channel",schemaPath:"stream-log-channel.schema.json/enum",keyword:"enum",params:{allowedValues: schema64.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2540,17 +3398,17 @@ vErrors.push(err32);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
-validate35.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/stream-chunk-log-stream.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate34.evaluated;
+const evaluated0 = validate38.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2613,7 +3471,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!((data0 === "stdout") || (data0 === "stderr"))){
-const err5 = {instancePath:instancePath+"/channel",schemaPath:"stream-log-channel.schema.json/enum",keyword:"enum",params:{allowedValues: schema57.enum},message:"must be equal to one of the allowed values"};
+const err5 = {instancePath:instancePath+"/channel",schemaPath:"stream-log-channel.schema.json/enum",keyword:"enum",params:{allowedValues: schema64.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2640,8 +3498,8 @@ let data2 = data.entries;
 if(Array.isArray(data2)){
 const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate35(data2[i0], {instancePath:instancePath+"/entries/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate39(data2[i0], {instancePath:instancePath+"/entries/" + i0,parentData:data2,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
 errors = vErrors.length;
 }
 }
@@ -2693,17 +3551,17 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate34.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
-validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/local-run-log-session.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate24.evaluated;
+const evaluated0 = validate28.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2784,8 +3642,8 @@ errors++;
 }
 }
 if(data.context !== undefined){
-if(!(validate23(data.context, {instancePath:instancePath+"/context",parentData:data,parentDataProperty:"context",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate27(data.context, {instancePath:instancePath+"/context",parentData:data,parentDataProperty:"context",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
 errors = vErrors.length;
 }
 }
@@ -2913,7 +3771,7 @@ vErrors.push(err18);
 errors++;
 }
 for(const key1 in data1){
-if(!(func1.call(schema45.properties, key1))){
+if(!(func1.call(schema52.properties, key1))){
 const err19 = {instancePath:instancePath+"/paths",schemaPath:"local-run-paths.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err19];
@@ -3260,20 +4118,20 @@ errors++;
 }
 }
 if(data.worker !== undefined){
-if(!(validate26(data.worker, {instancePath:instancePath+"/worker",parentData:data,parentDataProperty:"worker",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+if(!(validate30(data.worker, {instancePath:instancePath+"/worker",parentData:data,parentDataProperty:"worker",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate30.errors : vErrors.concat(validate30.errors);
 errors = vErrors.length;
 }
 }
 if(data.stdout !== undefined){
-if(!(validate34(data.stdout, {instancePath:instancePath+"/stdout",parentData:data,parentDataProperty:"stdout",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+if(!(validate38(data.stdout, {instancePath:instancePath+"/stdout",parentData:data,parentDataProperty:"stdout",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
 errors = vErrors.length;
 }
 }
 if(data.stderr !== undefined){
-if(!(validate34(data.stderr, {instancePath:instancePath+"/stderr",parentData:data,parentDataProperty:"stderr",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
+if(!(validate38(data.stderr, {instancePath:instancePath+"/stderr",parentData:data,parentDataProperty:"stderr",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
 errors = vErrors.length;
 }
 }
@@ -3288,19 +4146,19 @@ vErrors.push(err47);
 }
 errors++;
 }
-validate24.errors = vErrors;
+validate28.errors = vErrors;
 return errors === 0;
 }
-validate24.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const LocalRunLogSummary = validate39;
-const schema64 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/local-run-log-summary.schema.json","x-version":"1.0","title":"LocalRunLogSummary","description":"Counts over all three streams of a run (true totals).","type":"object","properties":{"totalEntries":{"type":"integer","minimum":0},"lastSeq":{"type":"integer","minimum":0},"lifecycleEventCount":{"type":"integer","minimum":0},"stdoutChunkCount":{"type":"integer","minimum":0},"stderrChunkCount":{"type":"integer","minimum":0}},"required":["totalEntries","lastSeq","lifecycleEventCount","stdoutChunkCount","stderrChunkCount"],"additionalProperties":false};
+export const LocalRunLogSummary = validate43;
+const schema71 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/local-run-log-summary.schema.json","x-version":"1.0","title":"LocalRunLogSummary","description":"Counts over all three streams of a run (true totals).","type":"object","properties":{"totalEntries":{"type":"integer","minimum":0},"lastSeq":{"type":"integer","minimum":0},"lifecycleEventCount":{"type":"integer","minimum":0},"stdoutChunkCount":{"type":"integer","minimum":0},"stderrChunkCount":{"type":"integer","minimum":0}},"required":["totalEntries","lastSeq","lifecycleEventCount","stdoutChunkCount","stderrChunkCount"],"additionalProperties":false};
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/local-run-log-summary.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate39.evaluated;
+const evaluated0 = validate43.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3506,18 +4364,18 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate43.errors = vErrors;
 return errors === 0;
 }
-validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const LocalRunPaths = validate40;
+export const LocalRunPaths = validate44;
 
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/local-run-paths.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate40.evaluated;
+const evaluated0 = validate44.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3646,7 +4504,7 @@ vErrors.push(err11);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema45.properties, key0))){
+if(!(func1.call(schema52.properties, key0))){
 const err12 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err12];
@@ -3966,18 +4824,18 @@ vErrors.push(err37);
 }
 errors++;
 }
-validate40.errors = vErrors;
+validate44.errors = vErrors;
 return errors === 0;
 }
-validate40.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate44.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const LogLevel = validate41;
+export const LogLevel = validate45;
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/log-level.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate41.evaluated;
+const evaluated0 = validate45.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3995,7 +4853,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!((((data === "debug") || (data === "info")) || (data === "warn")) || (data === "error"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema52.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema59.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4004,18 +4862,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate41.errors = vErrors;
+validate45.errors = vErrors;
 return errors === 0;
 }
-validate41.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate45.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const RunIdentifier = validate42;
+export const RunIdentifier = validate46;
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/run-identifier.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate42.evaluated;
+const evaluated0 = validate46.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4064,20 +4922,20 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate42.errors = vErrors;
+validate46.errors = vErrors;
 return errors === 0;
 }
-validate42.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate46.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const RunMetadata = validate43;
-const schema68 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/run-metadata.schema.json","x-version":"1.0","title":"RunMetadata","description":"meta.json: written once when the run is prepared, never changed.","type":"object","properties":{"layoutVersion":{"type":"string","const":"local-run-v1"},"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"stepName":{"type":"string"},"runId":{"$ref":"run-identifier.schema.json"},"workerKind":{"$ref":"worker-kind.schema.json"},"attempt":{"type":"integer","minimum":1},"repoRoot":{"type":"string"},"worktreePath":{"type":"string"},"createdAt":{"$ref":"timestamp.schema.json"},"checkpointMode":{"$ref":"checkpoint-mode.schema.json"},"promptSummary":{"type":"string"},"command":{"type":"string"}},"required":["layoutVersion","taskId","stepId","stepName","runId","workerKind","attempt","repoRoot","worktreePath","createdAt","checkpointMode"],"additionalProperties":false};
-const schema72 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-kind.schema.json","x-version":"1.0","title":"WorkerKind","description":"Kind of worker process that executes a step.","type":"string","enum":["codex","shell","git"]};
+export const RunMetadata = validate47;
+const schema75 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/run-metadata.schema.json","x-version":"1.0","title":"RunMetadata","description":"meta.json: written once when the run is prepared, never changed.","type":"object","properties":{"layoutVersion":{"type":"string","const":"local-run-v1"},"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"stepName":{"type":"string"},"runId":{"$ref":"run-identifier.schema.json"},"workerKind":{"$ref":"worker-kind.schema.json"},"attempt":{"type":"integer","minimum":1},"repoRoot":{"type":"string"},"worktreePath":{"type":"string"},"createdAt":{"$ref":"timestamp.schema.json"},"checkpointMode":{"$ref":"checkpoint-mode.schema.json"},"promptSummary":{"type":"string"},"command":{"type":"string"}},"required":["layoutVersion","taskId","stepId","stepName","runId","workerKind","attempt","repoRoot","worktreePath","createdAt","checkpointMode"],"additionalProperties":false};
+const schema79 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-kind.schema.json","x-version":"1.0","title":"WorkerKind","description":"Kind of worker process that executes a step.","type":"string","enum":["codex","shell","git"]};
 
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/run-metadata.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate43.evaluated;
+const evaluated0 = validate47.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4196,7 +5054,7 @@ vErrors.push(err10);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema68.properties, key0))){
+if(!(func1.call(schema75.properties, key0))){
 const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err11];
@@ -4390,7 +5248,7 @@ vErrors.push(err27);
 errors++;
 }
 if(!(((data5 === "codex") || (data5 === "shell")) || (data5 === "git"))){
-const err28 = {instancePath:instancePath+"/workerKind",schemaPath:"worker-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema72.enum},message:"must be equal to one of the allowed values"};
+const err28 = {instancePath:instancePath+"/workerKind",schemaPath:"worker-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema79.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4497,7 +5355,7 @@ vErrors.push(err36);
 errors++;
 }
 if(!(((data10 === "disabled") || (data10 === "reserved_for_t006")) || (data10 === "git_diff"))){
-const err37 = {instancePath:instancePath+"/checkpointMode",schemaPath:"checkpoint-mode.schema.json/enum",keyword:"enum",params:{allowedValues: schema32.enum},message:"must be equal to one of the allowed values"};
+const err37 = {instancePath:instancePath+"/checkpointMode",schemaPath:"checkpoint-mode.schema.json/enum",keyword:"enum",params:{allowedValues: schema39.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -4542,20 +5400,20 @@ vErrors.push(err40);
 }
 errors++;
 }
-validate43.errors = vErrors;
+validate47.errors = vErrors;
 return errors === 0;
 }
-validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const RunStateSnapshot = validate44;
-const schema75 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/run-state-snapshot.schema.json","x-version":"1.0","title":"RunStateSnapshot","description":"state.json: the run's current state, replaced atomically on every change. `lastEventSeq` is the last seq allocated across worker.log, stdout.log and stderr.log.","type":"object","properties":{"status":{"$ref":"run-status.schema.json"},"attempt":{"type":"integer","minimum":1},"startedAt":{"$ref":"timestamp.schema.json"},"updatedAt":{"$ref":"timestamp.schema.json"},"finishedAt":{"$ref":"timestamp.schema.json"},"lastEventSeq":{"type":"integer","minimum":0},"checkpointSeq":{"type":"integer","minimum":0},"summary":{"type":"string"},"exitCode":{"type":"integer"}},"required":["status","attempt","startedAt","updatedAt","lastEventSeq","checkpointSeq"],"additionalProperties":false};
-const schema76 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/run-status.schema.json","x-version":"1.0","title":"RunStatus","description":"Status of a run in state.json.","type":"string","enum":["prepared","running","completed","failed","blocked"]};
+export const RunStateSnapshot = validate48;
+const schema82 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/run-state-snapshot.schema.json","x-version":"1.0","title":"RunStateSnapshot","description":"state.json: the run's current state, replaced atomically on every change. `lastEventSeq` is the last seq allocated across worker.log, stdout.log and stderr.log.","type":"object","properties":{"status":{"$ref":"run-status.schema.json"},"attempt":{"type":"integer","minimum":1},"startedAt":{"$ref":"timestamp.schema.json"},"updatedAt":{"$ref":"timestamp.schema.json"},"finishedAt":{"$ref":"timestamp.schema.json"},"lastEventSeq":{"type":"integer","minimum":0},"checkpointSeq":{"type":"integer","minimum":0},"summary":{"type":"string"},"exitCode":{"type":"integer"}},"required":["status","attempt","startedAt","updatedAt","lastEventSeq","checkpointSeq"],"additionalProperties":false};
+const schema83 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/run-status.schema.json","x-version":"1.0","title":"RunStatus","description":"Status of a run in state.json.","type":"string","enum":["prepared","running","completed","failed","blocked"]};
 
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/run-state-snapshot.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate44.evaluated;
+const evaluated0 = validate48.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4624,7 +5482,7 @@ vErrors.push(err5);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema75.properties, key0))){
+if(!(func1.call(schema82.properties, key0))){
 const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err6];
@@ -4648,7 +5506,7 @@ vErrors.push(err7);
 errors++;
 }
 if(!(((((data0 === "prepared") || (data0 === "running")) || (data0 === "completed")) || (data0 === "failed")) || (data0 === "blocked"))){
-const err8 = {instancePath:instancePath+"/status",schemaPath:"run-status.schema.json/enum",keyword:"enum",params:{allowedValues: schema76.enum},message:"must be equal to one of the allowed values"};
+const err8 = {instancePath:instancePath+"/status",schemaPath:"run-status.schema.json/enum",keyword:"enum",params:{allowedValues: schema83.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4874,18 +5732,18 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate44.errors = vErrors;
+validate48.errors = vErrors;
 return errors === 0;
 }
-validate44.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const RunStatus = validate45;
+export const RunStatus = validate49;
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/run-status.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate45.evaluated;
+const evaluated0 = validate49.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4903,7 +5761,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((((data === "prepared") || (data === "running")) || (data === "completed")) || (data === "failed")) || (data === "blocked"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema76.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema83.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4912,19 +5770,19 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate45.errors = vErrors;
+validate49.errors = vErrors;
 return errors === 0;
 }
-validate45.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate49.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const StepArtifactKind = validate46;
-const schema81 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-artifact-kind.schema.json","x-version":"1.0","title":"StepArtifactKind","description":"Kind of a step artifact.","type":"string","enum":["log","metadata","state","directory","artifact"]};
+export const StepArtifactKind = validate50;
+const schema88 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-artifact-kind.schema.json","x-version":"1.0","title":"StepArtifactKind","description":"Kind of a step artifact.","type":"string","enum":["log","metadata","state","directory","artifact"]};
 
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-artifact-kind.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate46.evaluated;
+const evaluated0 = validate50.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -4942,7 +5800,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((((data === "log") || (data === "metadata")) || (data === "state")) || (data === "directory")) || (data === "artifact"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema81.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema88.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4951,19 +5809,19 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate46.errors = vErrors;
+validate50.errors = vErrors;
 return errors === 0;
 }
-validate46.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate50.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const StepArtifact = validate47;
-const schema82 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-artifact.schema.json","x-version":"1.0","title":"StepArtifact","description":"A file or directory a run produced or reserved.","type":"object","properties":{"name":{"type":"string"},"kind":{"$ref":"step-artifact-kind.schema.json"},"path":{"type":"string"},"description":{"type":"string"}},"required":["name","kind","path","description"],"additionalProperties":false};
+export const StepArtifact = validate51;
+const schema89 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-artifact.schema.json","x-version":"1.0","title":"StepArtifact","description":"A file or directory a run produced or reserved.","type":"object","properties":{"name":{"type":"string"},"kind":{"$ref":"step-artifact-kind.schema.json"},"path":{"type":"string"},"description":{"type":"string"}},"required":["name","kind","path","description"],"additionalProperties":false};
 
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-artifact.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate47.evaluated;
+const evaluated0 = validate51.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5048,7 +5906,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!(((((data1 === "log") || (data1 === "metadata")) || (data1 === "state")) || (data1 === "directory")) || (data1 === "artifact"))){
-const err7 = {instancePath:instancePath+"/kind",schemaPath:"step-artifact-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema81.enum},message:"must be equal to one of the allowed values"};
+const err7 = {instancePath:instancePath+"/kind",schemaPath:"step-artifact-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema88.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5093,19 +5951,19 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate47.errors = vErrors;
+validate51.errors = vErrors;
 return errors === 0;
 }
-validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const StepCheckpointConfig = validate48;
-const schema84 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-checkpoint-config.schema.json","x-version":"1.1","title":"StepCheckpointConfig","description":"Checkpoint configuration requested for a step.","type":"object","properties":{"mode":{"$ref":"checkpoint-mode.schema.json"},"resumeFromSeq":{"type":"integer","minimum":0,"description":"The checkpoint to resume from: in `git_diff` mode with `resumeFromRunId` (a run of the same task under the same runs root), checkpoint `resumeFromSeq` of that run is restored before the worker starts, into a worktree that must be clean and at its base commit. The run's own checkpoints are numbered after it."},"summaryHint":{"type":"string"},"resumeFromRunId":{"$ref":"run-identifier.schema.json"},"everySec":{"description":"In `git_diff` mode, also take a checkpoint every this many seconds while the worker runs (skipped when nothing changed since the last one).","type":["integer","number"],"exclusiveMinimum":0},"maxPatchBytes":{"description":"In `git_diff` mode, the most bytes one patch may hold; beyond it the largest files are recorded by size and sha256 instead (default 67108864, 64 MiB).","type":"integer","minimum":0}},"required":["mode"],"additionalProperties":false};
+export const StepCheckpointConfig = validate52;
+const schema91 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-checkpoint-config.schema.json","x-version":"1.1","title":"StepCheckpointConfig","description":"Checkpoint configuration requested for a step.","type":"object","properties":{"mode":{"$ref":"checkpoint-mode.schema.json"},"resumeFromSeq":{"type":"integer","minimum":0,"description":"The checkpoint to resume from: in `git_diff` mode with `resumeFromRunId` (a run of the same task under the same runs root), checkpoint `resumeFromSeq` of that run is restored before the worker starts, into a worktree that must be clean and at its base commit. The run's own checkpoints are numbered after it."},"summaryHint":{"type":"string"},"resumeFromRunId":{"$ref":"run-identifier.schema.json"},"everySec":{"description":"In `git_diff` mode, also take a checkpoint every this many seconds while the worker runs (skipped when nothing changed since the last one).","type":["integer","number"],"exclusiveMinimum":0},"maxPatchBytes":{"description":"In `git_diff` mode, the most bytes one patch may hold; beyond it the largest files are recorded by size and sha256 instead (default 67108864, 64 MiB).","type":"integer","minimum":0}},"required":["mode"],"additionalProperties":false};
 
-function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-checkpoint-config.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate48.evaluated;
+const evaluated0 = validate52.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5148,7 +6006,7 @@ vErrors.push(err2);
 errors++;
 }
 if(!(((data0 === "disabled") || (data0 === "reserved_for_t006")) || (data0 === "git_diff"))){
-const err3 = {instancePath:instancePath+"/mode",schemaPath:"checkpoint-mode.schema.json/enum",keyword:"enum",params:{allowedValues: schema32.enum},message:"must be equal to one of the allowed values"};
+const err3 = {instancePath:instancePath+"/mode",schemaPath:"checkpoint-mode.schema.json/enum",keyword:"enum",params:{allowedValues: schema39.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5243,7 +6101,7 @@ errors++;
 if(data.everySec !== undefined){
 let data4 = data.everySec;
 if(!((typeof data4 == "number") && (isFinite(data4)))){
-const err11 = {instancePath:instancePath+"/everySec",schemaPath:"#/properties/everySec/type",keyword:"type",params:{type: schema84.properties.everySec.type},message:"must be integer,number"};
+const err11 = {instancePath:instancePath+"/everySec",schemaPath:"#/properties/everySec/type",keyword:"type",params:{type: schema91.properties.everySec.type},message:"must be integer,number"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -5301,19 +6159,19 @@ vErrors.push(err15);
 }
 errors++;
 }
-validate48.errors = vErrors;
+validate52.errors = vErrors;
 return errors === 0;
 }
-validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate52.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const StepCheckpointState = validate49;
-const schema87 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-checkpoint-state.schema.json","x-version":"1.1","title":"StepCheckpointState","description":"Checkpoint sequence numbers of a run.","type":"object","properties":{"mode":{"$ref":"checkpoint-mode.schema.json"},"lastCheckpointSeq":{"type":"integer","minimum":0},"nextCheckpointSeq":{"type":"integer","minimum":1},"resumeFromSeq":{"type":"integer","minimum":0},"resumeFromRunId":{"$ref":"run-identifier.schema.json"},"deferredFeatures":{"type":"array","items":{"type":"string","enum":["git_diff"]}},"note":{"type":"string"}},"required":["mode","lastCheckpointSeq","nextCheckpointSeq","deferredFeatures","note"],"additionalProperties":false};
+export const StepCheckpointState = validate53;
+const schema94 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-checkpoint-state.schema.json","x-version":"1.1","title":"StepCheckpointState","description":"Checkpoint sequence numbers of a run.","type":"object","properties":{"mode":{"$ref":"checkpoint-mode.schema.json"},"lastCheckpointSeq":{"type":"integer","minimum":0},"nextCheckpointSeq":{"type":"integer","minimum":1},"resumeFromSeq":{"type":"integer","minimum":0},"resumeFromRunId":{"$ref":"run-identifier.schema.json"},"deferredFeatures":{"type":"array","items":{"type":"string","enum":["git_diff"]}},"note":{"type":"string"}},"required":["mode","lastCheckpointSeq","nextCheckpointSeq","deferredFeatures","note"],"additionalProperties":false};
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-checkpoint-state.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate49.evaluated;
+const evaluated0 = validate53.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5396,7 +6254,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!(((data0 === "disabled") || (data0 === "reserved_for_t006")) || (data0 === "git_diff"))){
-const err7 = {instancePath:instancePath+"/mode",schemaPath:"checkpoint-mode.schema.json/enum",keyword:"enum",params:{allowedValues: schema32.enum},message:"must be equal to one of the allowed values"};
+const err7 = {instancePath:instancePath+"/mode",schemaPath:"checkpoint-mode.schema.json/enum",keyword:"enum",params:{allowedValues: schema39.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5543,7 +6401,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!(data6 === "git_diff")){
-const err19 = {instancePath:instancePath+"/deferredFeatures/" + i0,schemaPath:"#/properties/deferredFeatures/items/enum",keyword:"enum",params:{allowedValues: schema87.properties.deferredFeatures.items.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/deferredFeatures/" + i0,schemaPath:"#/properties/deferredFeatures/items/enum",keyword:"enum",params:{allowedValues: schema94.properties.deferredFeatures.items.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5588,19 +6446,19 @@ vErrors.push(err22);
 }
 errors++;
 }
-validate49.errors = vErrors;
+validate53.errors = vErrors;
 return errors === 0;
 }
-validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const StepExecutionMetrics = validate50;
-const schema90 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-metrics.schema.json","x-version":"1.0","title":"StepExecutionMetrics","description":"Counts and duration of a run. The chunk counts are the true totals, whatever the envelope's log session holds.","type":"object","properties":{"durationMs":{"type":"integer","minimum":0},"lifecycleEventCount":{"type":"integer","minimum":0},"stdoutChunkCount":{"type":"integer","minimum":0},"stderrChunkCount":{"type":"integer","minimum":0},"checkpointCount":{"type":"integer","minimum":0}},"required":["durationMs","lifecycleEventCount","stdoutChunkCount","stderrChunkCount","checkpointCount"],"additionalProperties":false};
+export const StepExecutionMetrics = validate54;
+const schema97 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-metrics.schema.json","x-version":"1.0","title":"StepExecutionMetrics","description":"Counts and duration of a run. The chunk counts are the true totals, whatever the envelope's log session holds.","type":"object","properties":{"durationMs":{"type":"integer","minimum":0},"lifecycleEventCount":{"type":"integer","minimum":0},"stdoutChunkCount":{"type":"integer","minimum":0},"stderrChunkCount":{"type":"integer","minimum":0},"checkpointCount":{"type":"integer","minimum":0}},"required":["durationMs","lifecycleEventCount","stdoutChunkCount","stderrChunkCount","checkpointCount"],"additionalProperties":false};
 
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-execution-metrics.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate50.evaluated;
+const evaluated0 = validate54.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5806,19 +6664,19 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate50.errors = vErrors;
+validate54.errors = vErrors;
 return errors === 0;
 }
-validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate54.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const StepExecutionOutcome = validate51;
-const schema91 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-outcome.schema.json","x-version":"1.0","title":"StepExecutionOutcome","description":"Outcome of executing a step.","type":"string","enum":["prepared","completed","failed","blocked"]};
+export const StepExecutionOutcome = validate55;
+const schema98 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-outcome.schema.json","x-version":"1.0","title":"StepExecutionOutcome","description":"Outcome of executing a step.","type":"string","enum":["prepared","completed","failed","blocked"]};
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-execution-outcome.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate51.evaluated;
+const evaluated0 = validate55.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5836,7 +6694,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!((((data === "prepared") || (data === "completed")) || (data === "failed")) || (data === "blocked"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema91.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5845,21 +6703,21 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate51.errors = vErrors;
+validate55.errors = vErrors;
 return errors === 0;
 }
-validate51.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate55.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const StepExecutionRequest = validate52;
-const schema92 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-request.schema.json","x-version":"1.0","title":"StepExecutionRequest","description":"A request to execute one step of a task as one run. `argv` and `prompt` extend the seed's request: `argv` runs a command without a shell, `prompt` is the full prompt given to a codex worker (`promptSummary` is used when it is absent).","type":"object","properties":{"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"attempt":{"type":"integer","minimum":1},"stepName":{"type":"string"},"stepKind":{"$ref":"step-kind.schema.json"},"workerKind":{"$ref":"worker-kind.schema.json"},"timeoutSec":{"type":["integer","number"],"exclusiveMinimum":0,"description":"Seconds before the worker is stopped. Integer or fractional; listing integer keeps whole numbers whole in generated models."},"runtime":{"$ref":"step-execution-runtime.schema.json"},"createdAt":{"$ref":"timestamp.schema.json"},"promptSummary":{"type":"string"},"command":{"type":"string"},"argv":{"type":"array","items":{"type":"string"},"minItems":1},"prompt":{"type":"string"},"checkpoint":{"$ref":"step-checkpoint-config.schema.json"}},"required":["taskId","stepId","runId","attempt","stepName","stepKind","workerKind","timeoutSec","runtime"],"additionalProperties":false};
-const schema96 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-kind.schema.json","x-version":"1.0","title":"StepKind","description":"Kind of step: a worker kind or an orchestration step.","type":"string","enum":["codex","shell","git","planner","review","finalize"]};
-const schema98 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-runtime.schema.json","x-version":"1.0","title":"StepExecutionRuntime","description":"Where a step runs: the repository, the worktree the worker runs in, an optional runs root and environment variables merged over the runner's environment.","type":"object","properties":{"repoRoot":{"type":"string","minLength":1},"worktreePath":{"type":"string","minLength":1},"runsRootDir":{"type":"string","minLength":1},"env":{"type":"object","additionalProperties":{"type":"string"}}},"required":["repoRoot","worktreePath"],"additionalProperties":false};
+export const StepExecutionRequest = validate56;
+const schema99 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-request.schema.json","x-version":"1.0","title":"StepExecutionRequest","description":"A request to execute one step of a task as one run. `argv` and `prompt` extend the seed's request: `argv` runs a command without a shell, `prompt` is the full prompt given to a codex worker (`promptSummary` is used when it is absent).","type":"object","properties":{"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"attempt":{"type":"integer","minimum":1},"stepName":{"type":"string"},"stepKind":{"$ref":"step-kind.schema.json"},"workerKind":{"$ref":"worker-kind.schema.json"},"timeoutSec":{"type":["integer","number"],"exclusiveMinimum":0,"description":"Seconds before the worker is stopped. Integer or fractional; listing integer keeps whole numbers whole in generated models."},"runtime":{"$ref":"step-execution-runtime.schema.json"},"createdAt":{"$ref":"timestamp.schema.json"},"promptSummary":{"type":"string"},"command":{"type":"string"},"argv":{"type":"array","items":{"type":"string"},"minItems":1},"prompt":{"type":"string"},"checkpoint":{"$ref":"step-checkpoint-config.schema.json"}},"required":["taskId","stepId","runId","attempt","stepName","stepKind","workerKind","timeoutSec","runtime"],"additionalProperties":false};
+const schema103 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-kind.schema.json","x-version":"1.0","title":"StepKind","description":"Kind of step: a worker kind or an orchestration step.","type":"string","enum":["codex","shell","git","planner","review","finalize"]};
+const schema105 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-runtime.schema.json","x-version":"1.0","title":"StepExecutionRuntime","description":"Where a step runs: the repository, the worktree the worker runs in, an optional runs root and environment variables merged over the runner's environment.","type":"object","properties":{"repoRoot":{"type":"string","minLength":1},"worktreePath":{"type":"string","minLength":1},"runsRootDir":{"type":"string","minLength":1},"env":{"type":"object","additionalProperties":{"type":"string"}}},"required":["repoRoot","worktreePath"],"additionalProperties":false};
 
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-execution-request.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate52.evaluated;
+const evaluated0 = validate56.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -5958,7 +6816,7 @@ vErrors.push(err8);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema92.properties, key0))){
+if(!(func1.call(schema99.properties, key0))){
 const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err9];
@@ -6154,7 +7012,7 @@ vErrors.push(err25);
 errors++;
 }
 if(!((((((data5 === "codex") || (data5 === "shell")) || (data5 === "git")) || (data5 === "planner")) || (data5 === "review")) || (data5 === "finalize"))){
-const err26 = {instancePath:instancePath+"/stepKind",schemaPath:"step-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema96.enum},message:"must be equal to one of the allowed values"};
+const err26 = {instancePath:instancePath+"/stepKind",schemaPath:"step-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema103.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -6177,7 +7035,7 @@ vErrors.push(err27);
 errors++;
 }
 if(!(((data6 === "codex") || (data6 === "shell")) || (data6 === "git"))){
-const err28 = {instancePath:instancePath+"/workerKind",schemaPath:"worker-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema72.enum},message:"must be equal to one of the allowed values"};
+const err28 = {instancePath:instancePath+"/workerKind",schemaPath:"worker-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema79.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -6190,7 +7048,7 @@ errors++;
 if(data.timeoutSec !== undefined){
 let data7 = data.timeoutSec;
 if(!((typeof data7 == "number") && (isFinite(data7)))){
-const err29 = {instancePath:instancePath+"/timeoutSec",schemaPath:"#/properties/timeoutSec/type",keyword:"type",params:{type: schema92.properties.timeoutSec.type},message:"must be integer,number"};
+const err29 = {instancePath:instancePath+"/timeoutSec",schemaPath:"#/properties/timeoutSec/type",keyword:"type",params:{type: schema99.properties.timeoutSec.type},message:"must be integer,number"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -6471,8 +7329,8 @@ errors++;
 }
 }
 if(data.checkpoint !== undefined){
-if(!(validate48(data.checkpoint, {instancePath:instancePath+"/checkpoint",parentData:data,parentDataProperty:"checkpoint",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+if(!(validate52(data.checkpoint, {instancePath:instancePath+"/checkpoint",parentData:data,parentDataProperty:"checkpoint",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
 errors = vErrors.length;
 }
 }
@@ -6487,20 +7345,20 @@ vErrors.push(err52);
 }
 errors++;
 }
-validate52.errors = vErrors;
+validate56.errors = vErrors;
 return errors === 0;
 }
-validate52.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate56.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const StepExecutionResult = validate54;
-const schema100 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-result.schema.json","x-version":"1.0","title":"StepExecutionResult","description":"The result envelope run_step returns for one run.","type":"object","properties":{"ok":{"type":"boolean"},"outcome":{"$ref":"step-execution-outcome.schema.json"},"summary":{"type":"string"},"needsHuman":{"type":"boolean"},"blocked":{"type":"boolean"},"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"attempt":{"type":"integer","minimum":1},"workerKind":{"$ref":"worker-kind.schema.json"},"startedAt":{"$ref":"timestamp.schema.json"},"finishedAt":{"$ref":"timestamp.schema.json"},"durationMs":{"type":"integer","minimum":0},"metadata":{"$ref":"run-metadata.schema.json"},"state":{"$ref":"run-state-snapshot.schema.json"},"logPaths":{"$ref":"local-run-paths.schema.json"},"logSession":{"$ref":"local-run-log-session.schema.json"},"logSummary":{"$ref":"local-run-log-summary.schema.json"},"lifecycleEvents":{"type":"array","items":{"$ref":"worker-lifecycle-log-entry.schema.json"}},"checkpoint":{"$ref":"step-checkpoint-state.schema.json"},"artifacts":{"type":"array","items":{"$ref":"step-artifact.schema.json"}},"suggestedFollowup":{"type":"array","items":{"$ref":"suggested-followup.schema.json"}},"metrics":{"$ref":"step-execution-metrics.schema.json"}},"required":["ok","outcome","summary","needsHuman","blocked","taskId","stepId","runId","attempt","workerKind","startedAt","finishedAt","durationMs","metadata","state","logPaths","logSession","logSummary","lifecycleEvents","checkpoint","artifacts","suggestedFollowup","metrics"],"additionalProperties":false};
-const schema110 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/suggested-followup.schema.json","x-version":"1.0","title":"SuggestedFollowup","description":"A step the worker suggests running next.","type":"object","properties":{"stepName":{"type":"string"},"stepKind":{"$ref":"step-kind.schema.json"},"reason":{"type":"string"}},"required":["stepName","stepKind","reason"],"additionalProperties":false};
+export const StepExecutionResult = validate58;
+const schema107 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/step-execution-result.schema.json","x-version":"1.1","title":"StepExecutionResult","description":"The result envelope run_step returns for one run.","type":"object","properties":{"ok":{"type":"boolean"},"outcome":{"$ref":"step-execution-outcome.schema.json"},"summary":{"type":"string"},"needsHuman":{"type":"boolean"},"blocked":{"type":"boolean"},"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"attempt":{"type":"integer","minimum":1},"workerKind":{"$ref":"worker-kind.schema.json"},"startedAt":{"$ref":"timestamp.schema.json"},"finishedAt":{"$ref":"timestamp.schema.json"},"durationMs":{"type":"integer","minimum":0},"metadata":{"$ref":"run-metadata.schema.json"},"state":{"$ref":"run-state-snapshot.schema.json"},"logPaths":{"$ref":"local-run-paths.schema.json"},"logSession":{"$ref":"local-run-log-session.schema.json"},"logSummary":{"$ref":"local-run-log-summary.schema.json"},"lifecycleEvents":{"type":"array","items":{"$ref":"worker-lifecycle-log-entry.schema.json"}},"checkpoint":{"$ref":"step-checkpoint-state.schema.json"},"artifacts":{"type":"array","items":{"$ref":"step-artifact.schema.json"}},"suggestedFollowup":{"type":"array","items":{"$ref":"suggested-followup.schema.json"}},"metrics":{"$ref":"step-execution-metrics.schema.json"},"agent":{"$ref":"agent-activity.schema.json"}},"required":["ok","outcome","summary","needsHuman","blocked","taskId","stepId","runId","attempt","workerKind","startedAt","finishedAt","durationMs","metadata","state","logPaths","logSession","logSummary","lifecycleEvents","checkpoint","artifacts","suggestedFollowup","metrics"],"additionalProperties":false};
+const schema117 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/suggested-followup.schema.json","x-version":"1.0","title":"SuggestedFollowup","description":"A step the worker suggests running next.","type":"object","properties":{"stepName":{"type":"string"},"stepKind":{"$ref":"step-kind.schema.json"},"reason":{"type":"string"}},"required":["stepName","stepKind","reason"],"additionalProperties":false};
 
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/suggested-followup.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate61.evaluated;
+const evaluated0 = validate65.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6575,7 +7433,7 @@ vErrors.push(err5);
 errors++;
 }
 if(!((((((data1 === "codex") || (data1 === "shell")) || (data1 === "git")) || (data1 === "planner")) || (data1 === "review")) || (data1 === "finalize"))){
-const err6 = {instancePath:instancePath+"/stepKind",schemaPath:"step-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema96.enum},message:"must be equal to one of the allowed values"};
+const err6 = {instancePath:instancePath+"/stepKind",schemaPath:"step-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema103.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6608,17 +7466,17 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate61.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
-validate61.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate65.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-execution-result.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate54.evaluated;
+const evaluated0 = validate58.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -6857,7 +7715,7 @@ vErrors.push(err22);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema100.properties, key0))){
+if(!(func1.call(schema107.properties, key0))){
 const err23 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err23];
@@ -6893,7 +7751,7 @@ vErrors.push(err25);
 errors++;
 }
 if(!((((data1 === "prepared") || (data1 === "completed")) || (data1 === "failed")) || (data1 === "blocked"))){
-const err26 = {instancePath:instancePath+"/outcome",schemaPath:"step-execution-outcome.schema.json/enum",keyword:"enum",params:{allowedValues: schema91.enum},message:"must be equal to one of the allowed values"};
+const err26 = {instancePath:instancePath+"/outcome",schemaPath:"step-execution-outcome.schema.json/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -7112,7 +7970,7 @@ vErrors.push(err44);
 errors++;
 }
 if(!(((data9 === "codex") || (data9 === "shell")) || (data9 === "git"))){
-const err45 = {instancePath:instancePath+"/workerKind",schemaPath:"worker-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema72.enum},message:"must be equal to one of the allowed values"};
+const err45 = {instancePath:instancePath+"/workerKind",schemaPath:"worker-kind.schema.json/enum",keyword:"enum",params:{allowedValues: schema79.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -7218,14 +8076,14 @@ errors++;
 }
 }
 if(data.metadata !== undefined){
-if(!(validate43(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+if(!(validate47(data.metadata, {instancePath:instancePath+"/metadata",parentData:data,parentDataProperty:"metadata",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
 errors = vErrors.length;
 }
 }
 if(data.state !== undefined){
-if(!(validate44(data.state, {instancePath:instancePath+"/state",parentData:data,parentDataProperty:"state",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
+if(!(validate48(data.state, {instancePath:instancePath+"/state",parentData:data,parentDataProperty:"state",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
 errors = vErrors.length;
 }
 }
@@ -7353,7 +8211,7 @@ vErrors.push(err65);
 errors++;
 }
 for(const key1 in data15){
-if(!(func1.call(schema45.properties, key1))){
+if(!(func1.call(schema52.properties, key1))){
 const err66 = {instancePath:instancePath+"/logPaths",schemaPath:"local-run-paths.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err66];
@@ -7675,8 +8533,8 @@ errors++;
 }
 }
 if(data.logSession !== undefined){
-if(!(validate24(data.logSession, {instancePath:instancePath+"/logSession",parentData:data,parentDataProperty:"logSession",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+if(!(validate28(data.logSession, {instancePath:instancePath+"/logSession",parentData:data,parentDataProperty:"logSession",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
 errors = vErrors.length;
 }
 }
@@ -7887,8 +8745,8 @@ let data35 = data.lifecycleEvents;
 if(Array.isArray(data35)){
 const len0 = data35.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate27(data35[i0], {instancePath:instancePath+"/lifecycleEvents/" + i0,parentData:data35,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+if(!(validate31(data35[i0], {instancePath:instancePath+"/lifecycleEvents/" + i0,parentData:data35,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
 errors = vErrors.length;
 }
 }
@@ -7905,8 +8763,8 @@ errors++;
 }
 }
 if(data.checkpoint !== undefined){
-if(!(validate49(data.checkpoint, {instancePath:instancePath+"/checkpoint",parentData:data,parentDataProperty:"checkpoint",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+if(!(validate53(data.checkpoint, {instancePath:instancePath+"/checkpoint",parentData:data,parentDataProperty:"checkpoint",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
 errors = vErrors.length;
 }
 }
@@ -7915,8 +8773,8 @@ let data38 = data.artifacts;
 if(Array.isArray(data38)){
 const len1 = data38.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate47(data38[i1], {instancePath:instancePath+"/artifacts/" + i1,parentData:data38,parentDataProperty:i1,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+if(!(validate51(data38[i1], {instancePath:instancePath+"/artifacts/" + i1,parentData:data38,parentDataProperty:i1,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
 errors = vErrors.length;
 }
 }
@@ -7937,8 +8795,8 @@ let data40 = data.suggestedFollowup;
 if(Array.isArray(data40)){
 const len2 = data40.length;
 for(let i2=0; i2<len2; i2++){
-if(!(validate61(data40[i2], {instancePath:instancePath+"/suggestedFollowup/" + i2,parentData:data40,parentDataProperty:i2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+if(!(validate65(data40[i2], {instancePath:instancePath+"/suggestedFollowup/" + i2,parentData:data40,parentDataProperty:i2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
 errors = vErrors.length;
 }
 }
@@ -8156,6 +9014,12 @@ vErrors.push(err128);
 errors++;
 }
 }
+if(data.agent !== undefined){
+if(!(validate20(data.agent, {instancePath:instancePath+"/agent",parentData:data,parentDataProperty:"agent",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
 const err129 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
@@ -8167,18 +9031,18 @@ vErrors.push(err129);
 }
 errors++;
 }
-validate54.errors = vErrors;
+validate58.errors = vErrors;
 return errors === 0;
 }
-validate54.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate58.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const StepExecutionRuntime = validate63;
+export const StepExecutionRuntime = validate68;
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-execution-runtime.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate63.evaluated;
+const evaluated0 = validate68.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8331,18 +9195,18 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate63.errors = vErrors;
+validate68.errors = vErrors;
 return errors === 0;
 }
-validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate68.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const StepKind = validate64;
+export const StepKind = validate69;
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/step-kind.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate64.evaluated;
+const evaluated0 = validate69.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8360,7 +9224,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!((((((data === "codex") || (data === "shell")) || (data === "git")) || (data === "planner")) || (data === "review")) || (data === "finalize"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema96.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema103.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8369,22 +9233,22 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate64.errors = vErrors;
+validate69.errors = vErrors;
 return errors === 0;
 }
-validate64.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate69.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const StreamChunkLogEntry = validate35;
+export const StreamChunkLogEntry = validate39;
 
-export const StreamChunkLogStream = validate34;
+export const StreamChunkLogStream = validate38;
 
-export const StreamLogChannel = validate65;
+export const StreamLogChannel = validate70;
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/stream-log-channel.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate65.evaluated;
+const evaluated0 = validate70.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8402,7 +9266,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!((data === "stdout") || (data === "stderr"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema57.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema64.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8411,24 +9275,24 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate65.errors = vErrors;
+validate70.errors = vErrors;
 return errors === 0;
 }
-validate65.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate70.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const StructuredData = validate28;
+export const StructuredData = validate32;
 
-export const StructuredValue = validate29;
+export const StructuredValue = validate33;
 
-export const SuggestedFollowup = validate61;
+export const SuggestedFollowup = validate65;
 
-export const Timestamp = validate66;
+export const Timestamp = validate71;
 
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/timestamp.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate66.evaluated;
+const evaluated0 = validate71.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8467,19 +9331,19 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate66.errors = vErrors;
+validate71.errors = vErrors;
 return errors === 0;
 }
-validate66.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate71.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const WorkerExecutionOutcome = validate67;
-const schema117 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-execution-outcome.schema.json","x-version":"1.0","title":"WorkerExecutionOutcome","description":"What an executor returns to the runner. `stdout`/`stderr` are chunks the runner appends to the stream logs after the executor returns (executors that stream live leave them out).","type":"object","properties":{"ok":{"type":"boolean"},"outcome":{"$ref":"step-execution-outcome.schema.json"},"summary":{"type":"string"},"needsHuman":{"type":"boolean"},"blocked":{"type":"boolean"},"stdout":{"type":"array","items":{"type":"string"}},"stderr":{"type":"array","items":{"type":"string"}},"artifacts":{"type":"array","items":{"$ref":"step-artifact.schema.json"}},"suggestedFollowup":{"type":"array","items":{"$ref":"suggested-followup.schema.json"}},"exitCode":{"type":"integer"}},"required":["ok","outcome","summary"],"additionalProperties":false};
+export const WorkerExecutionOutcome = validate72;
+const schema124 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-execution-outcome.schema.json","x-version":"1.1","title":"WorkerExecutionOutcome","description":"What an executor returns to the runner. `stdout`/`stderr` are chunks the runner appends to the stream logs after the executor returns (executors that stream live leave them out).","type":"object","properties":{"ok":{"type":"boolean"},"outcome":{"$ref":"step-execution-outcome.schema.json"},"summary":{"type":"string"},"needsHuman":{"type":"boolean"},"blocked":{"type":"boolean"},"stdout":{"type":"array","items":{"type":"string"}},"stderr":{"type":"array","items":{"type":"string"}},"artifacts":{"type":"array","items":{"$ref":"step-artifact.schema.json"}},"suggestedFollowup":{"type":"array","items":{"$ref":"suggested-followup.schema.json"}},"exitCode":{"type":"integer"},"agent":{"$ref":"agent-activity.schema.json"}},"required":["ok","outcome","summary"],"additionalProperties":false};
 
-function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/worker-execution-outcome.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate67.evaluated;
+const evaluated0 = validate72.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8518,7 +9382,7 @@ vErrors.push(err2);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema117.properties, key0))){
+if(!(func1.call(schema124.properties, key0))){
 const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err3];
@@ -8554,7 +9418,7 @@ vErrors.push(err5);
 errors++;
 }
 if(!((((data1 === "prepared") || (data1 === "completed")) || (data1 === "failed")) || (data1 === "blocked"))){
-const err6 = {instancePath:instancePath+"/outcome",schemaPath:"step-execution-outcome.schema.json/enum",keyword:"enum",params:{allowedValues: schema91.enum},message:"must be equal to one of the allowed values"};
+const err6 = {instancePath:instancePath+"/outcome",schemaPath:"step-execution-outcome.schema.json/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -8661,8 +9525,8 @@ let data9 = data.artifacts;
 if(Array.isArray(data9)){
 const len2 = data9.length;
 for(let i2=0; i2<len2; i2++){
-if(!(validate47(data9[i2], {instancePath:instancePath+"/artifacts/" + i2,parentData:data9,parentDataProperty:i2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+if(!(validate51(data9[i2], {instancePath:instancePath+"/artifacts/" + i2,parentData:data9,parentDataProperty:i2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
 errors = vErrors.length;
 }
 }
@@ -8683,8 +9547,8 @@ let data11 = data.suggestedFollowup;
 if(Array.isArray(data11)){
 const len3 = data11.length;
 for(let i3=0; i3<len3; i3++){
-if(!(validate61(data11[i3], {instancePath:instancePath+"/suggestedFollowup/" + i3,parentData:data11,parentDataProperty:i3,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate61.errors : vErrors.concat(validate61.errors);
+if(!(validate65(data11[i3], {instancePath:instancePath+"/suggestedFollowup/" + i3,parentData:data11,parentDataProperty:i3,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
 errors = vErrors.length;
 }
 }
@@ -8713,6 +9577,12 @@ vErrors.push(err16);
 errors++;
 }
 }
+if(data.agent !== undefined){
+if(!(validate20(data.agent, {instancePath:instancePath+"/agent",parentData:data,parentDataProperty:"agent",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
 const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
@@ -8724,18 +9594,18 @@ vErrors.push(err17);
 }
 errors++;
 }
-validate67.errors = vErrors;
+validate72.errors = vErrors;
 return errors === 0;
 }
-validate67.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate72.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-export const WorkerKind = validate70;
+export const WorkerKind = validate76;
 
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/worker-kind.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate70.evaluated;
+const evaluated0 = validate76.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8753,7 +9623,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data === "codex") || (data === "shell")) || (data === "git"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema72.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema79.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8762,18 +9632,18 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate70.errors = vErrors;
+validate76.errors = vErrors;
 return errors === 0;
 }
-validate70.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate76.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const WorkerLifecycleEventType = validate71;
+export const WorkerLifecycleEventType = validate77;
 
-function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/worker-lifecycle-event-type.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate71.evaluated;
+const evaluated0 = validate77.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8791,7 +9661,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((((((((((((data === "run_prepared") || (data === "checkpoint_slot_reserved")) || (data === "worker_started")) || (data === "worker_execution_deferred")) || (data === "worker_exited")) || (data === "step_prepared")) || (data === "step_completed")) || (data === "step_failed")) || (data === "step_blocked")) || (data === "checkpoint_written")) || (data === "checkpoint_failed")) || (data === "checkpoint_skipped")) || (data === "checkpoint_restored"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema58.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8800,23 +9670,23 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate71.errors = vErrors;
+validate77.errors = vErrors;
 return errors === 0;
 }
-validate71.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate77.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const WorkerLifecycleLogEntry = validate27;
+export const WorkerLifecycleLogEntry = validate31;
 
-export const WorkerLifecycleLogStream = validate26;
+export const WorkerLifecycleLogStream = validate30;
 
-export const WorkerLogChannel = validate72;
-const schema121 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-log-channel.schema.json","x-version":"1.0","title":"WorkerLogChannel","description":"Channel of a run log entry.","type":"string","enum":["worker","stdout","stderr"]};
+export const WorkerLogChannel = validate78;
+const schema128 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-log-channel.schema.json","x-version":"1.0","title":"WorkerLogChannel","description":"Channel of a run log entry.","type":"string","enum":["worker","stdout","stderr"]};
 
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/worker-log-channel.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate72.evaluated;
+const evaluated0 = validate78.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8834,7 +9704,7 @@ vErrors.push(err0);
 errors++;
 }
 if(!(((data === "worker") || (data === "stdout")) || (data === "stderr"))){
-const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema121.enum},message:"must be equal to one of the allowed values"};
+const err1 = {instancePath,schemaPath:"#/enum",keyword:"enum",params:{allowedValues: schema128.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8843,19 +9713,19 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate72.errors = vErrors;
+validate78.errors = vErrors;
 return errors === 0;
 }
-validate72.evaluated = {"dynamicProps":false,"dynamicItems":false};
+validate78.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const WorkerLogLine = validate73;
-const schema122 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-log-line.schema.json","x-version":"1.0","title":"WorkerLogLine","description":"One line of worker.log: a lifecycle entry without `channel` and `renderedLine`, keys in this order (the seed's serializeLifecycleEvent). `eventId` is `<runId>:event:<seq, zero-padded to 4 digits>`.","type":"object","properties":{"seq":{"type":"integer","minimum":1},"eventId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:event:[0-9]{4,}$"},"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"type":{"$ref":"worker-lifecycle-event-type.schema.json"},"level":{"$ref":"log-level.schema.json"},"createdAt":{"$ref":"timestamp.schema.json"},"message":{"type":"string"},"data":{"$ref":"structured-data.schema.json"}},"required":["seq","eventId","taskId","stepId","runId","type","level","createdAt","message","data"],"additionalProperties":false};
+export const WorkerLogLine = validate79;
+const schema129 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://baa-conductor.dev/schemas/worker-log-line.schema.json","x-version":"1.0","title":"WorkerLogLine","description":"One line of worker.log: a lifecycle entry without `channel` and `renderedLine`, keys in this order (the seed's serializeLifecycleEvent). `eventId` is `<runId>:event:<seq, zero-padded to 4 digits>`.","type":"object","properties":{"seq":{"type":"integer","minimum":1},"eventId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:event:[0-9]{4,}$"},"taskId":{"$ref":"run-identifier.schema.json"},"stepId":{"$ref":"run-identifier.schema.json"},"runId":{"$ref":"run-identifier.schema.json"},"type":{"$ref":"worker-lifecycle-event-type.schema.json"},"level":{"$ref":"log-level.schema.json"},"createdAt":{"$ref":"timestamp.schema.json"},"message":{"type":"string"},"data":{"$ref":"structured-data.schema.json"}},"required":["seq","eventId","taskId","stepId","runId","type","level","createdAt","message","data"],"additionalProperties":false};
 
-function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://baa-conductor.dev/schemas/worker-log-line.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate73.evaluated;
+const evaluated0 = validate79.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -8964,7 +9834,7 @@ vErrors.push(err9);
 errors++;
 }
 for(const key0 in data){
-if(!(func1.call(schema122.properties, key0))){
+if(!(func1.call(schema129.properties, key0))){
 const err10 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err10];
@@ -9173,7 +10043,7 @@ vErrors.push(err27);
 errors++;
 }
 if(!(((((((((((((data5 === "run_prepared") || (data5 === "checkpoint_slot_reserved")) || (data5 === "worker_started")) || (data5 === "worker_execution_deferred")) || (data5 === "worker_exited")) || (data5 === "step_prepared")) || (data5 === "step_completed")) || (data5 === "step_failed")) || (data5 === "step_blocked")) || (data5 === "checkpoint_written")) || (data5 === "checkpoint_failed")) || (data5 === "checkpoint_skipped")) || (data5 === "checkpoint_restored"))){
-const err28 = {instancePath:instancePath+"/type",schemaPath:"worker-lifecycle-event-type.schema.json/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"};
+const err28 = {instancePath:instancePath+"/type",schemaPath:"worker-lifecycle-event-type.schema.json/enum",keyword:"enum",params:{allowedValues: schema58.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -9196,7 +10066,7 @@ vErrors.push(err29);
 errors++;
 }
 if(!((((data6 === "debug") || (data6 === "info")) || (data6 === "warn")) || (data6 === "error"))){
-const err30 = {instancePath:instancePath+"/level",schemaPath:"log-level.schema.json/enum",keyword:"enum",params:{allowedValues: schema52.enum},message:"must be equal to one of the allowed values"};
+const err30 = {instancePath:instancePath+"/level",schemaPath:"log-level.schema.json/enum",keyword:"enum",params:{allowedValues: schema59.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -9254,8 +10124,8 @@ errors++;
 }
 }
 if(data.data !== undefined){
-if(!(validate28(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+if(!(validate32(data.data, {instancePath:instancePath+"/data",parentData:data,parentDataProperty:"data",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
 errors = vErrors.length;
 }
 }
@@ -9270,8 +10140,8 @@ vErrors.push(err35);
 }
 errors++;
 }
-validate73.errors = vErrors;
+validate79.errors = vErrors;
 return errors === 0;
 }
-validate73.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate79.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 

@@ -47,8 +47,16 @@ from .checkpoint_record_schema import (
 )
 from .checkpoint_mode_schema import CheckpointMode
 from .checkpoint_change_kind_schema import CheckpointChangeKind
+from .agent_token_usage_schema import AgentTokenUsage
+from .agent_file_change_schema import AgentFileChange
+from .agent_command_schema import AgentCommand
+from .agent_activity_schema import AgentActivity
 
 __all__ = [
+    "AgentActivity",
+    "AgentCommand",
+    "AgentFileChange",
+    "AgentTokenUsage",
     "CheckpointChangeKind",
     "CheckpointFile",
     "CheckpointMode",
@@ -95,4 +103,4 @@ __all__ = [
     "WorkerLogLine",
 ]
 
-__version__ = "2.0.0"  # the contracts' version: schemas/VERSION
+__version__ = "2.1.0"  # the contracts' version: schemas/VERSION
