@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ from baa_conductor.checkpoints import Checkpointer, CheckpointRefused
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 
+BAA = str(Path(sys.executable).with_name("baa"))
 CONTEXT = {"taskId": "T-1", "stepId": "step-1", "runId": "run-1", "attempt": 1}
 BASE_FILES = {
     "README.md": b"hello\n",
@@ -478,3 +482,117 @@ def test_resume_into_a_dirty_worktree_is_refused_before_anything_is_written(
         _step(tmp_path, repo, "true", runId="run-2", attempt=2, resumeFromRunId="run-1",
               resumeFromSeq=5)  # fmt: skip
     assert not (tmp_path / "runs/T-005/run-2").exists()
+
+
+# From the command line -------------------------------------------------------------------------
+
+
+def _baa(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([BAA, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def _wait_for_record(checkpoints_dir: Path, files: set[str]) -> dict[str, Any]:
+    """The first checkpoint that holds exactly ``files`` (waits for the interval to catch up)."""
+    end = time.monotonic() + 60
+    while time.monotonic() < end:
+        for record in checkpoints.iter_records(str(checkpoints_dir)):
+            if record["status"] == "written" and {f["path"] for f in record["files"]} == files:
+                return record
+        time.sleep(0.05)
+    raise AssertionError(f"no checkpoint with {files} in {checkpoints_dir}")
+
+
+def test_kill_9_of_the_runner_then_resume_from_the_command_line(tmp_path: Path) -> None:
+    """A runner killed mid-step leaves whole checkpoints; --resume-from restores and runs again."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    runs = tmp_path / "runs"
+    worker = "echo one > one.txt; echo edit >> README.md; while :; do sleep 0.05; done"
+    runner = subprocess.Popen(
+        [BAA, "run", "--task", "T-1", "--step", "s", "--run", "r1", "--runs-dir", str(runs),
+         "--repo-root", str(repo), "--checkpoint", "git_diff", "--checkpoint-every", "0.1",
+         "-q", "-c", worker],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        record = _wait_for_record(runs / "T-1/r1/checkpoints", {"one.txt", "README.md"})
+    finally:
+        runner.kill()
+        runner.wait()
+    shown = _baa("show", "--runs-dir", str(runs), "--json", "r1")
+    assert json.loads(shown.stdout)["status"] == "interrupted"
+    assert record["seq"] in [c["seq"] for c in json.loads(shown.stdout)["checkpoints"]]
+
+    refused = _baa("run", "--runs-dir", str(runs), "--resume-from", f"r1@{record['seq']}", cwd=repo)
+    assert refused.returncode == 2
+    assert "the worktree is not clean" in refused.stderr
+    git(repo, "checkout", "-q", "--", ".")
+    git(repo, "clean", "-qfd")
+
+    resumed = _baa("run", "--runs-dir", str(runs), "--resume-from", f"r1@{record['seq']}",
+                   "--run", "r2", "--json", "--", "cat", "one.txt", "README.md", cwd=repo)  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr
+    envelope = json.loads(resumed.stdout)
+    assert envelope["attempt"] == 2
+    assert envelope["lifecycleEvents"][1]["type"] == "checkpoint_restored"
+    out = "".join(e["text"] for e in envelope["logSession"]["stdout"]["entries"])
+    assert out == "one\nhello\nedit\n"
+    assert tree_of_worktree(repo) == record["tree"]
+    assert envelope["checkpoint"]["resumeFromRunId"] == "r1"
+    assert envelope["state"]["checkpointSeq"] == record["seq"] + 1
+
+
+def test_checkpoint_show_and_apply_from_the_command_line(tmp_path: Path) -> None:
+    """`baa checkpoint show` prints the patch or its --stat; `apply --to` restores a clone."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    runs = tmp_path / "runs"
+    done = _baa("run", "--task", "T-1", "--step", "s", "--run", "r1", "--runs-dir", str(runs),
+                "--repo-root", str(repo), "--checkpoint", "git_diff", "-q", "-c",
+                "echo two > README.md && mv gone.txt 'went away.txt'")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    stat = _baa("checkpoint", "show", "--runs-dir", str(runs), "r1", "1", "--stat")
+    base = git(repo, "rev-parse", "HEAD").strip()
+    size = checkpoints.load_record(str(runs / "T-1/r1/checkpoints"), 1)["patch"]["bytes"]
+    assert stat.stdout.splitlines() == [
+        f"checkpoint 1 of r1 (worker_exited) against {base}",
+        "  modified     +1 -1          README.md",
+        "  renamed      +0 -0          gone.txt -> went away.txt",
+        f"2 files, patch {size} B",
+    ]
+    patch = _baa("checkpoint", "show", "--runs-dir", str(runs), "r1", "1")
+    assert patch.stdout.encode() == (runs / "T-1/r1/checkpoints/1.patch").read_bytes()
+    listed = _baa("show", "--runs-dir", str(runs), "r1")
+    assert "checkpoints (baa checkpoint show RUN N [--stat]):" in listed.stdout
+    assert " worker_exited  2 files, " in listed.stdout
+
+    clone = _clone_at(repo, base, tmp_path / "clone")
+    write(clone / "stray.txt", b"mine\n")
+    refused = _baa("checkpoint", "apply", "--runs-dir", str(runs), "r1", "1", "--to", str(clone))
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        f"baa: error: {clone}: the worktree is not clean (stray.txt); restore needs a clean checkout\n"
+    )
+    (clone / "stray.txt").unlink()
+    applied = _baa("checkpoint", "apply", "--runs-dir", str(runs), "r1", "1", "--to", str(clone))
+    assert applied.returncode == 0, applied.stderr
+    assert tree_of_worktree(clone) == tree_of_worktree(repo)
+
+
+def test_checkpoint_options_are_checked(tmp_path: Path) -> None:
+    """Options that make no sense are usage errors (exit 2) naming the option."""
+    runs = ["--runs-dir", str(tmp_path / "runs")]
+    every = _baa(
+        "run", "--task", "T", "--step", "s", *runs, "--checkpoint-every", "5", "--", "true"
+    )
+    assert (every.returncode, every.stderr) == (
+        2, "baa: error: --checkpoint-every and --checkpoint-max-bytes need --checkpoint git_diff\n"
+    )  # fmt: skip
+    zero = _baa("run", "--task", "T", "--step", "s", "--checkpoint", "git_diff",
+                "--checkpoint-every", "0", "--", "true")  # fmt: skip
+    assert zero.returncode == 2
+    assert "'0' is not a positive number of seconds" in zero.stderr
+    seq = _baa("checkpoint", "show", *runs, "r1", "zero")
+    assert seq.returncode == 2
+    assert "'zero' is not a checkpoint seq" in seq.stderr
+    nothing = _baa("run", *runs, "--resume-from", str(tmp_path / "nowhere"))
+    assert nothing.returncode == 2
+    assert "no such run directory" in nothing.stderr

@@ -18,6 +18,8 @@ examples:
   baa run --task T-1 --step build -- make -j2               # output live, then one summary line
   baa run --task T-1 --step build -c 'make 2>&1 | tee b.txt' # a shell command string
   baa run --json --task T-1 --step st --kind git -- status --porcelain > envelope.json
+  baa run --task T-1 --step fix --checkpoint git_diff --checkpoint-every 300 --kind codex -- "fix it"
+  baa run --resume-from T-1/run-20260101T000000-abc123@3   # attempt + 1, from checkpoint 3
 
 The exit code is the step's (124 timeout, 127 not found, 128+N killed by signal N), also when
 stdout is a closed pipe or a full device; 2 for bad arguments, 1 when the run files cannot be
@@ -37,17 +39,27 @@ def register(sub: Any) -> None:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_step_options(p)
+    add_step_options(p, resumable=True)
     add_codex_options(p)
+    p.add_argument(
+        "--resume-from", default=None, metavar="RUN[@N]",
+        help="run the step of RUN again (attempt + 1) from its checkpoint N (default: its last): "
+        "the worktree must be clean and at the checkpoint's base commit",
+    )  # fmt: skip
     add_output_options(p)
     p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD...", help="what to run")
     p.set_defaults(handler=cmd_run, sweep=True)
 
 
-def add_step_options(p: Any) -> None:
-    """The options that describe a step (``baa submit`` takes the same ones)."""
-    p.add_argument("--task", required=True, help="task id (a directory under the runs root)")
-    p.add_argument("--step", required=True, help="step id")
+def add_step_options(p: Any, *, resumable: bool = False) -> None:
+    """The options that describe a step (``baa submit`` takes the same ones).
+
+    ``resumable``: ``--task`` and ``--step`` may come from the run named by ``--resume-from``.
+    """
+    p.add_argument(
+        "--task", required=not resumable, help="task id (a directory under the runs root)"
+    )
+    p.add_argument("--step", required=not resumable, help="step id")
     p.add_argument("--run", help="run id (default: run-<UTC time>-<random>)")
     p.add_argument("--name", help="step name (default: the step id)")
     p.add_argument(
@@ -55,7 +67,7 @@ def add_step_options(p: Any) -> None:
         help="shell: CMD as argv (or -c STRING); git: git arguments; codex: the prompt",
     )  # fmt: skip
     p.add_argument(
-        "--timeout", type=float, default=3600, metavar="SEC",
+        "--timeout", type=float, default=None, metavar="SEC",
         help="seconds before the worker is stopped (default 3600; exit code 124)",
     )  # fmt: skip
     p.add_argument(
@@ -77,6 +89,21 @@ def add_step_options(p: Any) -> None:
     p.add_argument(
         "-c", "--command", default=None, metavar="STRING",
         help="a shell command string, run by /bin/sh -c",
+    )  # fmt: skip
+    p.add_argument(
+        "--checkpoint", default=None, metavar="MODE",
+        choices=["disabled", "reserved_for_t006", "git_diff"],
+        help="checkpoint mode: git_diff saves the worktree as patches in the run's checkpoints/ "
+        "(default: the seed's reserved_for_t006, which writes none)",
+    )  # fmt: skip
+    p.add_argument(
+        "--checkpoint-every", type=_positive, default=None, metavar="SEC",
+        help="git_diff: also take a checkpoint every SEC seconds while the worker runs",
+    )  # fmt: skip
+    p.add_argument(
+        "--checkpoint-max-bytes", type=int, default=None, metavar="N",
+        help="git_diff: the most bytes one patch may hold (default 64 MiB); larger files are "
+        "recorded by size and sha256",
     )  # fmt: skip
     p.add_argument(
         "--tail-entries", type=int, default=200, metavar="N",
@@ -135,6 +162,18 @@ def add_output_options(p: Any) -> None:
     shown.add_argument("--summary", dest="quiet", action="store_true", help=argparse.SUPPRESS)
 
 
+def _positive(text: str) -> float:
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
 def _new_run_id() -> str:
     from datetime import UTC, datetime
 
@@ -151,8 +190,33 @@ def _env(pairs: Sequence[str]) -> dict[str, str]:
     return env
 
 
+def _checkpoint_config(args: argparse.Namespace) -> dict[str, Any] | None:
+    config: dict[str, Any] = {}
+    if args.checkpoint is not None:
+        config["mode"] = args.checkpoint
+    if args.checkpoint_every is not None:
+        config["everySec"] = (
+            int(args.checkpoint_every)
+            if args.checkpoint_every.is_integer()
+            else args.checkpoint_every
+        )
+    if args.checkpoint_max_bytes is not None:
+        config["maxPatchBytes"] = args.checkpoint_max_bytes
+    tuning = "everySec" in config or "maxPatchBytes" in config
+    if tuning and config.get("mode") != "git_diff":
+        raise UsageError("--checkpoint-every and --checkpoint-max-bytes need --checkpoint git_diff")
+    return config or None
+
+
 def build_request(args: argparse.Namespace) -> dict[str, Any]:
     """The step request the ``run`` arguments describe."""
+    if getattr(args, "resume_from", None):
+        from .checkpoint import resumed_request
+
+        return resumed_request(args)
+    for option in ("task", "step"):
+        if getattr(args, option) is None:
+            raise UsageError(f"--{option} is required (or --resume-from RUN)")
     command = list(args.cmd)
     if command and command[0] == "--":
         command = command[1:]
@@ -168,8 +232,12 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
     request: dict[str, Any] = {
         "taskId": args.task, "stepId": args.step, "runId": args.run or _new_run_id(),
         "attempt": args.attempt, "stepName": args.name or args.step, "stepKind": args.kind,
-        "workerKind": args.kind, "timeoutSec": args.timeout, "runtime": runtime,
+        "workerKind": args.kind, "timeoutSec": 3600 if args.timeout is None else args.timeout,
+        "runtime": runtime,
     }  # fmt: skip
+    checkpoint = _checkpoint_config(args)
+    if checkpoint is not None:
+        request["checkpoint"] = checkpoint
     if args.kind == "codex":
         prompt = args.command or " ".join(command)
         if not prompt:

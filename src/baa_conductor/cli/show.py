@@ -154,6 +154,13 @@ class RunView:
     def log(self, channel: str) -> str:
         return os.path.join(self.run_dir, f"{channel}.log")
 
+    def checkpoints(self) -> list[dict[str, Any]]:
+        """The records of the run's git_diff checkpoints, by seq (none in other modes)."""
+        from ..checkpoints import iter_records
+        from ..paths import CHECKPOINTS
+
+        return list(iter_records(os.path.join(self.run_dir, CHECKPOINTS)))
+
 
 def _time_of_day(timestamp: str) -> str:
     return timestamp.partition("T")[2].rstrip("Z") or timestamp
@@ -203,6 +210,12 @@ def render(view: RunView, lines: int, raw: bool, width: int | None) -> str:
             out += [" " * indent + part for part in _wrap(message, width, indent)]
     if view.agent is not None:
         out += ["", *_agent_lines(view.agent, clean)]
+    records = view.checkpoints()
+    if records:
+        from .checkpoint import summary
+
+        out += ["", "checkpoints (baa checkpoint show RUN N [--stat]):"]
+        out += [f"  {clean(summary(record))}" for record in records]
     for channel in ("stdout", "stderr"):
         tail = view.output_tail(channel, lines)
         if tail:
@@ -247,6 +260,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             "runDir": view.run_dir, "status": view.status, "interrupted": view.interrupted,
             "meta": view.meta, "state": view.state, "events": view.events,
             "eventCount": view.event_count, **({"agent": view.agent} if view.agent else {}),
+            "checkpoints": view.checkpoints(),
             "stdoutTail": view.output_tail("stdout", args.lines),
             "stderrTail": view.output_tail("stderr", args.lines),
         }  # fmt: skip

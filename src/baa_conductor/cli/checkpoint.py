@@ -1,0 +1,179 @@
+"""``baa checkpoint``: a run's git_diff checkpoints: show one (patch or --stat), apply one elsewhere."""
+
+from __future__ import annotations
+
+import os
+
+from ._common import EXIT_OK, RUN_SPEC_HELP, Sink, UsageError, add_runs_root_options, find_run
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any
+
+EXAMPLES = """\
+examples:
+  baa checkpoint show latest 2 --stat          # the files of checkpoint 2 and what was left out
+  baa checkpoint show T-1/run-1 2 | less       # the patch itself
+  baa checkpoint apply T-1/run-1 2 --to ../clone   # restore into a clean checkout of its base
+
+apply needs a clean worktree at the checkpoint's base commit and exits 2 with the reason
+otherwise; it writes only the files the patch names.
+"""
+
+
+def register(sub: Any) -> None:
+    import argparse
+
+    p = sub.add_parser(
+        "checkpoint",
+        help="a run's git_diff checkpoints: show one, or apply it to another worktree",
+        description="Checkpoints of a run in checkpoint mode git_diff: checkpoints/<N>.patch "
+        "(the worktree against the step's base commit) and checkpoints/<N>.json (its record).",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    show = actions.add_parser("show", help="print checkpoint N's patch (or --stat: its files)")
+    show.add_argument("run", metavar="RUN", help=RUN_SPEC_HELP)
+    show.add_argument("seq", metavar="N", type=_seq, help="the checkpoint's seq")
+    show.add_argument("--stat", action="store_true", help="files, change kinds and sizes only")
+    add_runs_root_options(show)
+    show.set_defaults(handler=cmd_show, sweep=False)
+    apply = actions.add_parser("apply", help="apply checkpoint N to a clean worktree at its base")
+    apply.add_argument("run", metavar="RUN", help=RUN_SPEC_HELP)
+    apply.add_argument("seq", metavar="N", type=_seq, help="the checkpoint's seq")
+    apply.add_argument("--to", required=True, metavar="DIR", help="the worktree to restore into")
+    add_runs_root_options(apply)
+    apply.set_defaults(handler=cmd_apply, sweep=False)
+
+
+def _seq(text: str) -> int:
+    import argparse
+
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a checkpoint seq (1, 2, ...)")
+    return int(text)
+
+
+def _size(count: int) -> str:
+    if count < 1024:
+        return f"{count} B"
+    if count < 1 << 20:
+        return f"{count / 1024:.1f} KiB"
+    return f"{count / (1 << 20):.1f} MiB"
+
+
+def summary(record: dict[str, Any]) -> str:
+    """One line per checkpoint, as ``baa show`` lists them."""
+    from ._common import printable
+
+    when = record["createdAt"].partition("T")[2].rstrip("Z")
+    head = f"{record['seq']:>3}  {when}  {record['reason']:<13}"
+    if record["status"] == "failed":
+        return f"{head}  failed: {printable(record.get('error', ''))}"
+    omitted = len(record["omitted"])
+    left_out = f", {omitted} left out" if omitted else ""
+    return f"{head}  {len(record['files'])} files, {_size(record['patch']['bytes'])}{left_out}"
+
+
+def stat(record: dict[str, Any]) -> str:
+    """The files of a checkpoint, their change kinds and line counts, and what was left out."""
+    from ._common import printable
+
+    base = record["baseCommit"] or "the empty tree (no commit yet)"
+    out = [f"checkpoint {record['seq']} of {record['runId']} ({record['reason']}) against {base}"]
+    if record["status"] == "failed":
+        return "\n".join([*out, f"failed: {printable(record.get('error', ''))}"]) + "\n"
+    for entry in record["files"]:
+        name = printable(entry["path"])
+        if "oldPath" in entry:
+            name = f"{printable(entry['oldPath'])} -> {name}"
+        lines = "binary" if entry["binary"] else ""
+        if "linesAdded" in entry:
+            lines = f"+{entry['linesAdded']} -{entry['linesDeleted']}"
+        out.append(f"  {entry['change']:<12} {lines:<14} {name}")
+    for note in record["omitted"]:
+        detail = note["reason"]
+        if "bytes" in note:
+            detail += f", {_size(note['bytes'])}, sha256 {note['sha256']}"
+        out.append(f"  left out     {note['change']:<14} {printable(note['path'])} ({detail})")
+    out.append(f"{len(record['files'])} files, patch {_size(record['patch']['bytes'])}")
+    return "\n".join(out) + "\n"
+
+
+def _checkpoints_dir(args: argparse.Namespace) -> str:
+    from ..paths import CHECKPOINTS
+
+    return os.path.join(find_run(args.run, args), CHECKPOINTS)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from ..checkpoints import load_record, verified_patch
+
+    directory = _checkpoints_dir(args)
+    if args.stat:
+        Sink.stdout().text(stat(load_record(directory, args.seq)))
+        return EXIT_OK
+    _, patch = verified_patch(directory, args.seq)
+    out = Sink.stdout()
+    with open(patch, "rb") as handle:
+        while block := handle.read(1 << 20):
+            out.write(block)
+    return EXIT_OK
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    from ..checkpoints import restore
+
+    if not os.path.isdir(args.to):
+        raise UsageError(f"--to {args.to}: no such directory")
+    record = restore(_checkpoints_dir(args), args.seq, args.to)
+    Sink.stderr().text(
+        f"baa: applied checkpoint {record['seq']} of {record['runId']} to {os.path.abspath(args.to)}"
+        f" ({len(record['files'])} files)\n"
+    )
+    return EXIT_OK
+
+
+def resumed_request(args: argparse.Namespace) -> dict[str, Any]:
+    """``baa run --resume-from RUN[@N]``: RUN's step again, attempt + 1, from its checkpoint N.
+
+    What the run recorded (task, step, worker kind, command or prompt, worktree, timeout) is
+    reused; options given on the command line (a new command, --timeout, --worktree, --env, the
+    checkpoint options) take precedence.
+    """
+    import argparse
+
+    from ..checkpoints import MODE, last_written
+    from ..paths import CHECKPOINTS
+    from .run import build_request
+    from .show import RunView
+
+    spec, at, seq_text = args.resume_from.rpartition("@")
+    if not at:
+        spec, seq_text = args.resume_from, ""
+    elif not seq_text.isdigit() or int(seq_text) < 1:
+        raise UsageError(f"--resume-from {args.resume_from}: N after @ is a checkpoint seq")
+    view = RunView(find_run(spec, args))
+    meta = view.meta
+    seq = int(seq_text) if seq_text else last_written(os.path.join(view.run_dir, CHECKPOINTS))
+    prepared: dict[str, Any] = next(
+        (e["data"] for e in view.events if e["type"] == "run_prepared"), {}
+    )
+    step = argparse.Namespace(**vars(args))
+    step.resume_from = None
+    step.task, step.step = meta["taskId"], meta["stepId"]
+    step.name = args.name or meta["stepName"]
+    step.kind = meta["workerKind"]
+    step.attempt = meta["attempt"] + 1
+    step.repo_root = meta["repoRoot"]
+    step.worktree = args.worktree or meta["worktreePath"]
+    step.runs_dir = os.path.dirname(os.path.dirname(view.run_dir))
+    step.timeout = args.timeout if args.timeout is not None else prepared.get("timeoutSec", 3600)
+    if not args.command and not [a for a in args.cmd if a != "--"]:
+        step.command = meta.get("command") or meta.get("promptSummary")
+    step.checkpoint = MODE
+    request = build_request(step)
+    request["checkpoint"].update(resumeFromSeq=seq, resumeFromRunId=meta["runId"])
+    return request
