@@ -13,7 +13,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from . import cli, dispatch, runner, throughput, validation
+from . import checkpoints, cli, dispatch, runner, throughput, validation
 from .report import render
 
 ROOT = Path(__file__).parent.parent
@@ -41,7 +41,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sizes (100 MB, 1M lines)")
     parser.add_argument(
         "--only",
-        choices=["validation", "runner", "cli", "throughput", "dispatch"],
+        choices=["validation", "runner", "cli", "throughput", "dispatch", "checkpoints"],
         action="append",
     )
     args = parser.parse_args()
@@ -52,6 +52,7 @@ def main() -> int:
         "cli": cli.run,
         "throughput": throughput.run,
         "dispatch": dispatch.run,
+        "checkpoints": checkpoints.run,
     }
     results: dict[str, Any] = {"machine": machine(), "quick": args.quick}
     for name, fn in suites.items():

@@ -161,6 +161,10 @@ def render(results: dict[str, Any], docs: Path) -> str:
         lines += dispatch_section(results["dispatch"])
     if "cli" in results:
         lines += _cli_section(results["cli"])
+    if "checkpoints" in results:
+        from .checkpoints import section
+
+        lines += section(results["checkpoints"])
     return "\n".join(lines)
 
 

@@ -596,3 +596,17 @@ def test_checkpoint_options_are_checked(tmp_path: Path) -> None:
     nothing = _baa("run", *runs, "--resume-from", str(tmp_path / "nowhere"))
     assert nothing.returncode == 2
     assert "no such run directory" in nothing.stderr
+
+
+def test_baa_validate_checks_checkpoint_records(tmp_path: Path) -> None:
+    """`baa validate RUN_DIR` reads each checkpoints/<N>.json against checkpoint-record."""
+    repo = init(tmp_path / "repo", BASE_FILES)
+    env = _step(tmp_path, repo, "echo two > README.md")
+    run_dir = env["logPaths"]["runDir"]
+    done = _baa("validate", run_dir)
+    assert (done.returncode, done.stdout) == (0, "6 files checked: valid\n")
+    record = Path(run_dir, "checkpoints/1.json")
+    record.write_text(record.read_text().replace('"reason":"worker_exited"', '"reason":"later"'))
+    done = _baa("validate", str(record))
+    assert done.returncode == 1
+    assert "/reason: 'later' is not one of" in done.stdout + done.stderr

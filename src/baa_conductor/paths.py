@@ -36,6 +36,30 @@ SCHEMA_OF_FILE = {
     STDERR_LOG: "stream-chunk-log-entry",
 }
 JSONL_FILES = frozenset({WORKER_LOG, STDOUT_LOG, STDERR_LOG})
+#: ``checkpoints/<seq>.json``: the record of a git_diff checkpoint (beside its ``<seq>.patch``).
+CHECKPOINT_RECORD_SCHEMA = "checkpoint-record"
+
+
+def schema_of_path(path: str) -> str | None:
+    """The schema of a run file by its name (a checkpoint record by its place), or None."""
+    name = os.path.basename(path)
+    if name in SCHEMA_OF_FILE:
+        return SCHEMA_OF_FILE[name]
+    parent = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    if parent == CHECKPOINTS and name.endswith(".json") and name[:-5].isdigit():
+        return CHECKPOINT_RECORD_SCHEMA
+    return None
+
+
+def checkpoint_records(run_dir: str) -> list[str]:
+    """The checkpoint record files of a run directory, by seq."""
+    directory = os.path.join(run_dir, CHECKPOINTS)
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    seqs = sorted(int(n[:-5]) for n in names if n.endswith(".json") and n[:-5].isdigit())
+    return [os.path.join(directory, f"{seq}.json") for seq in seqs]
 
 
 def check_segment(field: str, value: str) -> str:

@@ -59,16 +59,16 @@ def register(sub: Any) -> None:
 
 
 def _schema_for(name: str, explicit: str | None) -> str:
-    from ..paths import SCHEMA_OF_FILE
+    from ..paths import schema_of_path
 
     if explicit:
         from .._schemas import load_schema
 
         load_schema(explicit)  # an unknown name fails here, listing the known ones
         return explicit
-    base = os.path.basename(name)
-    if base in SCHEMA_OF_FILE:
-        return SCHEMA_OF_FILE[base]
+    schema = schema_of_path(name)
+    if schema is not None and name != STDIN:
+        return schema
     from .._schemas import schema_names
 
     what = "stdin" if name == STDIN else f"{name}: cannot tell its schema from the name"
@@ -156,7 +156,7 @@ def _check(name: str, schema: str, jsonl: bool) -> Iterator[tuple[str, str, str]
 
 
 def _targets(names: Sequence[str]) -> Iterator[str]:
-    from ..paths import SCHEMA_OF_FILE
+    from ..paths import SCHEMA_OF_FILE, checkpoint_records
 
     for name in names:
         if name == STDIN:
@@ -170,6 +170,7 @@ def _targets(names: Sequence[str]) -> Iterator[str]:
             if not found:
                 raise UsageError(f"{name}: not a run directory (no {', '.join(SCHEMA_OF_FILE)})")
             yield from found
+            yield from checkpoint_records(name)
         elif not os.path.exists(name):
             raise UsageError(f"{name}: no such file")
         else:
