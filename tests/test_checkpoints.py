@@ -604,7 +604,7 @@ def test_baa_validate_checks_checkpoint_records(tmp_path: Path) -> None:
     env = _step(tmp_path, repo, "echo two > README.md")
     run_dir = env["logPaths"]["runDir"]
     done = _baa("validate", run_dir)
-    assert (done.returncode, done.stdout) == (0, "6 files checked: valid\n")
+    assert (done.returncode, done.stderr) == (0, "6 files checked: valid\n")
     record = Path(run_dir, "checkpoints/1.json")
     record.write_text(record.read_text().replace('"reason":"worker_exited"', '"reason":"later"'))
     done = _baa("validate", str(record))
