@@ -313,9 +313,14 @@ def summary_line(envelope: dict[str, Any]) -> str:
     from ._common import printable
 
     code = envelope["state"].get("exitCode", "-")
+    run_dir = envelope["logPaths"]["runDir"]
+    try:
+        here = os.path.relpath(run_dir)  # shorter, when the runs root is under the cwd
+    except (OSError, ValueError):  # no cwd any more
+        here = run_dir
     return printable(
         f"baa: {envelope['outcome']}, exit {code}, {_duration(envelope['durationMs'])}: "
-        f"{envelope['summary']}; run directory {envelope['logPaths']['runDir']}"
+        f"{envelope['summary']}; run directory {run_dir if here.startswith('..') else here}"
     ).replace("\n", " ")
 
 
