@@ -500,3 +500,20 @@ def test_every_command_has_help_with_examples(command: str) -> None:
         for action in sub.choices[name]._actions:
             if not isinstance(action, argparse._SubParsersAction):
                 assert action.help, f"baa {name} {action.option_strings or action.dest}: no help"
+
+
+def test_validate_reads_lines_across_its_read_blocks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Lines that straddle the reader's 1 MiB blocks are read whole and numbered right."""
+    log = tmp_path / "stdout.log"
+    entry = {"taskId": "T", "stepId": "s", "runId": "r", "seq": 1, "channel": "stdout",
+             "createdAt": "2026-03-21T11:41:39.123Z", "text": "y" * 300_000}  # fmt: skip
+    lines = []
+    for seq in range(1, 11):
+        entry["seq"] = seq
+        lines.append(json.dumps(entry))
+    lines[7] = lines[7].replace('"seq":8', '"seq":0').replace('"seq": 8', '"seq": 0')
+    log.write_text("\n".join(lines))  # and no final newline
+    code, out, _ = baa(capsys, "validate", str(log))
+    assert (code, out) == (1, f"{log}:8: /seq: 0 is less than the minimum of 1\n")

@@ -55,10 +55,26 @@ def _fastjsonschema(name: str) -> Check:
     return check
 
 
-def _jsonschema_rs(name: str) -> Check:
-    assert jsonschema_rs is not None
+@cache
+def parsed_check(name: str) -> Check | None:
+    """The hot path's check without the wire probe, for values just parsed from JSON text by orjson
+    that hold at most ``_wire.MAX_DEPTH`` brackets: such values meet every wire rule (orjson
+    refuses lone surrogates, reads integers beyond 64 bits as floats, and no NaN or Infinity
+    parses), and cannot nest deeper than their brackets. None without jsonschema-rs.
+
+    ``baa validate`` uses it on JSONL logs, where the probe would cost as much as the check.
+    """
+    if jsonschema_rs is None:
+        return None
+    load_schema(name)
     # `format` is an annotation: the schemas' patterns carry every rule (schemas/README.md).
     is_valid: Check = jsonschema_rs.validator_for(bundle(name), validate_formats=False).is_valid
+    return is_valid
+
+
+def _jsonschema_rs(name: str) -> Check:
+    is_valid = parsed_check(name)
+    assert is_valid is not None
 
     def check(instance: Any) -> bool:
         # The probe keeps from jsonschema-rs what it cannot convert (lone surrogates) and what
