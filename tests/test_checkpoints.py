@@ -97,6 +97,9 @@ def test_the_users_git_state_is_byte_identical(tmp_path: Path) -> None:
     write(repo / "another.txt", b"more\n")
     assert taker.take("worker_exited")["status"] == "written"  # type: ignore[index]
     assert git_state(repo) == before
+    objects = tmp_path / "run/checkpoints/.objects"
+    assert [f for _, _, files in os.walk(objects) for f in files] == []  # emptied after each one
+    taker.close()
     assert sorted(os.listdir(tmp_path / "run/checkpoints")) == [
         "1.json",
         "1.patch",
@@ -240,6 +243,7 @@ def test_a_failed_snapshot_is_a_record_and_no_patch(tmp_path: Path) -> None:
     assert "patch" not in record
     assert "files" not in record
     run = tmp_path / "run/checkpoints"
+    taker.close()
     assert sorted(os.listdir(run)) == ["1.json"]
     assert json.loads((run / "1.json").read_text()) == record
     assert taker.take("worker_exited")["seq"] == 2  # type: ignore[index]
