@@ -614,3 +614,31 @@ def test_baa_validate_checks_checkpoint_records(tmp_path: Path) -> None:
     done = _baa("validate", str(record))
     assert done.returncode == 1
     assert "/reason: 'later' is not one of" in done.stdout + done.stderr
+
+
+def test_a_stopped_runner_checkpoints_before_it_signals_the_worker(tmp_path: Path) -> None:
+    """SIGTERM to `baa run`: a `stopped` checkpoint first, then the worker is stopped, then its exit."""
+    import signal
+
+    repo = init(tmp_path / "repo", BASE_FILES)
+    runs = tmp_path / "runs"
+    worker = ("trap 'echo late > on-term.txt; exit 1' TERM; echo early > early.txt; "
+              "touch .git/ready; while :; do sleep 0.05; done")  # fmt: skip
+    runner = subprocess.Popen(
+        [BAA, "run", "--task", "T-1", "--step", "s", "--run", "r1", "--runs-dir", str(runs),
+         "--repo-root", str(repo), "--checkpoint", "git_diff", "--grace", "5", "-q", "-c", worker],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        end = time.monotonic() + 60
+        while not (repo / ".git/ready").exists() and time.monotonic() < end:
+            time.sleep(0.02)
+        runner.send_signal(signal.SIGTERM)
+        assert runner.wait(timeout=60) == 143
+    finally:
+        runner.kill()
+    directory = str(runs / "T-1/r1/checkpoints")
+    records = list(checkpoints.iter_records(directory))
+    assert [r["reason"] for r in records] == ["stopped", "worker_exited"]
+    assert {f["path"] for f in records[0]["files"]} == {"early.txt"}
+    assert {f["path"] for f in records[1]["files"]} == {"early.txt", "on-term.txt"}
