@@ -642,3 +642,38 @@ def test_a_stopped_runner_checkpoints_before_it_signals_the_worker(tmp_path: Pat
     assert [r["reason"] for r in records] == ["stopped", "worker_exited"]
     assert {f["path"] for f in records[0]["files"]} == {"early.txt"}
     assert {f["path"] for f in records[1]["files"]} == {"early.txt", "on-term.txt"}
+
+
+def test_a_full_disk_is_a_failed_checkpoint_and_the_step_completes(tmp_path: Path) -> None:
+    """Runs root on a real 1 MiB filesystem, a 3 MB change: a failed record, no patch, step done."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+                          capture_output=True)  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        repo = init(tmp_path / "repo", BASE_FILES)
+        write(repo / "noise.bin", os.urandom(3 << 20))
+        from helpers import make_request
+
+        from baa_conductor.executors import ShellExecutor
+        from baa_conductor.runner import envelope_dict, run_step
+
+        request = make_request(
+            tmp_path, command="echo done", checkpoint={"mode": "git_diff"},
+            runtime={"repoRoot": str(repo), "worktreePath": str(repo),
+                     "runsRootDir": str(mount / "runs")},
+        )  # fmt: skip
+        env = envelope_dict(run_step(request, ShellExecutor()))
+        assert env["outcome"] == "completed"
+        [event] = _events(env)
+        assert (event["type"], event["level"]) == ("checkpoint_failed", "warn")
+        directory = Path(env["logPaths"]["checkpointsDir"])
+        record = checkpoints.load_record(str(directory), 1)
+        assert record["status"] == "failed"
+        assert record["error"].startswith("git add exited with 128: ")
+        assert record["error"].endswith("No space left on device")
+        assert sorted(os.listdir(directory)) == ["1.json"]
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)

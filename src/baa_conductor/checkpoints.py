@@ -541,6 +541,9 @@ class Checkpointer:
             self.next_seq = max(self.next_seq, seq + 1)
             with contextlib.suppress(OSError):
                 os.unlink(patch_path(self.checkpoints_dir, seq))
+            # Free what this attempt wrote first: on a full disk, the record needs the room.
+            shutil.rmtree(scratch, ignore_errors=True)
+            empty_objects(objects)
             record = {k: v for k, v in record.items() if k in _FAILED_KEYS}
             record.update(status="failed", error=str(error))
             record["durationMs"] = int((time.monotonic() - started) * 1000)
