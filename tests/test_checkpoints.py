@@ -677,3 +677,30 @@ def test_a_full_disk_is_a_failed_checkpoint_and_the_step_completes(tmp_path: Pat
         assert sorted(os.listdir(directory)) == ["1.json"]
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_codex_step_leaves_a_checkpoint_that_restores_exactly(tmp_path: Path) -> None:
+    """A codex agent's edits (the stand-in agent of test_codex) restore exactly into a clone."""
+    from helpers import make_request
+
+    from baa_conductor.executors import CodexExecutor
+    from baa_conductor.runner import envelope_dict, run_step
+
+    repo = init(tmp_path / "repo", BASE_FILES)
+    base = git(repo, "rev-parse", "HEAD").strip()
+    fake = Path(__file__).parent / "fake_codex.py"
+    request = make_request(
+        tmp_path, workerKind="codex", stepKind="codex", prompt="fix the failing test",
+        checkpoint={"mode": "git_diff"},
+        runtime={"repoRoot": str(repo), "worktreePath": str(repo),
+                 "env": {"FAKE_CODEX_SCENARIO": "success", "FAKE_CODEX_FILE": "src/fixed.py"}},
+    )  # fmt: skip
+    env = envelope_dict(run_step(request, CodexExecutor(binary=str(fake))))
+    assert env["outcome"] == "completed", env["summary"]
+    [event] = _events(env)
+    assert event["type"] == "checkpoint_written"
+    record = checkpoints.load_record(env["logPaths"]["checkpointsDir"], 1)
+    assert [(f["path"], f["change"]) for f in record["files"]] == [("src/fixed.py", "added")]
+    clone = _clone_at(repo, base, tmp_path / "clone")
+    checkpoints.restore(env["logPaths"]["checkpointsDir"], 1, str(clone))
+    assert tree_of_worktree(clone) == tree_of_worktree(repo) == record["tree"]
