@@ -704,3 +704,14 @@ def test_a_codex_step_leaves_a_checkpoint_that_restores_exactly(tmp_path: Path) 
     clone = _clone_at(repo, base, tmp_path / "clone")
     checkpoints.restore(env["logPaths"]["checkpointsDir"], 1, str(clone))
     assert tree_of_worktree(clone) == tree_of_worktree(repo) == record["tree"]
+
+
+def test_a_sparse_checkout_is_not_taken_for_deletions(tmp_path: Path) -> None:
+    """Files a sparse checkout leaves out of the worktree are not in the patch as deleted."""
+    repo = init(tmp_path / "repo", {"a/one.txt": b"one\n", "b/two.txt": b"two\n"})
+    git(repo, "sparse-checkout", "set", "a")
+    assert not (repo / "b").exists()
+    write(repo / "a/one.txt", b"edited\n")
+    record = _checkpointer(repo, tmp_path / "run").take("worker_exited")
+    assert record is not None
+    assert [(f["path"], f["change"]) for f in record["files"]] == [("a/one.txt", "modified")]

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import _clock, encoding
-from .exceptions import BaaError
+from .exceptions import BaaError, RunStoreError
 from .validation import validate
 
 if TYPE_CHECKING:
@@ -257,13 +257,16 @@ def _seed_index(scratch: _Scratch, base_tree: str) -> None:
     except FileNotFoundError:
         scratch.git(["read-tree", base_tree])
         return
-    # Entries git would not look at (assume-unchanged: lower-case tag; skip-worktree: S) could
-    # hide changes: rebuild from the base tree then, paying a full rehash.
-    listing = scratch.git(["ls-files", "-z", "-v", "--stage"])
-    hidden = any(entry[:1].islower() or entry[:1] == b"S" for entry in listing.split(b"\0"))
+    # Entries marked assume-unchanged (lower-case tag) are not looked at by `git add`: their bit
+    # is cleared in the copy, so a change behind git's back is caught. Skip-worktree entries
+    # (sparse checkouts: absent from the worktree by design) are kept as the index has them.
+    listing = scratch.git(["ls-files", "-z", "-v"])
+    hidden = [entry[2:] for entry in listing.split(b"\0") if entry[:1].islower()]
     if hidden:
-        os.unlink(scratch.index)
-        scratch.git(["read-tree", base_tree])
+        scratch.git(
+            ["update-index", "-z", "--no-assume-unchanged", "--stdin"],
+            input=b"\0".join(hidden) + b"\0",
+        )
 
 
 def empty_objects(objects_dir: str) -> None:
@@ -587,7 +590,10 @@ class Interval:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.seconds):
-            self._take()
+            try:
+                self._take()
+            except RunStoreError:
+                return  # the run's files cannot be written: the step's own writes report it
 
     def stop(self) -> None:
         self._stop.set()
@@ -774,10 +780,14 @@ class RunCheckpoints:
                 repo = locate(worktree)
             except (GitFailed, OSError) as error:
                 reason = error.stderr if isinstance(error, GitFailed) else str(error)
+                why = (
+                    f"worktree {worktree} is not inside a git repository"
+                    if isinstance(error, GitFailed)
+                    else f"git cannot be run in worktree {worktree} ({error})"
+                )
                 session.record(
                     "checkpoint_skipped", "warn",
-                    f"Checkpoints are skipped for this step: worktree {worktree} is not inside "
-                    "a git repository.",
+                    f"Checkpoints are skipped for this step: {why}.",
                     data={"worktreePath": worktree, "reason": reason},
                 )  # fmt: skip
                 self.run.checkpoint["note"] = SKIPPED_NOTE
