@@ -16,7 +16,7 @@ from helpers import output
 
 from baa_conductor import cli
 from baa_conductor._schemas import schema_names, schema_text, schema_version
-from baa_conductor.cli._common import MAX_LINE_BYTES
+from baa_conductor.readers import MAX_LINE_BYTES
 
 
 def baa(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -7,11 +7,12 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,11 @@ from helpers import alive, make_request, wait_for_pid, wait_gone
 
 from baa_conductor import store, validation
 from baa_conductor.exceptions import RunStoreError
-from baa_conductor.executors import ShellExecutor
+from baa_conductor.executors import ShellExecutor, containment
 from baa_conductor.paths import SCHEMA_OF_FILE
+from baa_conductor.readers import read_run
 from baa_conductor.runner import run_step
-from baa_conductor.store import read_run
+from baa_conductor.session import chunk_bytes
 
 BAA = str(Path(sys.executable).with_name("baa"))
 KILL_RUNS = int(os.environ.get("BAA_FAULT_RUNS", "50"))
@@ -33,67 +35,128 @@ def baa(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run([BAA, *args], capture_output=True, text=True, timeout=120, **kwargs)
 
 
-def check_run_dir(run_dir: Path) -> tuple[int, int]:
-    """Every file of a run parses and validates; returns (files, lines) checked."""
-    files = lines = 0
+def check_run_dir(run_dir: Path) -> tuple[int, int, int]:
+    """Every file of a run parses and validates, but for a torn last line (a runner killed inside
+    a long write), which must not be JSON; returns (files, lines, torn lines) checked."""
+    files = lines = torn = 0
     for name in ("meta.json", "state.json"):
         validation.validate(SCHEMA_OF_FILE[name], json.loads((run_dir / name).read_text()))
         files += 1
     for name in ("worker.log", "stdout.log", "stderr.log"):
         data = (run_dir / name).read_bytes()
-        assert data == b"" or data.endswith(b"\n"), f"torn last line in {run_dir / name}"
-        for line in data.splitlines():
+        whole, _, rest = data.rpartition(b"\n")
+        if rest:
+            with pytest.raises(json.JSONDecodeError):
+                json.loads(rest)
+            torn += 1
+        for line in whole.splitlines():
             validation.validate(SCHEMA_OF_FILE[name], json.loads(line))
             lines += 1
         files += 1
-    return files, lines
+    return files, lines, torn
+
+
+def wait_until(condition: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
+    """Poll until ``condition()``; the timeout is only a safety net against a hang."""
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.002)
+
+
+def size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return -1
+
+
+def output_lines(log: Path) -> int:
+    """How many of the worker's ``out <i>`` lines a stdout.log holds so far."""
+    try:
+        return log.read_bytes().count(b"out ")
+    except FileNotFoundError:
+        return -1
 
 
 WORKER = (
     "echo $$ >> {pids}; sleep 30 & echo $! >> {pids}; "
     "setsid sh -c 'echo $$ >> {pids}; exec sleep 30' & "
-    "i=0; while [ $i -lt 400 ]; do echo out $i; echo err $i >&2; i=$((i+1)); done; sleep 30"
+    "i=0; while [ $i -lt 400 ]; do echo out $i; echo err $i >&2; i=$((i+1)); done; "
+    "head -c 3000000 /dev/zero | tr '\\0' x; sleep 30"
 )
 
 
+def _kill_moment(rng: random.Random, run_dir: Path) -> tuple[str, Callable[[], bool]]:
+    """A moment tied to what the runner has done: its run directory exists, it has written N
+    lines of output, or it is inside the writes of a 3 MB line (in 256 KiB chunks)."""
+    kind = rng.choice(["run dir exists", "N output lines", "large write"])
+    if kind == "run dir exists":
+        return kind, lambda: (run_dir / "meta.json").exists()
+    if kind == "N output lines":
+        lines = rng.randrange(1, 400)
+        return kind, lambda: output_lines(run_dir / "stdout.log") >= lines
+    written = rng.randrange(1, 3_000_000)
+    return kind, lambda: size(run_dir / "stdout.log") >= 400 * 80 + written
+
+
 def test_sigkill_at_random_moments_leaves_readable_runs_and_no_orphans(tmp_path: Path) -> None:
-    """SIGKILL the runner at random points of many runs: every run dir reads back, no child lives on."""
+    """SIGKILL the runner at moments tied to its progress (run dir made, N lines out, inside a
+    large write): every run dir reads back with every reader, and `baa sweep` leaves no child."""
     rng = random.Random(int(os.environ.get("BAA_FAULT_SEED", "5")))
     runs_dir = tmp_path / "runs"
     pids = tmp_path / "pids"
     pids.touch()
-    figures = {"runs killed": 0, "run dirs checked": 0, "files checked": 0, "lines checked": 0,
-               "interrupted": 0, "orphans found": 0}  # fmt: skip
+    figures: dict[str, int] = {"runs killed": 0, "run dirs checked": 0, "files checked": 0,
+                               "lines checked": 0, "torn last lines": 0, "interrupted": 0,
+                               "orphans found": 0}  # fmt: skip
     for i in range(KILL_RUNS):
+        kind, moment = _kill_moment(rng, runs_dir / "F" / f"r{i}")
         proc = subprocess.Popen(
             [BAA, "run", "--task", "F", "--step", "s", "--run", f"r{i}", "--runs-dir", str(runs_dir),
              "--grace", "1", "-c", WORKER.format(pids=pids)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        time.sleep(rng.uniform(0.0, 1.2))
+        wait_until(lambda: moment() or proc.poll() is not None, kind)  # noqa: B023
         proc.kill()
         proc.wait()
         figures["runs killed"] += 1
-    shown = baa("list", "--runs-dir", str(runs_dir), "--json")  # any baa start sweeps orphans
+        figures[kind] = figures.get(kind, 0) + 1
+    swept = baa("sweep", "--runs-dir", str(runs_dir))
+    assert swept.returncode == 0, swept.stderr
+    shown = baa("list", "--runs-dir", str(runs_dir), "--json")
     assert shown.returncode == 0, shown.stderr
     statuses = {row["runId"]: row["status"] for row in json.loads(shown.stdout)}
     for run_dir in sorted((runs_dir / "F").glob("r*")):
-        files, lines = check_run_dir(run_dir)
+        files, lines, torn = check_run_dir(run_dir)
         figures["run dirs checked"] += 1
         figures["files checked"] += files
         figures["lines checked"] += lines
+        figures["torn last lines"] += torn
         view = baa("show", "--json", str(run_dir))
         assert view.returncode == 0, view.stderr
+        assert ("the last line is incomplete" in view.stderr) == (torn > 0)
         status = json.loads(view.stdout)["status"]
         assert status == statuses[run_dir.name]
         assert status in ("interrupted", "completed", "failed")
         figures["interrupted"] += status == "interrupted"
+        if torn:
+            done = baa("tail", "--no-follow", str(run_dir))
+            assert done.returncode == 0, done.stderr
+            assert "the last line is incomplete" in done.stderr
+    checked = baa("validate", "-q", *map(str, sorted((runs_dir / "F").glob("r*"))))
+    assert checked.returncode == 0, checked.stdout
     leftovers = [int(p) for p in pids.read_text().split()]
     figures["orphans found"] = sum(not wait_gone(pid, 5) for pid in leftovers)
     print("fault figures:", json.dumps(figures))
     assert figures["orphans found"] == 0
-    assert figures["run dirs checked"] > KILL_RUNS // 2
-    assert figures["interrupted"] > 0
+    assert figures["run dirs checked"] == KILL_RUNS  # every kill came after the run dir existed
+    assert figures["interrupted"] == KILL_RUNS, [
+        (run_dir.parent / r / "state.json").read_text()
+        for r, s in statuses.items()
+        if s != "interrupted"
+    ]
 
 
 def test_two_runners_racing_for_one_run_id(tmp_path: Path) -> None:
@@ -289,4 +352,179 @@ def test_parent_death_signal_without_setpriv(tmp_path: Path) -> None:
     assert alive(worker)
     proc.kill()
     proc.wait()
+    assert wait_gone(worker)
+
+
+def test_torn_last_line_is_read_as_not_written_by_every_reader(tmp_path: Path) -> None:
+    """A stdout.log whose last line was cut by a kill: show, tail, validate and list all work,
+    skip the cut line and say so."""
+    runs_dir = tmp_path / "runs"
+    done = baa("run", "--task", "T", "--step", "s", "--run", "r", "--runs-dir", str(runs_dir),
+               "--", "sh", "-c", "head -c 700000 /dev/zero | tr '\\0' x; echo; echo last")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    run_dir = runs_dir / "T" / "r"
+    log = run_dir / "stdout.log"
+    whole = log.read_bytes()
+    with log.open("r+b") as handle:  # what a kill inside the write of the last chunk leaves
+        handle.truncate(len(whole) - 40)
+    number = whole.count(b"\n")
+    note = (
+        f"baa: note: {log}:{number}: the last line is incomplete (the runner was stopped while writing "
+        "it); read as not written"
+    )
+    kept = b"".join(chunk_bytes(json.loads(line)) for line in whole.splitlines()[:-1]).decode()
+    shown = baa("show", "--json", str(run_dir))
+    assert shown.returncode == 0, shown.stderr
+    assert "the last line is incomplete" in shown.stderr
+    assert json.loads(shown.stdout)["stdoutTail"] == kept.splitlines()[-10:]
+    followed = baa("tail", "--no-follow", "--raw", str(run_dir))
+    assert (followed.returncode, followed.stdout) == (0, kept)
+    assert f"{log}: the last line is incomplete" in followed.stderr
+    checked = baa("validate", str(run_dir))
+    assert checked.returncode == 0, checked.stdout
+    assert note in checked.stderr
+    listed = baa("list", "--runs-dir", str(runs_dir), "--json")
+    assert listed.returncode == 0, listed.stderr
+
+
+def _sleeper(tmp_path: Path, name: str, go: Path) -> str:
+    """A worker that says it started, then waits for ``go`` to exist."""
+    started = tmp_path / f"{name}.started"
+    return f"touch {started}; while [ ! -e {go} ]; do sleep 0.05; done; echo finished"
+
+
+def test_reading_commands_never_kill_a_run_in_a_pid_namespace(tmp_path: Path) -> None:
+    """A run started inside its own PID namespace survives `baa list/show/tail/validate` (and
+    `baa sweep`) on the host, and finishes as its worker decides."""
+    if shutil.which("unshare") is None:
+        pytest.skip("no unshare here")
+    runs_dir = tmp_path / "runs"
+    go = tmp_path / "go"
+    proc = subprocess.Popen(
+        ["unshare", "--pid", "--fork", "--mount-proc", BAA, "run", "--task", "T", "--step", "s",
+         "--run", "ns", "--runs-dir", str(runs_dir), "--summary", "-c", _sleeper(tmp_path, "ns", go)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    wait_until(lambda: (tmp_path / "ns.started").exists() or proc.poll() is not None, "start")
+    if proc.poll() is not None:
+        pytest.skip(f"cannot make a PID namespace here: {proc.communicate()[1].strip()}")
+    run_dir = runs_dir / "T" / "ns"
+    for command in (["list", "--runs-dir", str(runs_dir)], ["show", str(run_dir)],
+                    ["tail", "--no-follow", str(run_dir)], ["validate", str(run_dir)],
+                    ["sweep", "--runs-dir", str(runs_dir)]):  # fmt: skip
+        baa(*command)
+    go.touch()
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out + err
+    assert err.startswith("baa: completed, exit 0")
+    assert json.loads((run_dir / "state.json").read_text())["status"] == "completed"
+
+
+def test_reading_commands_change_nothing_and_sweep_is_explicit(tmp_path: Path) -> None:
+    """Reading commands leave even a real orphan alone; `baa sweep` is what kills it."""
+    runs_dir = tmp_path / "runs"
+    pid_file = tmp_path / "orphan.pid"
+    worker = f"sh -c 'echo $$ > {pid_file}; exec sleep 60' & sleep 60"
+    proc = subprocess.Popen([BAA, "run", "--task", "T", "--step", "s", "--run", "r",
+                             "--runs-dir", str(runs_dir), "-c", worker],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "BAA_CGROUP": "0"})  # fmt: skip
+    orphan = wait_for_pid(pid_file)
+    proc.kill()
+    proc.wait()
+    run_dir = runs_dir / "T" / "r"
+    for command in (["list", "--runs-dir", str(runs_dir)], ["show", str(run_dir)],
+                    ["tail", "--no-follow", str(run_dir)], ["validate", str(run_dir)]):  # fmt: skip
+        baa(*command)
+    assert alive(orphan)
+    swept = baa("sweep", "--runs-dir", str(runs_dir))
+    assert swept.returncode == 0, swept.stderr
+    assert "processes killed: 2;" in swept.stdout  # the orphan and the worker's sleep
+    assert wait_gone(orphan)
+
+
+ESCAPEE = (
+    "env -i setsid sh -c 'echo $$ > {pid}; exec sleep 1000' >/dev/null 2>&1 & sleep 0.1; exit 0"
+)
+
+
+@pytest.fixture(params=["cgroup", "subreaper"])
+def containment_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each containment path in turn: a cgroup v2 per run (skipped where none can be made), and
+    the child subreaper alone."""
+    if request.param == "subreaper":
+        monkeypatch.setenv(containment.CGROUP_ENV, "0")
+    elif containment.containment() != "cgroup":
+        pytest.skip("this machine cannot make a cgroup v2 per run")
+    assert containment.containment() == request.param
+    return str(request.param)
+
+
+def test_no_process_outlives_its_run(tmp_path: Path, containment_path: str) -> None:
+    """A worker that leaves `env -i setsid sleep 1000 &` behind (no token, own session): that
+    process is gone when the run returns."""
+    pid_file = tmp_path / "escapee.pid"
+    result = run_step(make_request(tmp_path, command=ESCAPEE.format(pid=pid_file)), ShellExecutor())
+    assert (result.outcome.value, result.state.exit_code) == ("completed", 0)
+    escapee = int(pid_file.read_text())
+    assert not alive(escapee)
+
+
+def test_killed_runner_leaves_nothing_after_sweep_with_cgroup(tmp_path: Path) -> None:
+    """The runner SIGKILLed while its worker's `env -i setsid` child runs: `baa sweep` finds the
+    run's cgroup by its free lock and kills that child too."""
+    if containment.containment() != "cgroup":
+        pytest.skip("this machine cannot make a cgroup v2 per run")
+    pid_file = tmp_path / "escapee.pid"
+    worker = ESCAPEE.format(pid=pid_file).replace("exit 0", "sleep 60")
+    proc = subprocess.Popen([BAA, "run", "--task", "T", "--step", "s", "--runs-dir",
+                             str(tmp_path / "runs"), "-c", worker],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    escapee = wait_for_pid(pid_file)
+    proc.kill()
+    proc.wait()
+    assert alive(escapee)  # a reparented orphan: only the cgroup still knows it
+    swept = baa("sweep", "--runs-dir", str(tmp_path / "runs"))
+    assert swept.returncode == 0, swept.stderr
+    assert swept.stdout.startswith("containment: cgroup; processes killed: ")
+    assert wait_gone(escapee)
+
+
+def _start_waiting_run(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], int, Path]:
+    """`baa run` of a worker that waits for a `go` file; (runner, worker pid, go file)."""
+    pid_file, go = tmp_path / "w.pid", tmp_path / "go"
+    worker = f"echo $$ > {pid_file}; while [ ! -e {go} ]; do sleep 0.02; done; echo done"
+    proc = subprocess.Popen([BAA, "run", "--task", "T", "--step", "s", "--run", "r", "--runs-dir",
+                             str(tmp_path / "runs"), "--summary", *args, "-c", worker],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    return proc, wait_for_pid(pid_file), go
+
+
+def test_stopped_runner_judges_the_timeout_by_when_the_worker_ended(tmp_path: Path) -> None:
+    """A runner frozen by SIGSTOP past its deadline while its worker exits 0 in time reports the
+    worker's success, not a timeout."""
+    started = time.monotonic()
+    proc, worker, go = _start_waiting_run(tmp_path, "--timeout", "2")
+    proc.send_signal(signal.SIGSTOP)
+    go.touch()
+    assert wait_gone(worker, 60)  # the worker has ended (a zombie until the runner wakes)
+    while time.monotonic() < started + 3:  # the deadline passes while the runner is stopped
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGCONT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out + err
+    state = json.loads((tmp_path / "runs" / "T" / "r" / "state.json").read_text())
+    assert (state["status"], state["exitCode"]) == ("completed", 0)
+
+
+def test_sighup_stops_the_run_like_sigterm(tmp_path: Path) -> None:
+    """SIGHUP (the terminal closed) stops the worker and still leaves a final state: exit 129."""
+    proc, worker, _ = _start_waiting_run(tmp_path, "--grace", "1")
+    proc.send_signal(signal.SIGHUP)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 129, out + err
+    state = json.loads((tmp_path / "runs" / "T" / "r" / "state.json").read_text())
+    assert (state["status"], state["exitCode"]) == ("failed", 129)
+    assert "finishedAt" in state
+    assert state["summary"] == "shell command was stopped because the runner received SIGHUP"
     assert wait_gone(worker)

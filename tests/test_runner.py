@@ -12,8 +12,8 @@ from helpers import make_request
 
 from baa_conductor import validation
 from baa_conductor.exceptions import ContractError, RunExistsError
+from baa_conductor.readers import read_run
 from baa_conductor.runner import envelope_dict, prepare_step_run, run_step
-from baa_conductor.store import read_run
 
 TIMES = {"createdAt", "startedAt", "finishedAt", "updatedAt"}
 

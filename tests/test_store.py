@@ -10,9 +10,10 @@ from helpers import make_request
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from baa_conductor import readers
 from baa_conductor.exceptions import ContractError, RunNotFoundError
+from baa_conductor.readers import find_runs, last_lines, read_run
 from baa_conductor.runner import envelope_dict, run_step
-from baa_conductor.store import find_runs, read_run, tail_lines
 
 
 def finished_run(tmp_path: Path, run_id: str = "run-1") -> Path:
@@ -51,12 +52,26 @@ def test_corrupt_state_names_file_and_field(tmp_path: Path) -> None:
     )
 
 
-def test_torn_worker_log_line_names_its_line(tmp_path: Path) -> None:
-    """A half-written worker.log line is reported with its line number."""
+def test_torn_last_line_is_read_as_not_written(tmp_path: Path) -> None:
+    """A runner killed inside a long write leaves a cut last line: it is skipped, with a note."""
     run_dir = finished_run(tmp_path)
     with (run_dir / "worker.log").open("ab") as log:
         log.write(b'{"seq": 7, "eventId"')
-    with pytest.raises(ContractError, match=r"worker\.log:7: not a valid worker-log-line"):
+    record = read_run(str(run_dir))
+    assert [e.seq for e in record.events] == [1, 2, 3, 4, 5, 6]
+    assert record.notes == [
+        f"{run_dir / 'worker.log'}:7: the last line is incomplete (the runner was stopped while "
+        "writing it); read as not written"
+    ]
+
+
+def test_bad_line_before_the_end_names_its_line(tmp_path: Path) -> None:
+    """A damaged worker.log line that is not the last is an error naming its line."""
+    run_dir = finished_run(tmp_path)
+    lines = (run_dir / "worker.log").read_bytes().splitlines(keepends=True)
+    lines[2] = b'{"seq": 3, "eventId"\n'
+    (run_dir / "worker.log").write_bytes(b"".join(lines))
+    with pytest.raises(ContractError, match=r"worker\.log:3: not a valid worker-log-line"):
         read_run(str(run_dir))
 
 
@@ -77,11 +92,15 @@ def test_find_runs_lists_run_directories_only(tmp_path: Path) -> None:
     count=st.integers(0, 15),
     block=st.sampled_from([1, 3, 64, 4096]),
 )
-def test_tail_lines_reads_the_last_lines_from_the_end(
+def test_last_lines_reads_the_last_lines_from_the_end(
     tmp_path_factory: pytest.TempPathFactory, lines: list[bytes], count: int, block: int
 ) -> None:
-    """tail_lines gives exactly the last non-empty lines, whatever the block size."""
+    """last_lines gives exactly the last non-blank lines, whatever the block size."""
     path = tmp_path_factory.mktemp("tail") / "log"
     path.write_bytes(b"".join(line + b"\n" for line in lines))
-    expected = [part for line in lines for part in line.splitlines() if part]
-    assert tail_lines(str(path), count, block=block) == (expected[-count:] if count else [])
+    expected = [part for line in lines for part in line.splitlines() if part.strip()]
+    saved, readers.BLOCK_BYTES = readers.BLOCK_BYTES, block
+    try:
+        assert last_lines(str(path), count) == (expected[-count:] if count else [])
+    finally:
+        readers.BLOCK_BYTES = saved

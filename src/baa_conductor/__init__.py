@@ -20,14 +20,15 @@ if TYPE_CHECKING:
         BaaError,
         ContractError,
         RunExistsError,
+        RunFileError,
         RunNotFoundError,
         RunStoreError,
         UnknownSchemaError,
         UnsafeRunPathError,
         Violation,
     )
+    from .readers import RunRecord, read_run
     from .runner import PreparedStepRun, envelope_dict, prepare_step_run, run_step, run_step_dict
-    from .store import RunRecord, read_run
     from .validation import is_valid, validate
 
 #: public name -> the module that defines it
@@ -38,6 +39,7 @@ _HOME = {
             "BaaError",
             "ContractError",
             "RunExistsError",
+            "RunFileError",
             "RunNotFoundError",
             "RunStoreError",
             "UnknownSchemaError",
@@ -50,7 +52,7 @@ _HOME = {
         ("PreparedStepRun", "envelope_dict", "prepare_step_run", "run_step", "run_step_dict"),
         ".runner",
     ),
-    **dict.fromkeys(("RunRecord", "read_run"), ".store"),
+    **dict.fromkeys(("RunRecord", "read_run"), ".readers"),
     **dict.fromkeys(("is_valid", "validate"), ".validation"),
 }
 
@@ -73,6 +75,7 @@ __all__ = [
     "ContractError",
     "PreparedStepRun",
     "RunExistsError",
+    "RunFileError",
     "RunNotFoundError",
     "RunRecord",
     "RunStoreError",

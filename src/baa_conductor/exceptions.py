@@ -106,6 +106,20 @@ class RunNotFoundError(BaaError, FileNotFoundError):
         return f"{self.path} is not a run directory: {self.reason}"
 
 
+class RunFileError(BaaError, ValueError):
+    """A file of a run that cannot be read as one: missing, not a regular file, too large, torn."""
+
+    def __init__(self, path: str, reason: str, line: int | None = None):
+        self.path = path
+        self.reason = reason
+        self.line = line
+        super().__init__(path, reason, line)
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.reason}"
+
+
 class Interrupted(BaseException):
     """The runner received SIGTERM (or SIGINT): stop the worker, persist, and exit."""
 

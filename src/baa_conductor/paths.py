@@ -36,6 +36,8 @@ SCHEMA_OF_FILE = {
     STDERR_LOG: "stream-chunk-log-entry",
 }
 JSONL_FILES = frozenset({WORKER_LOG, STDOUT_LOG, STDERR_LOG})
+LOG_OF_CHANNEL = {"worker": WORKER_LOG, "stdout": STDOUT_LOG, "stderr": STDERR_LOG}
+
 #: ``checkpoints/<seq>.json``: the record of a git_diff checkpoint (beside its ``<seq>.patch``).
 CHECKPOINT_RECORD_SCHEMA = "checkpoint-record"
 

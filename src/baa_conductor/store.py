@@ -3,8 +3,10 @@
 Durability: ``meta.json`` and every ``state.json`` are fsynced (state is replaced atomically:
 temporary file, fsync, rename, so a reader never sees half a file); the directory is fsynced when
 it is created and when the run closes. Log lines are written with one ``write()`` each as
-they happen, so a killed runner leaves only whole lines; they are fsynced when the run closes, and
-every 8 MiB their writeback is started early so that final fsync has little left to do.
+they happen; a runner killed inside the write of a long line can leave its first part (the kernel
+cuts a large write short when SIGKILL arrives), which every reader treats as not written (see
+:mod:`.readers`). They are fsynced when the run closes, and every 8 MiB their writeback is started
+early so that final fsync has little left to do.
 A failed or short write is rolled back to the last whole line.
 """
 
@@ -17,30 +19,19 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from . import encoding
-from .exceptions import ContractError, RunExistsError, RunNotFoundError, RunStoreError, Violation
+from .exceptions import RunExistsError, RunStoreError
 from .paths import (
     ARTIFACTS,
     CHECKPOINTS,
+    LOG_OF_CHANNEL,
     META,
-    SCHEMA_OF_FILE,
     STATE,
-    STDERR_LOG,
-    STDOUT_LOG,
-    WORKER_LOG,
     ensure_inside,
 )
 from .validation import validate
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from baa_conductor_contracts.run_metadata_schema import RunMetadata
-    from baa_conductor_contracts.run_state_snapshot_schema import RunStateSnapshot
-    from baa_conductor_contracts.worker_log_line_schema import WorkerLogLine
 
 _LOG_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC
 _STATE_TMP = ".state.json.tmp"
@@ -96,9 +87,6 @@ def _ignore_all(root: str) -> None:
         os.write(fd, RUNS_ROOT_GITIGNORE)
     finally:
         os.close(fd)
-
-
-LOG_OF_CHANNEL = {"worker": WORKER_LOG, "stdout": STDOUT_LOG, "stderr": STDERR_LOG}
 
 
 def _fail(path: str, action: str, error: OSError) -> RunStoreError:
@@ -256,121 +244,41 @@ class RunWriter:
             raise _fail(self.paths["runDir"], "flush logs in", first_error)
 
 
-def is_locked(run_dir: str) -> bool:
-    """Whether a live runner holds the run directory."""
-    fd = os.open(run_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+def remove_abandoned(runs_root: str) -> list[str]:
+    """Remove the hidden ``.<runId>.*.new`` directories of runners that died while building a
+    run directory (a live builder holds its lock); the paths removed."""
+    removed: list[str] = []
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
+        tasks = sorted(os.scandir(runs_root), key=lambda e: e.name)
+    except OSError:
+        return removed
+    for task in tasks:
+        if task.name.startswith(".") or not task.is_dir(follow_symlinks=False):
+            continue
+        try:
+            builds = [e for e in os.scandir(task.path) if _is_build_name(e.name)]
+        except OSError:
+            continue
+        for build in builds:
+            if build.is_dir(follow_symlinks=False) and _remove_unlocked(build.path):
+                removed.append(build.path)
+    return removed
+
+
+def _is_build_name(name: str) -> bool:
+    return name.startswith(".") and name.endswith(".new")
+
+
+def _remove_unlocked(path: str) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        shutil.rmtree(path)
+    except OSError:
+        return False
     finally:
         os.close(fd)
-    return False
-
-
-def _load_json(path: str, schema: str) -> Any:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        raise RunNotFoundError(
-            os.path.dirname(path), f"{os.path.basename(path)} is missing"
-        ) from None
-    return _parse(data, schema, path)
-
-
-def _parse(raw: bytes, schema: str, where: str) -> Any:
-    try:
-        value = encoding.loads(raw)
-    except ValueError as error:
-        raise ContractError(schema, [Violation("", f"not JSON: {error}")], where) from None
-    validate(schema, value, source=where)
-    return value
-
-
-def iter_log(path: str, schema: str) -> Iterator[tuple[int, Any]]:
-    """``(line number, value)`` for each line of a JSONL log, each validated against ``schema``."""
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            yield number, _parse(raw, schema, f"{path}:{number}")
-
-
-def tail_lines(path: str, count: int, block: int = 1 << 16) -> list[bytes]:
-    """The last ``count`` lines of a file, read from its end (a 1 GB log costs a few blocks)."""
-    if count <= 0:
-        return []
-    blocks: list[bytes] = []
-    newlines = 0
-    with open(path, "rb") as handle:
-        position = handle.seek(0, os.SEEK_END)
-        while position > 0 and newlines <= count:
-            step = min(block, position)
-            position -= step
-            handle.seek(position)
-            blocks.append(handle.read(step))
-            newlines += blocks[-1].count(b"\n")
-    data = b"".join(reversed(blocks))
-    return [line for line in data.splitlines() if line][-count:]
-
-
-@dataclass
-class RunRecord:
-    """A run read back from its directory: metadata, state and lifecycle events, all validated."""
-
-    run_dir: str
-    meta: RunMetadata
-    state: RunStateSnapshot
-    events: list[WorkerLogLine] = field(default_factory=list)
-    live: bool = False
-
-    @property
-    def interrupted(self) -> bool:
-        """The run never finished (no ``finishedAt``), yet no runner holds it: the runner died.
-
-        Status alone cannot tell: ``prepared`` is also how a placeholder run ends.
-        """
-        return self.state.finished_at is None and not self.live
-
-    @property
-    def status(self) -> str:
-        return "interrupted" if self.interrupted else self.state.status.value
-
-    def log_path(self, channel: str) -> str:
-        return os.path.join(self.run_dir, LOG_OF_CHANNEL[channel])
-
-
-def read_run(run_dir: str) -> RunRecord:
-    """Open a run directory into models, validating meta.json, state.json and worker.log."""
-    from baa_conductor_contracts.run_metadata_schema import RunMetadata
-    from baa_conductor_contracts.run_state_snapshot_schema import RunStateSnapshot
-    from baa_conductor_contracts.worker_log_line_schema import WorkerLogLine
-
-    run_dir = os.path.abspath(run_dir)
-    if not os.path.isdir(run_dir):
-        raise RunNotFoundError(run_dir, "no such directory")
-    meta = _load_json(os.path.join(run_dir, META), SCHEMA_OF_FILE[META])
-    state = _load_json(os.path.join(run_dir, STATE), SCHEMA_OF_FILE[STATE])
-    worker_log = os.path.join(run_dir, WORKER_LOG)
-    events = [
-        WorkerLogLine.model_validate(v) for _, v in iter_log(worker_log, SCHEMA_OF_FILE[WORKER_LOG])
-    ]
-    return RunRecord(
-        run_dir=run_dir,
-        meta=RunMetadata.model_validate(meta),
-        state=RunStateSnapshot.model_validate(state),
-        events=events,
-        live=is_locked(run_dir),
-    )
-
-
-def find_runs(runs_root: str) -> Iterator[str]:
-    """Every run directory under a runs root (``<root>/<taskId>/<runId>`` holding meta.json)."""
-    if not os.path.isdir(runs_root):
-        return
-    for task in sorted(os.scandir(runs_root), key=lambda e: e.name):
-        if task.is_dir(follow_symlinks=False):
-            for run in sorted(os.scandir(task.path), key=lambda e: e.name):
-                if run.is_dir(follow_symlinks=False) and os.path.exists(
-                    os.path.join(run.path, META)
-                ):
-                    yield run.path
+    return True

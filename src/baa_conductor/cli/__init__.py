@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 #: Command modules, in the order ``baa --help`` lists their commands (``listing``: ``baa list``).
 COMMANDS = (
-    "run", "show", "checkpoint", "tail", "listing", "validate", "schemas", "compat", "worker", "submit", "cancel",
+    "run", "show", "checkpoint", "tail", "listing", "sweep", "validate", "schemas", "compat", "worker", "submit", "cancel",
 )  # fmt: skip
 
 DESCRIPTION = """\
@@ -66,12 +66,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(f"baa {__version__}\n")
         return 0
     args = parser().parse_args(argv)
-    if getattr(args, "sweep", False):
-        # Commands that look at runs first stop workers whose runner was killed
-        # (see executors.process).
-        from ..executors.process import sweep_orphans
-
-        sweep_orphans()
     try:
         code: int = args.handler(args)
     except UsageError as error:
@@ -90,6 +84,7 @@ def _known_error(args: argparse.Namespace, error: Exception) -> int:
         BaaError,
         BrokerUnavailableError,
         ContractError,
+        RunFileError,
         RunStoreError,
         StepCancelledError,
     )
@@ -99,6 +94,8 @@ def _known_error(args: argparse.Namespace, error: Exception) -> int:
     error_line(str(error))
     if isinstance(error, ContractError):
         return EXIT_USAGE if args.subcommand in ("run", "submit") else EXIT_INVALID
-    if isinstance(error, RunStoreError | BrokerUnavailableError | StepCancelledError):
+    if isinstance(
+        error, RunStoreError | RunFileError | BrokerUnavailableError | StepCancelledError
+    ):
         return EXIT_INVALID
     return EXIT_USAGE

@@ -15,12 +15,6 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
-#: Lines longer than this are not read into memory by the readers (show, tail, validate): they
-#: are skipped and reported. Chunks the runner writes are at most 256 KiB of output, a few MiB of
-#: JSON at worst, so only a file that did not come from the runner has such lines.
-MAX_LINE_BYTES = 8 << 20
-BLOCK_BYTES = 1 << 16
-
 
 class UsageError(Exception):
     """Bad arguments or unreadable input: exit 2."""

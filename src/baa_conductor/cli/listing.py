@@ -35,18 +35,18 @@ def register(sub: Any) -> None:
     add_runs_root_options(p)
     p.add_argument("--task", default=None, help="only the runs of this task")
     p.add_argument("--json", action="store_true", help="a JSON array of runs instead of a table")
-    p.set_defaults(handler=cmd_list, sweep=True)
+    p.set_defaults(handler=cmd_list)
 
 
 def _row(run_dir: str, loads: Any) -> dict[str, Any]:
-    """The listed fields of one run; KeyError/TypeError/ValueError/OSError when unreadable."""
-    with open(f"{run_dir}/meta.json", "rb") as handle:
-        meta = loads(handle.read())
-    with open(f"{run_dir}/state.json", "rb") as handle:
-        state = loads(handle.read())
+    """The listed fields of one run; KeyError/TypeError/ValueError when unreadable."""
+    from ..readers import read_document
+
+    meta = loads(read_document(f"{run_dir}/meta.json"))
+    state = loads(read_document(f"{run_dir}/state.json"))
     status = state["status"]
     if "finishedAt" not in state:
-        from ..store import is_locked
+        from ..readers import is_locked
 
         if not is_locked(run_dir):
             status = "interrupted"
@@ -67,20 +67,23 @@ def cmd_list(args: argparse.Namespace) -> int:
     import os
 
     from ..encoding import loads
+    from ..exceptions import BaaError
 
     root = runs_root_of(args)
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
-    tasks = [args.task] if args.task else sorted(_names(root))
+    tasks = [args.task] if args.task else sorted(_names(root, problems))
     for task in tasks:
-        for run in sorted(_names(os.path.join(root, task))):
+        for run in sorted(_names(os.path.join(root, task), problems)):
             run_dir = os.path.join(root, task, run)
             if not os.path.exists(os.path.join(run_dir, "meta.json")):
                 continue
             try:
                 rows.append(_row(run_dir, loads))
-            except (OSError, ValueError) as error:
-                problems.append(f"{run_dir}: {error}")
+            except ValueError as error:  # a RunFileError names its file
+                problems.append(
+                    str(error) if isinstance(error, BaaError) else f"{run_dir}: {error}"
+                )
             except (KeyError, TypeError) as error:
                 problems.append(f"{run_dir}: meta.json or state.json lacks a field ({error})")
     out = Sink.stdout()
@@ -99,11 +102,17 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_INVALID if problems else EXIT_OK
 
 
-def _names(directory: str) -> list[str]:
+def _names(directory: str, problems: list[str]) -> list[str]:
+    """Directories in ``directory``, hidden ones (runs being built) left out; one that cannot be
+    read is a problem, and the others are still listed."""
     import os
 
     try:
-        return [e.name for e in os.scandir(directory)
-                if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")]  # fmt: skip
+        with os.scandir(directory) as entries:
+            return [e.name for e in entries
+                    if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")]  # fmt: skip
     except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as error:
+        problems.append(f"{directory}: cannot read: {error.strerror}")
         return []

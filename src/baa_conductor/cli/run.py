@@ -48,7 +48,7 @@ def register(sub: Any) -> None:
     )  # fmt: skip
     add_output_options(p)
     p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD...", help="what to run")
-    p.set_defaults(handler=cmd_run, sweep=True)
+    p.set_defaults(handler=cmd_run)
 
 
 def add_step_options(p: Any, *, resumable: bool = False) -> None:
@@ -71,7 +71,7 @@ def add_step_options(p: Any, *, resumable: bool = False) -> None:
         help="seconds before the worker is stopped (default 3600; exit code 124)",
     )  # fmt: skip
     p.add_argument(
-        "--grace", type=float, default=None, metavar="SEC",
+        "--grace", type=_grace_seconds, default=None, metavar="SEC",
         help="seconds from SIGTERM to SIGKILL when stopping the worker (default 10)",
     )  # fmt: skip
     p.add_argument("--attempt", type=int, default=1, help="attempt number (default 1)")
@@ -174,6 +174,20 @@ def _positive(text: str) -> float:
     return value
 
 
+def _grace_seconds(text: str) -> float:
+    """``--grace``: a finite number of seconds, at least 0 (NaN would mean SIGKILL never comes)."""
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number of seconds >= 0, got {text!r}")
+    return value
+
+
 def _new_run_id() -> str:
     from datetime import UTC, datetime
 
@@ -230,7 +244,7 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
     if args.env:
         runtime["env"] = _env(args.env)
     request: dict[str, Any] = {
-        "taskId": args.task, "stepId": args.step, "runId": args.run or _new_run_id(),
+        "taskId": args.task, "stepId": args.step, "runId": _new_run_id() if args.run is None else args.run,
         "attempt": args.attempt, "stepName": args.name or args.step, "stepKind": args.kind,
         "workerKind": args.kind, "timeoutSec": 3600 if args.timeout is None else args.timeout,
         "runtime": runtime,
@@ -327,19 +341,23 @@ def summary_line(envelope: dict[str, Any]) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     import signal
 
+    from ..executors.containment import sweep_orphans
     from ..runner import run_step_dict
 
     request = build_request(args)
+    sweep_orphans()  # what runners killed before left behind
     executor = make_executor(args)
     live = None if args.json or args.quiet else LiveOutput()
-    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    # SIGHUP (the terminal went away) stops the run as SIGTERM does: with a final state.
+    previous = {s: signal.signal(s, _raise_interrupted) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
         envelope = run_step_dict(
             request, executor, tail_entries=args.tail_entries, tail_bytes=args.tail_bytes,
             on_output=live,
         )  # fmt: skip
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return report(envelope, args, live)
 
 

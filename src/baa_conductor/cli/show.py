@@ -6,7 +6,6 @@ import os
 
 from ._common import (
     EXIT_OK,
-    MAX_LINE_BYTES,
     RUN_SPEC_HELP,
     Sink,
     add_runs_root_options,
@@ -56,20 +55,27 @@ def register(sub: Any) -> None:
         action="store_true",
         help="print the worker's output as written, escape sequences included",
     )
-    p.set_defaults(handler=cmd_show, sweep=True)
+    p.set_defaults(handler=cmd_show)
 
 
 class RunView:
-    """meta.json, state.json and worker.log of a run directory, each validated; output tails."""
+    """meta.json, state.json and worker.log of a run directory, each validated; output tails.
+
+    Files are read with :mod:`baa_conductor.readers`: never blocking, regular files only, in
+    bounded memory; what a reader should know (a torn last line) is kept in :attr:`notes`.
+    """
 
     def __init__(self, run_dir: str):
         from ..exceptions import RunNotFoundError
         from ..paths import META, SCHEMA_OF_FILE, STATE, WORKER_LOG
-        from ..store import is_locked
+        from ..readers import is_locked
 
         self.run_dir = os.path.abspath(run_dir)
+        self.notes: list[str] = []
         if not os.path.isdir(self.run_dir):
             raise RunNotFoundError(self.run_dir, "no such directory")
+        if not os.path.lexists(os.path.join(self.run_dir, META)):
+            raise RunNotFoundError(self.run_dir, f"{META} is missing")
         self.meta = self._document(META, SCHEMA_OF_FILE[META])
         self.state = self._document(STATE, SCHEMA_OF_FILE[STATE])
         self.events, self.event_count = self._events(WORKER_LOG, SCHEMA_OF_FILE[WORKER_LOG])
@@ -85,52 +91,22 @@ class RunView:
         return self._document(os.path.join(ARTIFACTS, AGENT_ACTIVITY), "agent-activity")
 
     def _document(self, name: str, schema: str) -> dict[str, Any]:
-        from ..encoding import loads
-        from ..exceptions import ContractError, RunNotFoundError, Violation
-        from ..validation import validate
+        from ..readers import load_json
 
-        path = os.path.join(self.run_dir, name)
-        try:
-            with open(path, "rb") as handle:
-                raw = handle.read(MAX_LINE_BYTES + 1)
-        except FileNotFoundError:
-            raise RunNotFoundError(self.run_dir, f"{name} is missing") from None
-        if len(raw) > MAX_LINE_BYTES:
-            raise ContractError(
-                schema, [Violation("", f"longer than {MAX_LINE_BYTES} bytes")], path
-            )
-        try:
-            value = loads(raw)
-        except ValueError as error:
-            raise ContractError(schema, [Violation("", f"not JSON: {error}")], path) from None
-        validate(schema, value, source=path)
-        document: dict[str, Any] = value
+        document: dict[str, Any] = load_json(os.path.join(self.run_dir, name), schema)
         return document
 
     def _events(self, name: str, schema: str) -> tuple[list[dict[str, Any]], int]:
         from collections import deque
 
-        from ..encoding import loads
-        from ..exceptions import ContractError, Violation
-        from ..validation import validate
-        from ._logs import LineReader
+        from ..readers import JsonlFile
 
-        path = os.path.join(self.run_dir, name)
+        log = JsonlFile(os.path.join(self.run_dir, name), schema, notes=self.notes)
         kept: deque[dict[str, Any]] = deque(maxlen=MAX_EVENTS)
         count = 0
-        with open(path, "rb") as handle:
-            reader = LineReader(handle)
-            while not reader.exhausted:
-                for raw in reader.read():
-                    count += 1
-                    try:
-                        value = loads(raw)
-                    except ValueError as error:
-                        raise ContractError(
-                            schema, [Violation("", f"not JSON: {error}")], path
-                        ) from None
-                    validate(schema, value, source=path)
-                    kept.append(value)
+        for _, value in log.entries():
+            count += 1
+            kept.append(value)
         return list(kept), count
 
     @property
@@ -144,12 +120,9 @@ class RunView:
 
     def output_tail(self, channel: str, count: int) -> list[str]:
         """The last ``count`` lines a stream wrote (decoded as UTF-8, bad bytes replaced)."""
-        from ..encoding import loads
-        from ..session import chunk_bytes
-        from ._logs import last_lines
+        from ..readers import output_tail
 
-        data = b"".join(chunk_bytes(loads(raw)) for raw in last_lines(self.log(channel), count))
-        return data.decode("utf-8", "replace").splitlines()[-count:] if count > 0 else []
+        return output_tail(self.log(channel), count, self.notes) if count > 0 else []
 
     def log(self, channel: str) -> str:
         return os.path.join(self.run_dir, f"{channel}.log")
@@ -265,11 +238,14 @@ def cmd_show(args: argparse.Namespace) -> int:
             "stderrTail": view.output_tail("stderr", args.lines),
         }  # fmt: skip
         out.text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-        return EXIT_OK
-    width = None
-    if sys.stdout.isatty():
-        import shutil
+    else:
+        width = None
+        if sys.stdout.isatty():
+            import shutil
 
-        width = shutil.get_terminal_size().columns
-    out.text(render(view, args.lines, args.raw, width))
+            width = shutil.get_terminal_size().columns
+        out.text(render(view, args.lines, args.raw, width))
+    err = Sink.stderr()
+    for note in view.notes:
+        err.text(f"baa: note: {note}\n")
     return EXIT_OK

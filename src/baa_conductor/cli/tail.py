@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     import argparse
     from typing import Any
 
-    from ._logs import LineReader
+    from ..readers import LineReader
 
 EXAMPLES = """\
 examples:
@@ -51,7 +51,7 @@ def register(sub: Any) -> None:
         help="output bytes exactly as the worker wrote them (escape sequences included, no labels)",
     )  # fmt: skip
     p.add_argument("--interval", type=float, default=0.2, help=argparse.SUPPRESS)
-    p.set_defaults(handler=cmd_tail, sweep=True)
+    p.set_defaults(handler=cmd_tail)
 
 
 class Printer:
@@ -163,11 +163,11 @@ def _exit_status(run_dir: str) -> tuple[int, str | None]:
     """The run's exit code once it has ended, and a note when its runner died."""
     from ..encoding import loads
     from ..paths import STATE
+    from ..readers import read_document
 
     try:
-        with open(f"{run_dir}/{STATE}", "rb") as handle:
-            state = loads(handle.read(1 << 20))
-    except (OSError, ValueError):
+        state = loads(read_document(f"{run_dir}/{STATE}"))
+    except ValueError:  # RunFileError too
         return 1, "state.json cannot be read"
     if "finishedAt" not in state:
         return 1, "the run's runner is gone and the run never finished: interrupted"
@@ -180,14 +180,13 @@ def cmd_tail(args: argparse.Namespace) -> int:
     import time
     from contextlib import ExitStack
 
-    from ..store import is_locked
-    from ._logs import LineReader
+    from ..readers import LineReader, is_locked, open_regular
     from .show import RunView
 
     run_dir = RunView(find_run(args.run, args)).run_dir  # validated meta.json and state.json
     printer = Printer(args.timestamps, args.raw)
     with ExitStack() as stack:
-        readers = {c: LineReader(stack.enter_context(open(os.path.join(run_dir, f"{c}.log"), "rb")))
+        readers = {c: LineReader(stack.enter_context(open_regular(os.path.join(run_dir, f"{c}.log"))))
                    for c in CHANNELS}  # fmt: skip
         merger = Merger(readers)
         skipped = 0
@@ -204,6 +203,10 @@ def cmd_tail(args: argparse.Namespace) -> int:
             if not args.follow and live:
                 return 0
             if not live:
+                for channel, reader in readers.items():
+                    if reader.partial:
+                        printer.note(f"note: {run_dir}/{channel}.log: the last line is incomplete "
+                                     "(the runner was stopped while writing it); read as not written")  # fmt: skip
                 code, note = _exit_status(run_dir)
                 if note:
                     printer.note(note)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ._common import EXIT_INVALID, EXIT_OK, MAX_LINE_BYTES, Sink, UsageError
+from ._common import EXIT_INVALID, EXIT_OK, Sink, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -78,35 +78,47 @@ def _schema_for(name: str, explicit: str | None) -> str:
 
 
 def _whole(handle: BinaryIO) -> bytes | None:
-    data = handle.read(MAX_LINE_BYTES + 1)
-    return None if len(data) > MAX_LINE_BYTES else data
+    from ..readers import MAX_DOCUMENT_BYTES
+
+    data = handle.read(MAX_DOCUMENT_BYTES + 1)
+    return None if len(data) > MAX_DOCUMENT_BYTES else data
 
 
 def problems_in(path: str | os.PathLike[str], schema: str, jsonl: bool) -> Iterator[str]:
     """Each violation in a file as ``FILE[:LINE]: /POINTER: REASON``."""
-    for where, pointer, reason in _check(str(path), schema, jsonl):
+    for where, pointer, reason in _check(str(path), schema, jsonl, []):
         yield f"{where}: {pointer or '/'}: {reason}"
 
 
-def _open(name: str) -> BinaryIO:
+def _open(name: str, in_run_dir: bool) -> BinaryIO:
+    """stdin, or a regular file (never blocking; inside a run directory, never a symlink)."""
     if name == STDIN:
         return sys.stdin.buffer
-    try:
-        return open(name, "rb")
-    except OSError as error:
-        raise UsageError(f"{name}: cannot read: {error.strerror}") from None
+    from ..readers import open_regular
+
+    return open_regular(name, follow_symlinks=not in_run_dir)  # type: ignore[return-value]
 
 
-def _check(name: str, schema: str, jsonl: bool) -> Iterator[tuple[str, str, str]]:
-    """(where, pointer, reason) of each violation in the file ``name`` (``-``: stdin)."""
+def _check(
+    name: str, schema: str, jsonl: bool, notes: list[str], in_run_dir: bool = False
+) -> Iterator[tuple[str, str, str]]:
+    """(where, pointer, reason) of each violation in the file ``name`` (``-``: stdin).
+
+    A file that cannot be read is one violation (``FILE: reason``); a torn last line (not JSON,
+    no newline: a runner killed mid-write) is read as not written and noted in ``notes``."""
+    from ..exceptions import RunFileError
     from ..paths import STDERR_LOG, STDOUT_LOG
 
     expected = {STDOUT_LOG: "stdout", STDERR_LOG: "stderr"}.get(os.path.basename(name))
     label = "<stdin>" if name == STDIN else name
-    handle = _open(name)
+    try:
+        handle = _open(name, in_run_dir)
+    except RunFileError as error:
+        yield label, "", error.reason
+        return
     try:
         if jsonl:
-            yield from _check_lines(handle, label, schema, expected)
+            yield from _check_lines(handle, label, schema, expected, notes)
         else:
             yield from _check_document(_whole(handle), label, schema)
     except OSError as error:
@@ -129,6 +141,7 @@ def _verdict(schema: str, value: Any, where: str) -> Iterator[tuple[str, str, st
 def _check_document(raw: bytes | None, where: str, schema: str) -> Iterator[tuple[str, str, str]]:
     import json  # one small document: the standard library starts faster than orjson
 
+    from ..readers import MAX_LINE_BYTES
     from ..validation import compiled
 
     if raw is None:
@@ -136,6 +149,9 @@ def _check_document(raw: bytes | None, where: str, schema: str) -> Iterator[tupl
         return
     try:
         value = json.loads(raw)
+    except RecursionError:
+        yield where, "", "not JSON: nested too deeply"
+        return
     except ValueError as error:
         yield where, "", f"not JSON: {error}"
         return
@@ -144,13 +160,16 @@ def _check_document(raw: bytes | None, where: str, schema: str) -> Iterator[tupl
 
 
 def _check_lines(
-    handle: BinaryIO, label: str, schema: str, expected: str | None
+    handle: BinaryIO, label: str, schema: str, expected: str | None, notes: list[str]
 ) -> Iterator[tuple[str, str, str]]:
+    """Each line of a log; a last line without its newline that is not JSON is torn (a runner
+    killed inside its write): noted, not a violation."""
     import json
 
     import orjson
 
     from .._wire import MAX_DEPTH
+    from ..readers import MAX_LINE_BYTES, torn_note
     from ..validation import compiled, parsed_check
 
     check = compiled(schema)
@@ -199,7 +218,10 @@ def _check_lines(
                 try:  # the standard library reads what orjson refuses (lone surrogate escapes)
                     value = json.loads(raw)
                 except ValueError as error:
-                    yield f"{label}:{number}", "", f"not JSON: {error}"
+                    if not block:  # the unterminated last line
+                        notes.append(torn_note(label, number))
+                    else:
+                        yield f"{label}:{number}", "", f"not JSON: {error}"
                     continue
                 ok = check(value)
             if not ok:
@@ -210,26 +232,23 @@ def _check_lines(
             return
 
 
-def _targets(names: Sequence[str]) -> Iterator[str]:
+def _targets(names: Sequence[str]) -> Iterator[tuple[str, bool]]:
+    """(file, whether it is in a run directory): every file of a run directory is checked (one
+    that is missing is reported), a symlink in it refused rather than followed."""
     from ..paths import SCHEMA_OF_FILE, checkpoint_records
 
     for name in names:
         if name == STDIN:
-            yield name
+            yield name, False
         elif os.path.isdir(name):
-            found = [
-                os.path.join(name, f)
-                for f in SCHEMA_OF_FILE
-                if os.path.exists(os.path.join(name, f))
-            ]
-            if not found:
+            if not any(os.path.lexists(os.path.join(name, f)) for f in SCHEMA_OF_FILE):
                 raise UsageError(f"{name}: not a run directory (no {', '.join(SCHEMA_OF_FILE)})")
-            yield from found
-            yield from checkpoint_records(name)
+            yield from ((os.path.join(name, f), True) for f in SCHEMA_OF_FILE)
+            yield from ((record, True) for record in checkpoint_records(name))
         elif not os.path.exists(name):
             raise UsageError(f"{name}: no such file")
         else:
-            yield name
+            yield name, False
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -240,11 +259,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     report: list[dict[str, Any]] = []
     found: list[dict[str, Any]] = []
     problems = 0
-    for name in _targets(args.files):
+    notes: list[str] = []
+    for name, in_run_dir in _targets(args.files):
         schema = _schema_for(name, args.schema)
         jsonl = args.jsonl or os.path.basename(name) in JSONL_FILES or name.endswith(".jsonl")
         count = 0
-        for where, pointer, reason in _check(name, schema, jsonl):
+        for where, pointer, reason in _check(name, schema, jsonl, notes, in_run_dir):
             count += 1
             if as_json:
                 file, _, line = where.rpartition(":") if jsonl else (where, "", "")
@@ -260,7 +280,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         verdict = {"valid": problems == 0, "files": report, "violations": found}
         out.text(json.dumps(verdict, indent=2, ensure_ascii=False) + "\n")
-    elif not args.quiet:
+    for note in notes:
+        err.text(f"baa: note: {note}\n")
+    if not as_json and not args.quiet:
         checked = len(report)
         verdict_text = "valid" if not problems else f"{problems} violation{'s' * (problems != 1)}"
         err.text(f"{checked} file{'s' * (checked != 1)} checked: {verdict_text}\n")

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..exceptions import RejectedStepError
 from ..paths import run_paths
-from ..store import is_locked
+from ..readers import is_locked
 
 SUFFIX = ".attempt-"
 _SUFFIXED = re.compile(r"^(?P<base>.+)\.attempt-(?P<n>[0-9]+)$")

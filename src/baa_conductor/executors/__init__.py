@@ -14,8 +14,9 @@ if TYPE_CHECKING:
     from ..runner import Executor, PlaceholderExecutor
     from .base import ProcessExecutor
     from .codex import CodexExecutor
+    from .containment import sweep_orphans
     from .git import GitExecutor
-    from .process import run_process, sweep_orphans
+    from .process import run_process
     from .shell import ShellExecutor
 
 #: worker kind -> (module, class) of its executor
@@ -33,7 +34,7 @@ _HOME = {
     "GitExecutor": ".git",
     "ShellExecutor": ".shell",
     "run_process": ".process",
-    "sweep_orphans": ".process",
+    "sweep_orphans": ".containment",
 }
 
 

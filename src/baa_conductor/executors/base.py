@@ -81,6 +81,8 @@ class ProcessExecutor:
     label = "process"
 
     def __init__(self, *, grace_sec: float = DEFAULT_GRACE_SEC):
+        if not 0 <= grace_sec < float("inf"):  # NaN too: SIGKILL would never come
+            raise ValueError(f"grace_sec must be a finite number >= 0, not {grace_sec!r}")
         self.grace_sec = grace_sec
 
     def argv(self, run: PreparedStepRun) -> list[str]:
@@ -124,6 +126,7 @@ class ProcessExecutor:
             grace_sec=self.grace_sec,
             before_stop=run.take_checkpoint,
             stdin_path=stdin_path,
+            lock_dir=run.wire_paths["runDir"],
         )
 
     def outcome(

@@ -2,21 +2,21 @@
 
 - The worker runs in its own session and process group, with the runner's environment, the
   request's ``runtime.env`` over it, and two marker variables: ``BAA_RUN_TOKEN`` (unique per run)
-  and ``BAA_RUNNER`` (``<pid>:<start time>`` of the runner).
+  and ``BAA_RUNNER_LOCK`` (the run directory its runner holds locked; see :mod:`.containment`).
 - stdout and stderr are read concurrently in one thread; each read becomes one chunk of complete
   lines (a partial line is held until its newline, ``PARTIAL_FLUSH_SEC`` of quiet, or
   ``MAX_CHUNK_BYTES``; an over-long line is split, never mid-character).
 - Stopping (timeout, the runner interrupted, or leftovers once the worker has exited) sends
-  SIGTERM to the group, SIGKILL after ``grace_sec``, then sweeps processes that left the group
-  (``setsid``) by their ``BAA_RUN_TOKEN``.
-- The worker gets SIGKILL if the runner dies (Linux parent-death signal); descendants that escaped
-  are swept by :func:`sweep_orphans` on the next ``baa`` start.
+  SIGTERM to the group, SIGKILL after ``grace_sec``, then kills everything else of the run: its
+  cgroup (``cgroup.kill``) where there is one, the processes the runner adopted as child
+  subreaper, and any process still carrying the run's ``BAA_RUN_TOKEN`` (:mod:`.containment`).
+- The worker gets SIGKILL if the runner dies (Linux parent-death signal); what else a killed
+  runner leaves is swept by :func:`sweep_orphans` (``baa run`` on start, ``baa sweep``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import fcntl
 import os
@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..exceptions import Interrupted
+from . import containment
+from .containment import RUNNER_VAR, RunCgroup, set_parent_death_signal, start_time
 
 MAX_CHUNK_BYTES = 1 << 18
 READ_BYTES = 1 << 20
@@ -50,8 +52,8 @@ NOT_FOUND_EXIT_CODE = 127
 CANNOT_RUN_EXIT_CODE = 126
 
 TOKEN_VAR = "BAA_RUN_TOKEN"
-RUNNER_VAR = "BAA_RUNNER"
-_PR_SET_PDEATHSIG = 1
+#: The marker older versions set (and still sweep by): never passed on to a worker.
+_OLD_RUNNER_VAR = "BAA_RUNNER"
 
 OnChunk = Callable[[str, bytes | memoryview], object]
 #: Called with ``"timeout"`` or ``"stopped"`` just before a live worker is signalled.
@@ -74,28 +76,6 @@ class ProcessResult:
         return self.timed_out or self.interrupted is not None
 
 
-def _start_time(pid: int) -> str | None:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            stat = handle.read()
-    except OSError:
-        return None
-    # Field 22 (starttime); the command name in field 2 may hold spaces, so split after ")".
-    return stat.rsplit(b")", 1)[1].split()[19].decode()
-
-
-def runner_marker() -> str:
-    return f"{os.getpid()}:{_start_time(os.getpid())}"
-
-
-def _set_parent_death_signal() -> None:
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the sweep on next start still applies
-        pass
-
-
 _SETPRIV = shutil.which("setpriv")
 
 
@@ -107,7 +87,7 @@ def _spawn_options(argv: Sequence[str]) -> tuple[list[str], Callable[[], None] |
     """
     if _SETPRIV:
         return [_SETPRIV, "--pdeathsig", "KILL", "--", *argv], None
-    return list(argv), _set_parent_death_signal
+    return list(argv), set_parent_death_signal
 
 
 def _environ(pid: int) -> dict[bytes, bytes]:
@@ -171,20 +151,6 @@ def sweep(token: str, since: int | None = None) -> int:
     return found
 
 
-def sweep_orphans() -> int:
-    """SIGKILL workers whose runner is gone (their BAA_RUNNER names a dead process)."""
-    key = RUNNER_VAR.encode()
-    found = 0
-    for pid in _pids():
-        marker = _environ(pid).get(key)
-        if marker is None:
-            continue
-        runner_pid, _, started = marker.decode(errors="replace").partition(":")
-        if runner_pid.isdigit() and _start_time(int(runner_pid)) != started:
-            found += _kill(pid, signal.SIGKILL)
-    return found
-
-
 class _Framer:
     """Cuts a byte stream into chunks of whole lines, at most ``max_bytes`` each.
 
@@ -242,17 +208,41 @@ def _exit_code(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
+#: The pids of every live worker of this process (a runner may run several steps at once).
+_LIVE_WORKERS: set[int] = set()
+
+
 class _Worker:
-    def __init__(self, proc: subprocess.Popen[bytes], token: str, grace_sec: float):
+    def __init__(
+        self,
+        proc: subprocess.Popen[bytes],
+        token: str,
+        grace_sec: float,
+        cgroup: RunCgroup | None,
+        started_ticks: int,
+    ):
         self.proc = proc
         self.token = token
         self.grace_sec = grace_sec
+        self.cgroup = cgroup
+        self.started_ticks = started_ticks
         self.started = time.monotonic()
 
     def sweep(self) -> int:
+        """Kill everything of the run but the worker itself: its cgroup, the adopted, the marked."""
+        if self.cgroup is not None:
+            self.cgroup.kill()
+        found = containment.kill_adopted(self.started_ticks, self._not_ours)
         # Over a short run, pids cannot have gone all the way round: look only at newer ones.
         recent = time.monotonic() - self.started < NARROW_SWEEP_SEC
-        return sweep(self.token, since=self.proc.pid if recent else None)
+        return found + sweep(self.token, since=self.proc.pid if recent else None)
+
+    def _not_ours(self, pid: int) -> bool:
+        """A child of the runner that belongs to another run (or is another run's worker)."""
+        if pid in _LIVE_WORKERS:
+            return True
+        token = _environ(pid).get(TOKEN_VAR.encode())
+        return token is not None and token != self.token.encode()
 
     def signal_group(self, sig: int) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -278,13 +268,22 @@ def run_process(
     max_chunk_bytes: int = MAX_CHUNK_BYTES,
     before_stop: BeforeStop | None = None,
     stdin_path: str | None = None,
+    lock_dir: str | None = None,
 ) -> ProcessResult:
     """Run ``argv``, streaming its output to ``on_chunk(channel, bytes)`` as it arrives.
 
     The worker reads ``stdin_path`` on its standard input (``/dev/null`` without one).
+    ``lock_dir`` is the directory the runner holds locked while the run lives (the run directory):
+    it goes into the worker's ``BAA_RUNNER_LOCK`` marker, by which :func:`sweep_orphans` knows the
+    worker's leftovers if the runner is killed.
     """
     token = uuid.uuid4().hex
-    full_env = {**os.environ, **(env or {}), TOKEN_VAR: token, RUNNER_VAR: runner_marker()}
+    full_env = {**os.environ, **(env or {}), TOKEN_VAR: token}
+    for inherited in (RUNNER_VAR, _OLD_RUNNER_VAR):
+        full_env.pop(inherited, None)
+    marker = containment.runner_marker(lock_dir) if lock_dir is not None else None
+    if marker is not None:
+        full_env[RUNNER_VAR] = marker
     if not os.path.isdir(cwd):
         return ProcessResult(
             CANNOT_RUN_EXIT_CODE, spawn_error=f"working directory {cwd} does not exist"
@@ -297,23 +296,22 @@ def run_process(
                 CANNOT_RUN_EXIT_CODE, spawn_error=f"cannot run {argv[0]}: not executable"
             )
         return ProcessResult(NOT_FOUND_EXIT_CODE, spawn_error=f"command not found: {argv[0]}")
-    spawn_argv, preexec = _spawn_options([program, *argv[1:]])
+    containment.become_subreaper()
+    cgroup = RunCgroup.create(token)
     try:
-        with contextlib.ExitStack() as stack:
-            stdin = (
-                stack.enter_context(open(stdin_path, "rb"))
-                if stdin_path is not None
-                else subprocess.DEVNULL
-            )
-            proc = subprocess.Popen(
-                spawn_argv, cwd=cwd, env=full_env, stdin=stdin,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-                preexec_fn=preexec, close_fds=True,
-            )  # fmt: skip
+        proc = _spawn([program, *argv[1:]], cwd, full_env, cgroup, stdin_path)
     except OSError as error:
+        if cgroup is not None:
+            cgroup.close()
         reason = error.strerror or str(error)
         return ProcessResult(CANNOT_RUN_EXIT_CODE, spawn_error=f"cannot run {argv[0]}: {reason}")
-    worker = _Worker(proc, token, grace_sec)
+    except subprocess.SubprocessError:  # the worker could not enter its cgroup: go without
+        assert cgroup is not None
+        cgroup.close()
+        cgroup = None
+        proc = _spawn([program, *argv[1:]], cwd, full_env, None, stdin_path)
+    _LIVE_WORKERS.add(proc.pid)
+    worker = _Worker(proc, token, grace_sec, cgroup, start_time(proc.pid) or 0)
     try:
         return _supervise(worker, timeout_sec, on_chunk, linger_sec, max_chunk_bytes, before_stop)
     except (
@@ -322,9 +320,37 @@ def run_process(
         _stop(worker, graceful=False)
         raise
     finally:
+        _LIVE_WORKERS.discard(proc.pid)
+        if cgroup is not None:
+            cgroup.close()
         for pipe in (proc.stdout, proc.stderr):
             if pipe is not None:
                 pipe.close()
+
+
+def _spawn(
+    argv: list[str],
+    cwd: str,
+    env: dict[str, str],
+    cgroup: RunCgroup | None,
+    stdin_path: str | None,
+) -> subprocess.Popen[bytes]:
+    preexec: Callable[[], None] | None
+    if cgroup is not None:
+        spawn_argv, preexec = argv, cgroup.enter
+    else:
+        spawn_argv, preexec = _spawn_options(argv)
+    with contextlib.ExitStack() as stack:
+        stdin = (
+            stack.enter_context(open(stdin_path, "rb"))
+            if stdin_path is not None
+            else subprocess.DEVNULL
+        )
+        return subprocess.Popen(
+            spawn_argv, cwd=cwd, env=env, stdin=stdin,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            preexec_fn=preexec, close_fds=True,
+        )  # fmt: skip
 
 
 def _supervise(
@@ -369,12 +395,17 @@ def _supervise(
                     exited_at = now
             if exited_at is not None and (not pipes or now - exited_at >= linger_sec):
                 break  # leftovers still holding the pipes are stopped below
-            if kill_at is None and now >= deadline:
-                timed_out = True
-                if before_stop is not None and exited_at is None:
-                    before_stop("timeout")
-                worker.signal_group(signal.SIGTERM)
-                kill_at = now + worker.grace_sec
+            if kill_at is None and exited_at is None and now >= deadline:
+                # The timeout is judged by when the worker ended: one that is already gone when
+                # the runner looks (the runner was stopped, or slow to wake) ended in time.
+                if proc.poll() is not None:
+                    exited_at = now
+                else:
+                    timed_out = True
+                    if before_stop is not None:
+                        before_stop("timeout")
+                    worker.signal_group(signal.SIGTERM)
+                    kill_at = now + worker.grace_sec
             if kill_at is not None and now >= kill_at:
                 worker.signal_group(signal.SIGKILL)
                 worker.sweep()

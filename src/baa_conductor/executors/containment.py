@@ -1,0 +1,391 @@
+"""Containment: no process a worker starts outlives its run.
+
+Two mechanisms, the first where the machine allows it:
+
+- **cgroup v2.** Each run gets its own cgroup, ``baa-run-<token>`` under the runner's cgroup, and
+  the worker starts inside it (moved there before ``exec``), so every descendant is in it too:
+  double-forked, ``setsid``, ``env -i``, whatever. Stopping the run writes ``1`` to
+  ``cgroup.kill``, which kills them all at once. While the run lives the runner holds an
+  exclusive ``flock`` on the cgroup directory; :func:`sweep_orphans` kills and removes every
+  ``baa-run-*`` cgroup whose lock is free (its runner died), a test no PID namespace can fool.
+- **child subreaper.** The runner calls ``prctl(PR_SET_CHILD_SUBREAPER)``: a descendant whose
+  parent exits is re-parented to the runner instead of to init, so once the worker has exited the
+  runner still finds (and SIGKILLs and reaps) whatever it left behind. This is all there is where
+  no cgroup can be created; it cannot help once the runner itself is SIGKILLed (the leftovers go
+  to init), where the sweep finds them only by their ``BAA_RUNNER_LOCK`` marker.
+
+:func:`containment` says which one this machine uses (``baa sweep`` prints it too).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import fcntl
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable
+from functools import cache
+
+CGROUP_PREFIX = "baa-run-"
+#: Not ``BAA_RUNNER``: older versions read that one as ``<pid>:<start time>`` and would take this
+#: marker for a dead runner.
+RUNNER_VAR = "BAA_RUNNER_LOCK"
+_PR_SET_PDEATHSIG = 1
+_PR_SET_CHILD_SUBREAPER = 36
+#: Set to "0" to never use cgroups (the subreaper alone then contains runs).
+CGROUP_ENV = "BAA_CGROUP"
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _prctl(option: int, value: int) -> bool:
+    try:
+        return bool(_libc.prctl(option, value, 0, 0, 0) == 0)
+    except AttributeError:  # not Linux
+        return False
+
+
+def set_parent_death_signal() -> None:
+    """In a child before ``exec``: SIGKILL when the runner dies."""
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+@cache
+def become_subreaper() -> bool:
+    """Make this process the child subreaper of everything it starts (once; Linux 3.4+)."""
+    return _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+
+
+# cgroup v2 ----------------------------------------------------------------------------------
+
+
+def _cgroup2_mount() -> str | None:
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                fields = line.split(" - ", 1)
+                if len(fields) == 2 and fields[1].split(" ", 1)[0] == "cgroup2":
+                    return fields[0].split()[4].replace("\\040", " ")
+    except OSError:
+        pass
+    return None
+
+
+def _own_cgroup() -> str | None:
+    try:
+        with open("/proc/self/cgroup", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("0::"):
+                    return line[3:].strip()
+    except OSError:
+        pass
+    return None
+
+
+def cgroup_parent() -> str | None:
+    """Where run cgroups are created (the runner's own cgroup v2), or None where they cannot be."""
+    if os.environ.get(CGROUP_ENV) == "0":
+        return None
+    mount, own = _cgroup2_mount(), _own_cgroup()
+    if mount is None or own is None:
+        return None
+    parent = os.path.normpath(os.path.join(mount, own.lstrip("/")))
+    writable = os.access(parent, os.W_OK) and os.access(
+        os.path.join(parent, "cgroup.procs"), os.W_OK
+    )
+    return parent if writable else None
+
+
+def containment() -> str:
+    """``"cgroup"`` where each run gets its own cgroup v2, else ``"subreaper"``."""
+    return "cgroup" if cgroup_parent() is not None and become_subreaper() else "subreaper"
+
+
+class RunCgroup:
+    """One run's cgroup: created and locked by the runner, killed and removed when the run ends."""
+
+    def __init__(self, path: str, dir_fd: int, procs_fd: int):
+        self.path = path
+        self._dir_fd = dir_fd
+        self._procs_fd = procs_fd
+
+    @classmethod
+    def create(cls, token: str) -> RunCgroup | None:
+        """A new locked cgroup for a run, or None where none can be made."""
+        parent = cgroup_parent()
+        if parent is None:
+            return None
+        path = os.path.join(parent, CGROUP_PREFIX + token)
+        try:
+            os.mkdir(path)
+        except OSError:
+            return None
+        try:
+            dir_fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            _rmdir(path)
+            return None
+        try:
+            fcntl.flock(dir_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            procs_fd = os.open("cgroup.procs", os.O_WRONLY | os.O_CLOEXEC, dir_fd=dir_fd)
+        except OSError:
+            os.close(dir_fd)
+            _rmdir(path)
+            return None
+        return cls(path, dir_fd, procs_fd)
+
+    def enter(self) -> None:
+        """In the worker before ``exec``: move into the cgroup (and die with the runner)."""
+        os.write(self._procs_fd, b"0")
+        set_parent_death_signal()
+
+    def kill(self) -> None:
+        """SIGKILL every process in the cgroup at once, and wait until it is empty."""
+        _kill_cgroup(self.path)
+
+    def close(self) -> None:
+        """Kill what is left, remove the cgroup and release it."""
+        if self._dir_fd < 0:
+            return
+        self.kill()
+        os.close(self._procs_fd)
+        _rmdir(self.path)
+        os.close(self._dir_fd)
+        self._dir_fd = -1
+
+
+def _rmdir(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.rmdir(path)
+
+
+def _populated(path: str) -> bool:
+    try:
+        with open(os.path.join(path, "cgroup.events"), "rb") as handle:
+            return b"populated 1" in handle.read()
+    except OSError:
+        return False
+
+
+def _kill_cgroup(path: str, wait_sec: float = 10.0) -> None:
+    try:
+        with open(os.path.join(path, "cgroup.kill"), "wb") as handle:
+            handle.write(b"1")
+    except OSError as error:  # before Linux 5.14: kill the members one by one
+        if error.errno != errno.ENOENT:
+            for _ in range(20):
+                pids = _cgroup_pids(path)
+                if not pids:
+                    break
+                for pid in pids:
+                    _kill(pid, signal.SIGKILL)
+    end = time.monotonic() + wait_sec
+    while _populated(path) and time.monotonic() < end:
+        time.sleep(0.005)
+
+
+def _cgroup_pids(path: str) -> list[int]:
+    try:
+        with open(os.path.join(path, "cgroup.procs"), "rb") as handle:
+            return [int(p) for p in handle.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _sweep_cgroups() -> int:
+    """Kill and remove every ``baa-run-*`` cgroup (anywhere in the cgroup v2 tree) whose runner no
+    longer holds it; how many processes were in them. Each is locked while it is removed."""
+    mount = _cgroup2_mount()
+    if mount is None:
+        return 0
+    found = 0
+    for top, dirs, _ in os.walk(mount):
+        for name in [d for d in dirs if d.startswith(CGROUP_PREFIX)]:
+            dirs.remove(name)
+            path = os.path.join(top, name)
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                found += len(_cgroup_pids(path))
+                _kill_cgroup(path)
+                _rmdir(path)
+            except OSError:
+                pass  # a live runner holds it
+            finally:
+                os.close(fd)
+    return found
+
+
+def _is_locked(path: str) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return True  # cannot tell: leave it alone
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+# processes ----------------------------------------------------------------------------------
+
+
+def _kill(pid: int, sig: int) -> bool:
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def _stat(pid: int) -> tuple[int, str, int] | None:
+    """(parent pid, state, start time in clock ticks since boot) of a process."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    try:
+        return int(fields[1]), fields[0].decode(), int(fields[19])
+    except (IndexError, ValueError):
+        return None
+
+
+def start_time(pid: int) -> int | None:
+    """When a process started, in clock ticks since boot (with its pid, names it uniquely)."""
+    found = _stat(pid)
+    return None if found is None else found[2]
+
+
+def _processes() -> dict[int, tuple[int, str, int]]:
+    table = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return {}
+    for name in names:
+        if name.isdigit():
+            found = _stat(int(name))
+            if found is not None:
+                table[int(name)] = found
+    return table
+
+
+def _subtree(table: dict[int, tuple[int, str, int]], roots: Iterable[int]) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    found: list[int] = []
+    stack = list(roots)
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
+
+
+def kill_adopted(started: int, keep: Callable[[int], bool]) -> int:
+    """SIGKILL and reap what the runner adopted as subreaper: its children started at or after
+    ``started`` (clock ticks) that ``keep`` does not claim, with all their descendants.
+
+    Repeats until none is left (a dying process can fork once more); returns how many were killed.
+    """
+    me = os.getpid()
+    killed = 0
+    for _ in range(50):
+        table = _processes()
+        adopted = [
+            pid
+            for pid, (ppid, _, began) in table.items()
+            if ppid == me and began >= started and not keep(pid)
+        ]
+        if not adopted:
+            break
+        tree = _subtree(table, adopted)
+        for pid in tree:  # stop first, so none forks again while the others are killed
+            _kill(pid, signal.SIGSTOP)
+        for pid in tree:
+            killed += _kill(pid, signal.SIGKILL)
+        for pid in adopted:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+    return killed
+
+
+def reap_adopted(started: int, keep: Callable[[int], bool]) -> None:
+    """Reap adopted children that have already died (zombies), so none is left behind."""
+    me = os.getpid()
+    for pid, (ppid, state, began) in _processes().items():
+        if ppid == me and state == "Z" and began >= started and not keep(pid):
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+
+
+# markers and the sweep ----------------------------------------------------------------------
+
+
+def runner_marker(lock_dir: str) -> str | None:
+    """``BAA_RUNNER_LOCK`` for a worker: the device, inode and path of the directory its runner holds
+    locked while it lives. A process whose marker names an unlocked directory lost its runner."""
+    try:
+        info = os.stat(lock_dir)
+    except OSError:
+        return None
+    return f"{info.st_dev}:{info.st_ino}:{lock_dir}"
+
+
+def _runner_gone(marker: bytes) -> bool:
+    """Whether a marker names a directory that no runner holds; False when it cannot be told
+    (another mount namespace, the directory gone or replaced, an older marker format)."""
+    parts = marker.decode(errors="replace").split(":", 2)
+    if len(parts) != 3 or not (parts[0].isdigit() and parts[1].isdigit()):
+        return False
+    dev, ino, path = parts
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    if (info.st_dev, info.st_ino) != (int(dev), int(ino)):
+        return False
+    return not _is_locked(path)
+
+
+def _environ(pid: int) -> dict[bytes, bytes]:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as handle:
+            raw = handle.read()
+    except OSError:
+        return {}
+    pairs = (item.partition(b"=") for item in raw.split(b"\0") if item)
+    return {key: value for key, _, value in pairs}
+
+
+def sweep_orphans() -> int:
+    """Kill what runners that died left behind; how many processes were found.
+
+    Every ``baa-run-*`` cgroup no runner holds is killed and removed; every process whose
+    ``BAA_RUNNER_LOCK`` marker names a directory no runner holds gets SIGKILL.
+    """
+    found = _sweep_cgroups()
+    key = RUNNER_VAR.encode()
+    judged: dict[bytes, bool] = {}
+    own = os.getpid()
+    for pid in _processes():
+        if pid == own:
+            continue
+        marker = _environ(pid).get(key)
+        if marker is None:
+            continue
+        if marker not in judged:
+            judged[marker] = _runner_gone(marker)
+        if judged[marker]:
+            found += _kill(pid, signal.SIGKILL)
+    return found
