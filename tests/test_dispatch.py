@@ -23,7 +23,7 @@ from brokers import BAA, RedisServer, WorkerProcess
 from helpers import output, wait_for_pid, wait_gone
 
 from baa_conductor.exceptions import ContractError, RejectedStepError, StepCancelledError
-from baa_conductor.store import read_run
+from baa_conductor.readers import read_run
 
 #: Above every step here (20 s of timeout and 10 s of grace at most), low enough to matter nowhere.
 VISIBILITY_SEC = 40
