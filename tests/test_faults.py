@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import json
 import os
@@ -20,11 +21,11 @@ import pytest
 from helpers import alive, make_request, wait_for_pid, wait_gone
 
 from baa_conductor import store, validation
-from baa_conductor.exceptions import RunStoreError
+from baa_conductor.exceptions import BaaError, RunStoreError
 from baa_conductor.executors import ShellExecutor, containment
 from baa_conductor.paths import SCHEMA_OF_FILE
 from baa_conductor.readers import read_run
-from baa_conductor.runner import run_step
+from baa_conductor.runner import prepare_step_run, run_step
 from baa_conductor.session import chunk_bytes
 
 BAA = str(Path(sys.executable).with_name("baa"))
@@ -528,3 +529,58 @@ def test_sighup_stops_the_run_like_sigterm(tmp_path: Path) -> None:
     assert "finishedAt" in state
     assert state["summary"] == "shell command was stopped because the runner received SIGHUP"
     assert wait_gone(worker)
+
+
+def test_planted_symlink_or_fifo_never_redirects_or_blocks_the_state_write(tmp_path: Path) -> None:
+    """A worker that plants `.state.json.tmp` as a symlink to an outside file, and a FIFO beside
+    it: the run ends normally, the outside file is untouched, state.json is the run's."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("precious\n")
+    run_dir = tmp_path / "runs" / "T" / "r"
+    worker = (f"ln -s {outside} {run_dir}/.state.json.tmp; mkfifo {run_dir}/.state.json.fifo; "
+              f"ln -s {run_dir}/.state.json.fifo {run_dir}/.state.json.new; echo planted")  # fmt: skip
+    done = baa("run", "--task", "T", "--step", "s", "--run", "r", "--runs-dir",
+               str(tmp_path / "runs"), "--quiet", "-c", worker)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert outside.read_text() == "precious\n"
+    state = json.loads((run_dir / "state.json").read_text())
+    assert (state["status"], state["exitCode"]) == ("completed", 0)
+
+
+def _exchange(a: bytes, b: bytes) -> int:
+    libc = ctypes.CDLL(None, use_errno=True)
+    return int(libc.renameat2(-100, a, -100, b, 2))  # RENAME_EXCHANGE
+
+
+def test_task_directory_swapped_for_a_symlink_never_puts_a_run_outside(tmp_path: Path) -> None:
+    """A racer swaps the task directory with a symlink to an outside directory (renameat2
+    RENAME_EXCHANGE, over and over) while runs are created: nothing ever lands outside."""
+    runs, outside = tmp_path / "runs", tmp_path / "outside"
+    (runs / "T").mkdir(parents=True)
+    outside.mkdir()
+    (runs / "swap").symlink_to(outside)
+    stop = threading.Event()
+    swaps = [0]
+
+    def racer() -> None:
+        a, b = os.fsencode(runs / "T"), os.fsencode(runs / "swap")
+        while not stop.is_set():
+            swaps[0] += _exchange(a, b) == 0
+
+    thread = threading.Thread(target=racer)
+    thread.start()
+    outcomes: dict[str, int] = {}
+    try:
+        for i in range(150):
+            try:
+                prepare_step_run(make_request(tmp_path, f"r{i}", taskId="T")).close()
+                outcome = "created"
+            except BaaError as error:
+                outcome = type(error).__name__
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    finally:
+        stop.set()
+        thread.join()
+    assert swaps[0] > 0
+    assert list(outside.iterdir()) == [], outcomes
+    assert outcomes.get("created", 0) + outcomes.get("UnsafeRunPathError", 0) == 150, outcomes

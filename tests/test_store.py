@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +19,8 @@ from baa_conductor import readers
 from baa_conductor.exceptions import ContractError, RunNotFoundError
 from baa_conductor.readers import find_runs, last_lines, read_run
 from baa_conductor.runner import envelope_dict, run_step
+
+BAA = str(Path(sys.executable).with_name("baa"))
 
 
 def finished_run(tmp_path: Path, run_id: str = "run-1") -> Path:
@@ -104,3 +111,26 @@ def test_last_lines_reads_the_last_lines_from_the_end(
         assert last_lines(str(path), count) == (expected[-count:] if count else [])
     finally:
         readers.BLOCK_BYTES = saved
+
+
+def test_abandoned_build_directories_are_skipped_and_swept(tmp_path: Path) -> None:
+    """A `.<runId>.*.new` directory left by a runner killed mid-create is never listed as a run;
+    `baa sweep` removes it, but never one a live runner still holds."""
+    run_dir = finished_run(tmp_path, "a")
+    task = run_dir.parent
+    abandoned, building = task / ".b.1a2b3c4d.new", task / ".c.5e6f7a8b.new"
+    for build in (abandoned, building):
+        shutil.copytree(run_dir, build)
+    held = os.open(building, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        listed = subprocess.run([BAA, "list", "--runs-dir", str(tmp_path / "runs"), "--json"],
+                                capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert [row["runId"] for row in json.loads(listed.stdout)] == ["a"]
+        swept = subprocess.run([BAA, "sweep", "--runs-dir", str(tmp_path / "runs")],
+                               capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert swept.returncode == 0, swept.stderr
+        assert swept.stdout.endswith("abandoned run directories removed: 1\n")
+        assert sorted(p.name for p in task.iterdir()) == [".c.5e6f7a8b.new", "a"]
+    finally:
+        os.close(held)

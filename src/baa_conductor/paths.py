@@ -76,15 +76,17 @@ def check_segment(field: str, value: str) -> str:
     return value
 
 
-def _absolute(path: str) -> str:
+def _absolute(field: str, path: str) -> str:
+    if "\0" in path:
+        raise UnsafeRunPathError(field, path, "contains a NUL character")
     return os.path.normpath(os.path.abspath(path))
 
 
 def runs_root(repo_root: str, runs_root_dir: str | None = None) -> str:
     """The runs root of a request: ``runsRootDir`` if given, else ``<repoRoot>/runs``."""
     if runs_root_dir is not None:
-        return _absolute(runs_root_dir)
-    return os.path.join(_absolute(repo_root), RUNS_DIRECTORY_NAME)
+        return _absolute("runsRootDir", runs_root_dir)
+    return os.path.join(_absolute("repoRoot", repo_root), RUNS_DIRECTORY_NAME)
 
 
 def run_layout(
@@ -101,7 +103,7 @@ def run_layout(
     run_dir = os.path.join(task_dir, run_id)
     return {
         "layoutVersion": LAYOUT_VERSION,
-        "repoRoot": _absolute(repo_root),
+        "repoRoot": _absolute("repoRoot", repo_root),
         "runsRootDir": root,
         "taskRunsDir": task_dir,
         "runDir": run_dir,
@@ -122,12 +124,3 @@ def run_paths(
     from baa_conductor_contracts.local_run_paths_schema import LocalRunPaths
 
     return LocalRunPaths.model_validate(run_layout(repo_root, task_id, run_id, runs_root_dir))
-
-
-def ensure_inside(root: str, path: str) -> None:
-    """Refuse ``path`` unless, symlinks resolved, it lies inside ``root``."""
-    real_root = os.path.realpath(root)
-    real = os.path.realpath(path)
-    if os.path.commonpath([real_root, real]) != real_root:
-        reason = f"resolves to {real}, outside the runs root {real_root}"
-        raise UnsafeRunPathError("run directory", path, reason)

@@ -17,27 +17,25 @@ import ctypes
 import errno
 import fcntl
 import os
+import secrets
 import shutil
-import tempfile
 from typing import Any
 
 from . import encoding
-from .exceptions import RunExistsError, RunStoreError
+from .exceptions import RunExistsError, RunStoreError, UnsafeRunPathError
 from .paths import (
     ARTIFACTS,
     CHECKPOINTS,
     LOG_OF_CHANNEL,
     META,
     STATE,
-    ensure_inside,
 )
 from .validation import validate
 
-_LOG_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC
-_STATE_TMP = ".state.json.tmp"
-_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+#: Every file the runner creates is new (O_EXCL) and never opened through a symlink.
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+_LOG_FLAGS = _CREATE_FLAGS | os.O_APPEND
 _RENAME_NOREPLACE = 1
-_AT_FDCWD = -100
 _libc = ctypes.CDLL(None, use_errno=True)
 #: The one call that appends log lines (a seam where tests inject ENOSPC and short writes).
 _write = os.write
@@ -55,14 +53,12 @@ def _start_writeback(fd: int, offset: int, length: int) -> None:
         _sync_file_range(fd, offset, length, _SYNC_FILE_RANGE_WRITE)
 
 
-def _rename_no_replace(source: str, target: str) -> None:
-    """Rename ``source`` to ``target``, failing with FileExistsError if ``target`` exists."""
+def _rename_no_replace(dir_fd: int, source: str, target: str) -> None:
+    """Rename ``source`` to ``target`` in one directory, FileExistsError if ``target`` exists."""
     renameat2 = getattr(_libc, "renameat2", None)
     if renameat2 is not None:
         if (
-            renameat2(
-                _AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target), _RENAME_NOREPLACE
-            )
+            renameat2(dir_fd, os.fsencode(source), dir_fd, os.fsencode(target), _RENAME_NOREPLACE)
             == 0
         ):
             return
@@ -70,8 +66,47 @@ def _rename_no_replace(source: str, target: str) -> None:
         if code not in (errno.ENOSYS, errno.EINVAL):
             raise OSError(code, os.strerror(code), target)
     # No renameat2 here: claim the name with an exclusive mkdir, then replace that empty directory.
-    os.mkdir(target)
-    os.rename(source, target)
+    os.mkdir(target, dir_fd=dir_fd)
+    os.rename(source, target, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+
+
+def _open_dir(name: str, dir_fd: int | None = None, *, follow: bool = False) -> int:
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW)
+    return os.open(name, flags, dir_fd=dir_fd)
+
+
+def _open_runs_root(root: str) -> int:
+    """The runs root, made if missing (not its parents: a missing repo root is an error)."""
+    try:
+        os.mkdir(root)
+        _ignore_all(root)
+    except FileExistsError:
+        pass
+    except OSError as error:
+        raise _fail(root, "create the runs root", error) from None
+    try:
+        return _open_dir(root, follow=True)  # the runs root itself may be a symlink: it is given
+    except OSError as error:
+        raise _fail(root, "open the runs root", error) from None
+
+
+def _open_task_dir(root_fd: int, task_id: str, task_dir: str) -> int:
+    """The task directory, opened relative to the runs root and never through a symlink."""
+    try:
+        os.mkdir(task_id, 0o755, dir_fd=root_fd)
+    except FileExistsError:
+        pass
+    except OSError as error:
+        raise _fail(task_dir, "create task directory", error) from None
+    try:
+        return _open_dir(task_id, root_fd)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENOTDIR):
+            kind = "a symbolic link" if os.path.islink(task_dir) else "not a directory"
+            raise UnsafeRunPathError(
+                "task directory", task_dir, f"is {kind}; runs are written only inside the runs root"
+            ) from None
+        raise _fail(task_dir, "create task directory", error) from None
 
 
 #: Written into a runs root when it is created, so that git (and a git step) ignores the runs
@@ -91,6 +126,20 @@ def _ignore_all(root: str) -> None:
 
 def _fail(path: str, action: str, error: OSError) -> RunStoreError:
     return RunStoreError(path, action, error)
+
+
+def _make_build_dir(task_fd: int, run_id: str) -> tuple[str, int]:
+    """A new hidden ``.<runId>.<random>.new`` directory in the task directory, opened and locked."""
+    for _ in range(100):
+        name = f".{run_id}.{secrets.token_hex(4)}.new"
+        try:
+            os.mkdir(name, 0o700, dir_fd=task_fd)
+        except FileExistsError:
+            continue
+        fd = _open_dir(name, task_fd)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return name, fd
+    raise FileExistsError(errno.EEXIST, "no free name for a new run directory")
 
 
 class RunWriter:
@@ -119,31 +168,31 @@ class RunWriter:
         """
         validate("run-metadata", meta, source=paths["metaPath"])
         validate("run-state-snapshot", state, source=paths["statePath"])
-        root, run_dir, task_dir = paths["runsRootDir"], paths["runDir"], paths["taskRunsDir"]
-        if not os.path.isdir(root):
-            try:
-                os.mkdir(root)  # the runs root, not its parents: a missing repo root is an error
-                _ignore_all(root)
-            except FileExistsError:
-                pass
-            except OSError as error:
-                raise _fail(root, "create the runs root", error) from None
-        ensure_inside(root, task_dir)
+        run_dir, task_dir = paths["runDir"], paths["taskRunsDir"]
+        task_id, run_id = os.path.basename(task_dir), os.path.basename(run_dir)
+        root_fd = _open_runs_root(paths["runsRootDir"])
         try:
-            os.makedirs(task_dir, exist_ok=True)
-        except OSError as error:
-            raise _fail(task_dir, "create task directory", error) from None
-        ensure_inside(root, task_dir)
-        if os.path.lexists(run_dir):
+            task_fd = _open_task_dir(root_fd, task_id, task_dir)
+        finally:
+            os.close(root_fd)
+        try:
+            return cls._create_in(task_fd, paths, meta, state, run_id)
+        finally:
+            os.close(task_fd)
+
+    @classmethod
+    def _create_in(
+        cls, task_fd: int, paths: dict[str, str], meta: dict[str, Any], state: dict[str, Any],
+        run_id: str,
+    ) -> RunWriter:  # fmt: skip
+        run_dir = paths["runDir"]
+        with contextlib.suppress(FileNotFoundError):
+            os.stat(run_id, dir_fd=task_fd, follow_symlinks=False)
             raise RunExistsError(run_dir)
         try:
-            building = tempfile.mkdtemp(
-                prefix=f".{os.path.basename(run_dir)}.", suffix=".new", dir=task_dir
-            )
+            building, dir_fd = _make_build_dir(task_fd, run_id)
         except OSError as error:
             raise _fail(run_dir, "create run directory", error) from None
-        dir_fd = os.open(building, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        fcntl.flock(dir_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         writer = cls(paths, dir_fd, {})
         try:
             os.chmod(dir_fd, 0o755)
@@ -154,10 +203,10 @@ class RunWriter:
             writer._write_file(META, encoding.dumps_line(meta), _CREATE_FLAGS)
             writer._write_file(STATE, encoding.dumps_line(state), _CREATE_FLAGS)
             os.fsync(dir_fd)
-            _rename_no_replace(building, run_dir)
-            writer._sync_task_dir(task_dir)
+            _rename_no_replace(task_fd, building, run_id)
+            os.fsync(task_fd)
         except BaseException as error:
-            writer._abandon(building)
+            writer._abandon(task_fd, building)
             if isinstance(error, FileExistsError):
                 raise RunExistsError(run_dir) from None
             if isinstance(error, OSError):
@@ -165,19 +214,11 @@ class RunWriter:
             raise
         return writer
 
-    @staticmethod
-    def _sync_task_dir(task_dir: str) -> None:
-        fd = os.open(task_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-    def _abandon(self, building: str) -> None:
+    def _abandon(self, task_fd: int, building: str) -> None:
         self._closed = True
         for fd in (*self._log_fds.values(), self._dir_fd):
             os.close(fd)
-        shutil.rmtree(building, ignore_errors=True)
+        shutil.rmtree(building, ignore_errors=True, dir_fd=task_fd)
 
     def _write_file(self, name: str, data: bytes, flags: int) -> None:
         fd = os.open(name, flags, 0o644, dir_fd=self._dir_fd)
@@ -190,14 +231,21 @@ class RunWriter:
             os.close(fd)
 
     def write_state(self, state: dict[str, Any]) -> None:
-        """Replace state.json atomically with ``state`` (validated first)."""
+        """Replace state.json atomically with ``state`` (validated first).
+
+        The temporary file has a fresh random name and is created exclusively, never through a
+        symlink: whatever a worker planted in the run directory (a symlink to a file outside, a
+        FIFO) is neither written through nor waited on.
+        """
         validate("run-state-snapshot", state, source=self.paths["statePath"])
         data = encoding.dumps_line(state)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
+        temporary = f".{STATE}.{secrets.token_hex(6)}.tmp"
         try:
-            self._write_file(_STATE_TMP, data, flags)
-            os.replace(_STATE_TMP, STATE, src_dir_fd=self._dir_fd, dst_dir_fd=self._dir_fd)
+            self._write_file(temporary, data, _CREATE_FLAGS)
+            os.replace(temporary, STATE, src_dir_fd=self._dir_fd, dst_dir_fd=self._dir_fd)
         except OSError as error:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=self._dir_fd)
             raise _fail(self.paths["statePath"], "write", error) from None
 
     def append(self, channel: str, line: bytes) -> None:

@@ -53,6 +53,13 @@ def register(sub: Any) -> None:
 
 def cmd_compat(args: argparse.Namespace) -> int:
     from ..compat import main as compat_main
+    from ..exceptions import BaaError
+    from ._common import UsageError
 
-    code: int = compat_main(args)
+    try:
+        code: int = compat_main(args)
+    except ValueError as error:  # a baseline that is neither a directory nor a git ref
+        if isinstance(error, BaaError):
+            raise
+        raise UsageError(str(error)) from None
     return code

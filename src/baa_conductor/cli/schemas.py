@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import EXIT_OK, Sink, table
+from ._common import EXIT_OK, Sink, UsageError, table
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -58,10 +58,13 @@ def cmd_schemas(args: argparse.Namespace) -> int:
         return EXIT_OK
     import os
 
-    os.makedirs(args.directory, exist_ok=True)
-    for name in schema_names():
-        path = os.path.join(args.directory, f"{name}.schema.json")
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(schema_text(name))
+    try:
+        os.makedirs(args.directory, exist_ok=True)
+        for name in schema_names():
+            path = os.path.join(args.directory, f"{name}.schema.json")
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(schema_text(name))
+    except OSError as error:
+        raise UsageError(f"{args.directory}: cannot write: {error.strerror}") from None
     Sink.stderr().text(f"wrote {len(schema_names())} schemas to {args.directory}\n")
     return EXIT_OK
