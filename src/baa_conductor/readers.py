@@ -240,7 +240,7 @@ def iter_log(path: str, schema: str) -> Iterator[tuple[int, Any]]:
 
 
 def last_lines(path: str, count: int) -> list[bytes]:
-    """The last ``count`` lines of a file, read backwards from its end in bounded memory.
+    """The last ``count`` non-blank lines of a file, read backwards from its end in bounded memory.
 
     A line longer than :data:`MAX_LINE_BYTES` ends the search there (it is not returned).
     """
@@ -251,29 +251,25 @@ def last_lines(path: str, count: int) -> list[bytes]:
     with open_regular(path) as handle:
         try:
             position = handle.seek(0, os.SEEK_END)
-            newlines = 0
-            while position > 0 and newlines <= count:
+            while position > 0:
                 step = min(BLOCK_BYTES, position)
                 position -= step
                 handle.seek(position)
-                block = handle.read(step)
-                blocks.append(block)
-                held += len(block)
-                newlines += block.count(b"\n")
-                if held > MAX_LINE_BYTES + BLOCK_BYTES and newlines <= count:
-                    # Too far back for the lines wanted: keep only what follows the first newline.
-                    data = b"".join(reversed(blocks))
-                    cut = data.find(b"\n")
-                    if cut < 0:
-                        return []
-                    return [ln for ln in data[cut + 1 :].splitlines() if ln.strip()][-count:]
+                blocks.append(handle.read(step))
+                held += step
+                if position == 0 or (b"\n" not in blocks[-1] and held <= MAX_LINE_BYTES):
+                    continue
+                data = b"".join(reversed(blocks))
+                cut = data.find(b"\n")  # what comes before it may be the end of a longer line
+                lines = (
+                    [ln for ln in data[cut + 1 :].splitlines() if ln.strip()] if cut >= 0 else []
+                )
+                if len(lines) >= count or held > MAX_LINE_BYTES:
+                    return lines[-count:]
         except OSError as error:
             raise _read_error(path, error) from None
     data = b"".join(reversed(blocks))
-    lines = data.splitlines()
-    if position > 0 and lines:
-        lines = lines[1:]  # the first may be the end of a longer line
-    return [line for line in lines if line.strip()][-count:]
+    return [line for line in data.splitlines() if line.strip()][-count:]
 
 
 def output_tail(path: str, lines: int, notes: list[str] | None = None) -> list[str]:
