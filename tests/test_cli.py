@@ -517,3 +517,18 @@ def test_validate_reads_lines_across_its_read_blocks(
     log.write_text("\n".join(lines))  # and no final newline
     code, out, _ = baa(capsys, "validate", str(log))
     assert (code, out) == (1, f"{log}:8: /seq: 0 is less than the minimum of 1\n")
+
+
+def test_a_command_builds_only_its_own_parser(tmp_path: Path) -> None:
+    """`baa list` imports the list command's module, not the other commands' (start-up time)."""
+    probe = ("import sys\nfrom baa_conductor.cli import main\n"
+             f"main(['list', '--runs-dir', {str(tmp_path)!r}])\n"
+             "print(' '.join(m for m in sys.modules if m.startswith('baa_conductor.cli.')))")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded = set(done.stdout.split())
+    assert "baa_conductor.cli.listing" in loaded
+    assert not loaded & {
+        "baa_conductor.cli.run",
+        "baa_conductor.cli.validate",
+        "baa_conductor.cli.show",
+    }

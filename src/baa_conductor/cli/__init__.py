@@ -42,9 +42,17 @@ examples:
 """
 
 
-def parser() -> argparse.ArgumentParser:
-    """The full argument parser (every command module is imported; none of their dependencies)."""
+#: Commands whose module is named otherwise (every other command lives in ``cli/<command>.py``).
+MODULE_OF = {"list": "listing"}
+
+
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: with ``command``, only that command's module is imported and its
+    parser built (a start-up saving); otherwise every command's (``baa --help``, a typo)."""
     import argparse
+
+    module = MODULE_OF.get(command or "", command)
+    modules = (module,) if module in COMMANDS else COMMANDS
 
     top = argparse.ArgumentParser(
         prog="baa",
@@ -54,7 +62,7 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = top.add_subparsers(dest="subcommand", required=True, metavar="COMMAND")
-    for name in COMMANDS:
+    for name in modules:
         import_module(f".{name}", __name__).register(sub)
     return top
 
@@ -65,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv == ["--version"]:  # the one answer that needs no parser at all
         sys.stdout.write(f"baa {__version__}\n")
         return 0
-    args = parser().parse_args(argv)
+    args = parser(argv[0] if argv and not argv[0].startswith("-") else None).parse_args(argv)
     try:
         code: int = args.handler(args)
     except UsageError as error:
