@@ -532,3 +532,34 @@ def test_a_command_builds_only_its_own_parser(tmp_path: Path) -> None:
         "baa_conductor.cli.validate",
         "baa_conductor.cli.show",
     }
+
+
+def test_list_never_cuts_ids_or_times_when_piped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Long ids and full timestamps come through whole, one run per line, whatever the width."""
+    long_run = "run-" + "x" * 100
+    make_run(tmp_path, capsys, "true", run=long_run)
+    code, out, _ = baa(capsys, "list", "--runs-dir", str(tmp_path / "runs"))
+    header, row = out.splitlines()
+    started = json.loads((tmp_path / "runs" / "T-1" / long_run / "state.json").read_text())[
+        "startedAt"
+    ]
+    assert code == 0
+    assert header.split() == ["task", "run", "step", "kind", "status", "started", "exit"]
+    assert row.split() == ["T-1", long_run, "s", "shell", "completed", started, "0"]
+
+
+def test_show_fits_80_columns_on_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """At 80 columns the view fits, long messages wrapped under their event (a path is never cut,
+    and the worker's own lines are shown as written, as the terminal wraps them)."""
+    from baa_conductor.cli.show import RunView, render
+
+    _, envelope = make_run(tmp_path, capsys, "sh", "-c", "echo " + "word " * 40 + "; exit 1")
+    text = render(RunView(envelope["logPaths"]["runDir"]), 10, False, 80)
+    view = text.split("\nlast lines of stdout:")[0].splitlines()
+    assert all(len(line) <= 80 for line in view if not line.startswith("run directory: ")), text
+    assert "summary: shell command exited with code 1" in view
+    assert "step_failed (error)" in text
