@@ -1,72 +1,77 @@
-"""Schema compatibility: each kind of change classified, and the CI gate on versions."""
+"""``baa compat``: the CI gate, its baselines (directory, git ref, history), modes, output and exit
+codes (0 passes, 1 breaks, 2 cannot compare)."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from baa_conductor import cli
-from baa_conductor.compat import compare, diff_schema
+from baa_conductor.compat.command import compare_versions
+from baa_conductor.compat.modes import MODE_OF
+from baa_conductor.compat.sources import Version
 
-CASES = sorted((Path(__file__).parent / "compat" / "cases").glob("*.json"))
 BASELINE = Path(__file__).parent / "compat" / "baseline"
 SCHEMAS = Path(__file__).parent.parent / "schemas"
 
-
-@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
-def test_each_kind_of_change_is_classified(case: Path) -> None:
-    """Every change in the corpus gets its kind and its backward / forward verdict."""
-    data = json.loads(case.read_text())
-    changes = list(diff_schema("s", data["old"], data["new"]))
-    got = [
-        {"kind": c.kind, "effect": c.effect, "backward": c.backward, "forward": c.forward}
-        for c in changes
-    ]
-    assert got == data["expect"]
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 
 
-def test_modes_follow_backward_and_forward() -> None:
-    """FULL fails on anything that either direction refuses; BACKWARD only on what readers refuse."""
-    old = {"s": {"x-version": "1.0", "enum": ["a"]}}
-    added = {"s": {"x-version": "1.1", "enum": ["a", "b"]}}
-    assert compare(old, added, "BACKWARD").failures() == []
-    assert compare(old, added, "FORWARD").failures() == [
-        "s: breaks FORWARD without a MAJOR version bump (1.0 -> 1.1)"
-    ]
-    assert compare(old, added, "FULL").failures() == [
-        "s: breaks FULL without a MAJOR version bump (1.0 -> 1.1)"
-    ]
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = cli.main(["compat", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
-def test_breaking_change_needs_a_major_bump() -> None:
-    """Tightening passes only with a new MAJOR x-version; any change needs some bump."""
-    old = {"s": {"x-version": "1.0", "type": "object", "required": []}}
-    tight = {"type": "object", "required": ["a"]}
-    assert compare(old, {"s": {"x-version": "1.1", **tight}}).failures() == [
-        "s: breaks BACKWARD without a MAJOR version bump (1.0 -> 1.1)"
-    ]
-    assert compare(old, {"s": {"x-version": "2.0", **tight}}).failures() == []
-    loose = {"s": {"x-version": "1.0", "type": ["object", "null"], "required": []}}
-    assert compare(old, loose).failures() == [
-        "s: changed without a version bump (x-version still 1.0)"
-    ]
+def _write(directory: Path, schemas: dict[str, Any]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, schema in schemas.items():
+        (directory / f"{name}.schema.json").write_text(json.dumps(schema), "utf-8")
+    return directory
 
 
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    code = cli.main(args)
-    return code, capsys.readouterr().out
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t", *args],
+        check=True,
+        capture_output=True,
+    )
+
+
+def _repo(path: Path) -> Path:
+    subprocess.run(["git", "init", "-q", str(path)], check=True)
+    return path
+
+
+def _commit(repo: Path, message: str, tag: str | None = None) -> None:
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", message)
+    if tag:
+        _git(repo, "tag", tag)
+
+
+def _user(version: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "x-version": version,
+        "type": "object",
+        "properties": {"name": {"type": "string", **extra}},
+        "additionalProperties": False,
+    }
 
 
 def test_shipped_schemas_are_compatible_with_the_baseline(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """CI's gate: the schemas as they are pass against the committed baseline."""
-    code, out = _run(["compat", "--against", str(BASELINE)], capsys)
+    code, out, _ = _run(["--against", str(BASELINE), "--schemas", str(SCHEMAS)], capsys)
     assert code == 0, out
 
 
@@ -80,34 +85,232 @@ def test_an_accidental_breaking_change_fails_the_gate(
     schema: dict[str, Any] = json.loads(path.read_text())
     schema["required"].append("summary")
     path.write_text(json.dumps(schema))
-    code, out = _run(
-        ["compat", "--against", str(BASELINE), "--schemas", str(changed), "--json"], capsys
-    )
+    code, out, _ = _run(["--against", str(BASELINE), "--schemas", str(changed), "--json"], capsys)
     assert code == 1
     report = json.loads(out)
     assert report["failures"] == [
-        "run-state-snapshot: breaks BACKWARD without a MAJOR version bump (1.0 -> 1.0)"
+        f"run-state-snapshot: breaks BACKWARD against {BASELINE} without a MAJOR version bump "
+        "(1.0 -> 1.0)"
     ]
-    [change] = [c for c in report["changes"] if c["schema"] == "run-state-snapshot"]
-    assert change["pointer"] == "/required"
-    assert change["kind"] == "property newly required"
+    own = [c for c in report["changes"] if c["schema"] == "run-state-snapshot"]
+    assert own == [
+        {
+            "schema": "run-state-snapshot",
+            "against": str(BASELINE),
+            "pointer": "/required",
+            "kind": "property newly required",
+            "detail": "summary",
+            "direction": "tightened",
+            "backward": "breaking",
+            "forward": "compatible",
+            "verdict": "breaking",
+            "reasons": {"backward": "", "forward": ""},
+            "via": None,
+        }
+    ]
+    # Schemas that embed run-state-snapshot by $ref break too; the bump is asked of the owner.
+    through = {c["schema"] for c in report["changes"] if c["via"] == "run-state-snapshot"}
+    assert through == {"step-execution-result"}
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
-def test_against_a_git_ref(
+def test_version_policy(tmp_path: Path) -> None:
+    """A breaking change needs a new MAJOR x-version, any other change a new MINOR at least."""
+    old = Version("v1", {"user": _user("1.0")})
+
+    def failures(new: dict[str, Any], mode: str = "BACKWARD") -> list[str]:
+        return compare_versions(Version("new", {"user": new}), [old], MODE_OF[mode]).failures()
+
+    assert failures(_user("1.1", maxLength=5)) == [
+        "user: breaks BACKWARD against v1 without a MAJOR version bump (1.0 -> 1.1)"
+    ]
+    assert failures(_user("2.0", maxLength=5)) == []
+    assert failures(_user("1.0", minLength=0)) == [
+        "user: changed without a version bump (x-version still 1.0)"
+    ]
+    assert failures(_user("1.1", minLength=0)) == []
+    assert failures({**_user("1.0"), "title": "User"}) == []
+    assert failures(_user("1.1", maxLength=5), "FORWARD") == []
+    assert failures(_user("1.1", maxLength=5), "NONE") == []
+
+
+def test_transitive_modes_check_every_earlier_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """BACKWARD looks at the latest version of a history; BACKWARD_TRANSITIVE at all of them.
+
+    Here 1.1 tightened 1.0 without a MAJOR bump (say it was published in NONE mode) and the new
+    1.2 loosens 1.1 but not back to 1.0: fine against the latest, not against the history."""
+    history = tmp_path / "history"
+    _write(history / "1.0", {"user": _user("1.0")})
+    _write(history / "1.1", {"user": _user("1.1", maxLength=10)})
+    current = _write(tmp_path / "now", {"user": _user("1.2", maxLength=20)})
+    common = ["--against", str(history), "--schemas", str(current), "--json"]
+    code, out, _ = _run([*common, "--mode", "BACKWARD"], capsys)
+    assert (code, json.loads(out)["against"]) == (0, [str(history / "1.1")])
+    code, out, _ = _run([*common, "--mode", "BACKWARD_TRANSITIVE"], capsys)
+    report = json.loads(out)
+    assert (code, report["against"]) == (1, [str(history / "1.0"), str(history / "1.1")])
+    assert [s["verdict"] for s in report["schemas"]] == ["breaking", "compatible"]
+    assert report["failures"] == [
+        f"user: breaks BACKWARD_TRANSITIVE against {history / '1.0'} without a MAJOR version "
+        "bump (1.0 -> 1.2)"
+    ]
+    code, out, _ = _run([*common, "--mode", "FORWARD_TRANSITIVE"], capsys)
+    assert [s["verdict"] for s in json.loads(out)["schemas"]] == ["compatible", "breaking"]
+
+
+def test_against_git_tags_and_refs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """--against accepts a git ref and reads the schemas as they were at that commit."""
-    repo = tmp_path / "repo"
-    target = repo / "schemas"
-    shutil.copytree(SCHEMAS, target)
-    git = ["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t"]
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    """A git ref reads schemas/ as that commit had it; a tag pattern reads every matching tag in
+    the transitive modes and the latest otherwise."""
+    repo = _repo(tmp_path / "repo")
+    _write(repo / "schemas", {"user": _user("1.0")})
+    _commit(repo, "v1", tag="v1.0")
+    _write(repo / "schemas", {"user": _user("2.0", maxLength=10)})
+    _commit(repo, "v2", tag="v2.0")
     monkeypatch.chdir(repo)
-    code, out = _run(["compat", "--against", "HEAD"], capsys)
+    code, out, _ = _run(["--against", "HEAD"], capsys)
     assert (code, out.strip().splitlines()[-1]) == (
         0,
-        "0 change(s) against HEAD, mode BACKWARD: ok",
+        "0 change(s) in 0 schema(s) against HEAD, mode BACKWARD: ok",
     )
+    _write(repo / "schemas", {"user": _user("3.0", maxLength=5)})
+    code, out, _ = _run(["--against", "v*", "--json"], capsys)
+    assert (code, json.loads(out)["against"]) == (0, ["v2.0"])
+    code, out, _ = _run(["--against", "v*", "--mode", "FORWARD_TRANSITIVE", "--json"], capsys)
+    report = json.loads(out)
+    assert (code, report["against"]) == (0, ["v1.0", "v2.0"])
+    assert [s["verdict"] for s in report["schemas"]] == ["compatible", "compatible"]
+
+
+def test_schemas_directory_kept_as_a_link_in_git(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """schemas/ may be a symbolic link into the package (the layout before the move): the
+    default path reads the same at any commit."""
+    repo = _repo(tmp_path / "repo")
+    _write(repo / "src" / "pkg" / "schemas", {"user": _user("1.0")})
+    (repo / "schemas").symlink_to(Path("src") / "pkg" / "schemas")
+    _commit(repo, "linked")
+    _write(repo / "src" / "pkg" / "schemas", {"user": _user("1.0", maxLength=3)})
+    monkeypatch.chdir(repo / "src")
+    code, out, _ = _run(["--against", "HEAD", "--json"], capsys)
+    assert code == 1
+    assert [c["kind"] for c in json.loads(out)["changes"]] == ["maxLength added"]
+
+
+def test_installed_package_in_another_repository(tmp_path: Path) -> None:
+    """From the installed package, in a repository that is not ours, with --schemas naming where
+    the schemas live: nothing depends on this checkout."""
+    repo = _repo(tmp_path / "elsewhere")
+    _write(repo / "contracts", {"user": _user("1.0")})
+    _commit(repo, "first")
+    _write(repo / "contracts", {"user": _user("1.1", minLength=0)})
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    done = subprocess.run(
+        [sys.executable, "-m", "baa_conductor", "compat", "--against", "HEAD", "--schemas",
+         "contracts"],
+        cwd=repo, capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.strip().splitlines()[-1] == (
+        "1 change(s) in 1 schema(s) against HEAD, mode BACKWARD: ok"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "in_repo", "message"),
+    [
+        (
+            ["--against", "no-such-ref"],
+            True,
+            "--against no-such-ref: not a directory, a git ref or a tag pattern in {repo}",
+        ),
+        (
+            ["--against", "HEAD"],
+            False,
+            "--against HEAD: not a directory, and {repo} is not inside a git repository",
+        ),
+        (["--against", "HEAD", "--schemas", "missing"], True, "--schemas missing: not a directory"),
+        (
+            ["--against", "HEAD", "--schemas", "{outside}"],
+            True,
+            "--schemas {outside}: not inside the repository at {repo}, so it has no history",
+        ),
+        (
+            ["--against", "HEAD~5"],
+            True,
+            "--against HEAD~5: not a directory, a git ref or a tag pattern in {repo}",
+        ),
+    ],
+)
+def test_input_errors_exit_2_with_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    in_repo: bool,
+    message: str,
+) -> None:
+    """A baseline that cannot be found is exit 2 and one line saying why, never a traceback."""
+    repo = tmp_path / "repo"
+    outside = _write(tmp_path / "outside", {"user": _user("1.0")})
+    if in_repo:
+        _repo(repo)
+        _write(repo / "schemas", {"user": _user("1.0")})
+        _commit(repo, "first")
+    else:
+        repo.mkdir()
+    monkeypatch.chdir(repo)
+    fill = {"repo": str(repo.resolve()), "outside": str(outside)}
+    code, out, err = _run([a.format(**fill) for a in args], capsys)
+    assert (code, out, err) == (2, "", f"baa: error: {message.format(**fill)}\n")
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        (
+            {"type": "object", "required": True},
+            "not valid JSON Schema (2020-12) at /required: True is not of type 'array'",
+        ),
+        ({"$ref": "other.schema.json"}, "at /: $ref 'other.schema.json' does not resolve"),
+    ],
+)
+def test_schemas_that_cannot_be_compared_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], schema: Any, message: str
+) -> None:
+    """A schema its metaschema rejects, or a dangling $ref, is an input error, not a verdict."""
+    current = _write(tmp_path / "now", {"user": schema})
+    code, out, err = _run(["--against", str(BASELINE), "--schemas", str(current)], capsys)
+    separator = ": " if message.startswith("not") else " "
+    assert (code, out, err) == (
+        2,
+        "",
+        f"baa: error: {current}: user.schema.json{separator}{message}\n",
+    )
+
+
+def test_output_table_and_github_annotations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table per changed schema for people; ::error lines on GitHub Actions (automatically)."""
+    old = _write(tmp_path / "old", {"user": _user("1.0")})
+    new = _write(tmp_path / "new", {"user": _user("1.1", maxLength=5)})
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    code, out, _ = _run(["--against", str(old), "--schemas", str(new)], capsys)
+    assert code == 1
+    assert "user 1.0 -> 1.1 (changed, against" in out
+    assert "maxLength added" in out
+    assert out.strip().splitlines()[-1] == (
+        f"1 change(s) in 1 schema(s) against {old}, mode BACKWARD: FAIL"
+    )
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    code, out, _ = _run(["--against", str(old), "--schemas", str(new)], capsys)
+    assert out.splitlines()[:2] == [
+        f"::error file={new}/user.schema.json,title=baa compat BACKWARD::user "
+        "/properties/name/maxLength: maxLength added (absent -> 5) is breaking for BACKWARD",
+        f"::error file={new}/user.schema.json,title=baa compat::user: breaks BACKWARD "
+        f"against {old} without a MAJOR version bump (1.0 -> 1.1)",
+    ]

@@ -176,3 +176,8 @@ class StepCancelledError(BaaError):
 
     def __str__(self) -> str:
         return f"step {self.task_id} was cancelled before it started; it never ran"
+
+
+class CompatInputError(BaaError, ValueError):
+    """Schemas that cannot be compared: unreadable, not valid JSON Schema, a $ref that resolves to
+    nothing, or a baseline that cannot be found. The message is one line saying what and where."""

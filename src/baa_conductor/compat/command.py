@@ -1,0 +1,101 @@
+"""What ``baa compat`` does before printing: find the schemas, find the baseline version(s), and
+compare them. Anything that cannot be compared raises CompatInputError (exit 2, one line)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+
+from ..exceptions import CompatInputError
+from .modes import MODE_OF, Mode
+from .report import Report, SchemaReport, merge, schema_report
+from .schemaset import SUFFIX, SchemaSet
+from .sources import (
+    DEFAULT_SCHEMAS,
+    Git,
+    Version,
+    history_directory,
+    load_directory,
+    load_installed,
+)
+
+
+def compare_versions(new: Version, baselines: Sequence[Version], mode: Mode) -> Report:
+    """Compare the new schema set with each baseline version (the latest only, unless transitive)."""
+    from .check import directions
+
+    current = SchemaSet(new.documents, new.label)
+    current.check()
+    reports: list[SchemaReport] = []
+    for baseline in baselines:
+        earlier = SchemaSet(baseline.documents, baseline.label)
+        earlier.check()
+        for name in sorted(earlier.documents.keys() | current.documents.keys()):
+            old, now = earlier.documents.get(name), current.documents.get(name)
+            changes = []
+            if old is not None and now is not None:
+                backward, forward = directions(earlier.root(name), current.root(name))
+                changes = merge(backward, forward)
+            reports.append(schema_report(name, baseline.label, old, now, changes))
+    return Report(mode, tuple(b.label for b in baselines), tuple(reports))
+
+
+def _current(schemas: str | None) -> tuple[Version, Path | None]:
+    if schemas:
+        path = Path(schemas)
+        if not path.is_dir():
+            raise CompatInputError(f"--schemas {path}: not a directory")
+        return load_directory(path), path
+    try:
+        top = Git(Path.cwd()).top
+    except CompatInputError:
+        top = None
+    if top is not None and (top / DEFAULT_SCHEMAS).is_dir():
+        path = top / DEFAULT_SCHEMAS
+        return load_directory(path, _shown(path)), path
+    return load_installed(), None
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _baselines(against: str, mode: Mode, schemas: Path | None) -> list[Version]:
+    path = Path(against)
+    if path.is_dir():
+        history = history_directory(path)
+        if history is None:
+            return [load_directory(path)]
+        return history if mode.transitive else history[-1:]
+    try:
+        git = Git(Path.cwd())
+    except CompatInputError as error:
+        raise CompatInputError(f"--against {against}: not a directory, and {error}") from None
+    where = git.relative(schemas) if schemas is not None else PurePosixPath(DEFAULT_SCHEMAS)
+    is_ref = git.is_ref(against)
+    tags = git.tags(against) if mode.transitive or not is_ref else []
+    if mode.transitive and tags:
+        refs = tags
+    elif is_ref:
+        refs = [against]
+    elif tags:
+        refs = tags[-1:]
+    else:
+        raise CompatInputError(
+            f"--against {against}: not a directory, a git ref or a tag pattern in {git.top}"
+        )
+    return [git.load(ref, where) for ref in refs]
+
+
+def check(against: str, schemas: str | None, mode_name: str) -> tuple[Report, dict[str, str]]:
+    """Compare the schemas (``schemas`` or the default) with the baseline(s) ``against`` names.
+
+    Returns the report and, for annotations, each schema's file as the user would name it."""
+    mode = MODE_OF[mode_name]
+    new, where = _current(schemas)
+    report = compare_versions(new, _baselines(against, mode, where), mode)
+    base = _shown(where) if where is not None else DEFAULT_SCHEMAS
+    return report, {name: f"{base}/{name}{SUFFIX}" for name in new.documents}

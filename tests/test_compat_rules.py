@@ -1,0 +1,113 @@
+"""Each kind of schema change and its verdict in both directions, one case file per kind.
+
+A case file holds ``old`` and ``new`` (and ``others``: more schemas of the set, for ``$ref``s
+between files) and the changes expected, each with its BACKWARD and FORWARD verdict.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baa_conductor.compat.check import COMPATIBLE, Checker, directions
+from baa_conductor.compat.report import merge
+from baa_conductor.compat.schemaset import SchemaSet
+from baa_conductor.exceptions import CompatInputError
+
+CASES = sorted((Path(__file__).parent / "compat" / "cases").glob("*.json"))
+
+
+def _changes(old: Any, new: Any, others: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    earlier = SchemaSet({"s": old, **(others or {})}, "old")
+    current = SchemaSet({"s": new, **(others or {})}, "new")
+    earlier.check()
+    current.check()
+    changes = merge(*directions(earlier.root("s"), current.root("s")))
+    return [
+        {"pointer": c.pointer, "kind": c.kind, "backward": c.backward, "forward": c.forward}
+        | ({"via": c.via} if c.via else {})
+        for c in changes
+    ]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_each_kind_of_change_is_judged(case: Path) -> None:
+    """Every change is found, named, and judged for new readers and for old readers."""
+    data = json.loads(case.read_text())
+    assert _changes(data["old"], data["new"], data.get("others")) == data["expect"]
+
+
+def _verdicts(old: Any, new: Any) -> tuple[bool, bool]:
+    changes = _changes(old, new)
+    return (
+        all(c["backward"] == COMPATIBLE for c in changes),
+        all(c["forward"] == COMPATIBLE for c in changes),
+    )
+
+
+def test_not_is_walked_with_the_direction_reversed() -> None:
+    """Rejecting all numbers instead of all integers rejects more: breaks new readers."""
+    assert _verdicts({"not": {"type": "integer"}}, {"not": {"type": "number"}}) == (False, True)
+    assert _verdicts({"not": {"type": "number"}}, {"not": {"type": "integer"}}) == (True, False)
+
+
+def test_a_recursive_schema_is_compared_without_looping() -> None:
+    """A tree type that refers to itself is compared through its reference, once."""
+    tree = {
+        "type": "object",
+        "properties": {"children": {"type": "array", "items": {"$ref": "#"}}},
+    }
+    narrower = {**tree, "required": ["children"]}
+    assert _verdicts(tree, tree) == (True, True)
+    assert _verdicts(tree, narrower) == (False, True)
+
+
+def test_a_change_in_a_referenced_file_is_reported_through_the_reference() -> None:
+    """$refs across files are followed: a tightened timestamp breaks the schema that uses it."""
+    old_ts = {"type": "string"}
+    new_ts = {"type": "string", "maxLength": 30}
+    user = {"type": "object", "properties": {"at": {"$ref": "ts.schema.json"}}}
+    earlier = SchemaSet({"user": user, "ts": old_ts}, "old")
+    current = SchemaSet({"user": user, "ts": new_ts}, "new")
+    changes = merge(*directions(earlier.root("user"), current.root("user")))
+    assert [(c.pointer, c.kind, c.via, c.backward) for c in changes] == [
+        ("/properties/at/maxLength", "maxLength added", "ts", "breaking")
+    ]
+
+
+def test_too_many_alternatives_cannot_be_told() -> None:
+    """A writer that splits into too many alternatives is "cannot tell", never compatible."""
+    union = {"anyOf": [{"type": "string", "maxLength": n} for n in range(1, 8)]}
+    old = {"allOf": [union, union, union]}
+    sset = SchemaSet({"s": old, "r": {"type": "string"}}, "set")
+    findings = Checker(reader_is_new=True).covers(sset.root("r"), (sset.root("s"),))
+    assert [(f.kind, f.verdict) for f in findings] == [
+        ("schema too branched to compare", "cannot tell")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        (
+            {"required": True},
+            "s.schema.json: not valid JSON Schema (2020-12) at /required: True is not of type 'array'",
+        ),
+        (
+            {"$ref": "#/$defs/missing"},
+            "s.schema.json at /: $ref '#/$defs/missing' does not resolve",
+        ),
+        (
+            {"$schema": "https://example.com/dialect"},
+            "s.schema.json: unknown $schema 'https://example.com/dialect'",
+        ),
+    ],
+)
+def test_a_schema_that_cannot_be_compared_is_an_input_error(schema: Any, message: str) -> None:
+    """Invalid schemas and dangling references are refused with one line naming the place."""
+    with pytest.raises(CompatInputError) as raised:
+        SchemaSet({"s": schema}, "set").check()
+    assert str(raised.value) == f"set: {message}"
