@@ -314,3 +314,11 @@ def test_output_table_and_github_annotations(
         f"::error file={new}/user.schema.json,title=baa compat::user: breaks BACKWARD "
         f"against {old} without a MAJOR version bump (1.0 -> 1.1)",
     ]
+
+
+def test_the_command_offers_every_mode() -> None:
+    """--mode lists exactly the checker's modes (spelled twice so --help imports nothing)."""
+    from baa_conductor.cli.compat import MODES as OFFERED
+    from baa_conductor.compat.modes import MODES
+
+    assert OFFERED == MODES
