@@ -236,16 +236,19 @@ class Checker:
             findings.extend(self._covers_alt(r, alt, primary))
         return _dedupe(findings)
 
-    def flatten(self, nodes: Iterable[Node]) -> Writer:
-        """The writer as a conjunction: ``allOf`` members and ``$ref`` targets lifted beside it."""
+    def flatten(self, nodes: Iterable[Node], present: Writer = ()) -> Writer:
+        """The writer as a conjunction: ``allOf`` members and ``$ref`` targets lifted beside it.
+
+        Schemas already in ``present`` are not added again (one that recurs inside a branch of its
+        own union is dropped there: a weaker writer, so still a safe check)."""
         out: list[Node] = []
-        seen: set[Any] = set()
+        seen: set[Any] = {(id(n.schema), n.base) for n in present}
         stack = [self.deref(n) for n in nodes]
         while stack:
             node = stack.pop(0)
-            if node.key() in seen:
+            if (id(node.schema), node.base) in seen:
                 continue
-            seen.add(node.key())
+            seen.add((id(node.schema), node.base))
             out.append(node)
             for index in range(len(node.get("allOf") or ())):
                 stack.append(self.deref(node.child("allOf", index)))
@@ -257,7 +260,9 @@ class Checker:
         """The writer as a union of conjunctions with no union left inside (None: too many)."""
         work = [self.flatten(writer)]
         done: list[Writer] = []
-        while work:
+        for _ in range(4 * MAX_ALTERNATIVES):
+            if not work:
+                return done
             alt = work.pop()
             if any(n.schema is False for n in alt) or not self.atoms(alt):
                 continue  # accepts nothing
@@ -278,10 +283,10 @@ class Checker:
                     for k in ("then", "else")
                 ]
             for branch in branches:
-                work.append(self.flatten((*rest, hidden, branch)))
+                work.append((*rest, hidden, *self.flatten((branch,), (*rest, hidden))))
             if len(work) + len(done) > MAX_ALTERNATIVES:
                 return None
-        return done
+        return None
 
     def atoms(self, alt: Writer) -> frozenset[str]:
         result = ATOMS
