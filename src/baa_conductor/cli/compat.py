@@ -93,7 +93,9 @@ def cmd_compat(args: argparse.Namespace) -> int:
     else:
         for title, rows in table_rows(report):
             out.text(f"{title}\n")
-            out.text(table(("where", "change", "detail", "backward", "forward"), rows) + "\n")
+            if rows:
+                out.text(table(("where", "change", "detail", "backward", "forward"), rows))
+            out.text("\n")
         out.text("".join(f"error: {failure}\n" for failure in report.failures()))
         out.text(report.summary() + "\n")
     return EXIT_INVALID if report.failures() else EXIT_OK

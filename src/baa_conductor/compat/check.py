@@ -80,6 +80,10 @@ def _atoms(type_value: Any) -> frozenset[str]:
     return frozenset().union(*(ATOMS_OF_TYPE.get(n, frozenset()) for n in names))
 
 
+def _why(finding: Finding) -> str:
+    return f"{finding.pointer}: {finding.kind}" if finding.pointer else finding.kind
+
+
 def _atom_of(value: Any) -> str:
     if value is None:
         return "null"
@@ -165,7 +169,7 @@ class Checker:
         """An item (property, prefix item) present on one side only, judged by ``subs``."""
         in_old = not in_reader if self.reader_is_new else in_reader
         verdict = worst(subs)
-        why = next((f"{f.pointer or '/'}: {f.kind}" for f in subs if f.verdict != COMPATIBLE), "")
+        why = next((_why(f) for f in subs if f.verdict != COMPATIBLE), "")
         return Finding(pointer, f"{what} {'removed' if in_old else 'added'}", verdict, "", why)
 
     # the walk ----------------------------------------------------------------------------------
@@ -657,8 +661,12 @@ class Checker:
         for name in names:
             w_k = tuple(s for n in alt for s, _ in self._property(n, name, reader=False))
             subs: list[Finding] = []
-            for r_k, _ in self._property(r, name, reader=True):
-                subs += self.covers(r_k, w_k or (r.with_schema(True),))
+            for r_k, r_pointer in self._property(r, name, reader=True):
+                found = self.covers(r_k, w_k or (r.with_schema(True),))
+                if r_k.schema is False and found:  # say which keyword shuts the property out
+                    side = "new" if self.reader_is_new else "old"
+                    found = [replace(found[0], kind=f"{side} {r_pointer[1:]} is false")]
+                subs += found
             pointer = f"/properties/{escape(name)}"
             if (name in r_props) == (name in p_props) or primary is None:
                 findings += [f.under(pointer) for f in subs]

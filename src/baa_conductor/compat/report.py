@@ -203,8 +203,12 @@ def table_rows(report: Report) -> list[tuple[str, list[list[str]]]]:
         rows = []
         for c in s.changes:
             if c.via is None:
-                reason = next((r for r in c.reasons if r), "")
-                detail = c.detail + (f" ({reason})" if reason else "")
+                reasons = [
+                    f"{d}: {r}"
+                    for d, r in zip(("backward", "forward"), c.reasons, strict=True)
+                    if r
+                ]
+                detail = " ".join([c.detail, *(f"({r})" for r in reasons)]).strip()
                 rows.append([c.pointer or "/", c.kind, detail, c.backward, c.forward])
         for via in sorted({c.via for c in s.changes if c.via is not None}):
             through = [c for c in s.changes if c.via == via]
