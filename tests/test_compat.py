@@ -225,12 +225,12 @@ def test_installed_package_in_another_repository(tmp_path: Path) -> None:
         (
             ["--against", "no-such-ref"],
             True,
-            "--against no-such-ref: not a directory, a git ref or a tag pattern in {repo}",
+            "--against 'no-such-ref': neither a directory nor a git ref (nor a tag pattern) in {repo}",
         ),
         (
             ["--against", "HEAD"],
             False,
-            "--against HEAD: not a directory, and {repo} is not inside a git repository",
+            "--against 'HEAD': neither a directory nor a git ref ({repo} is not inside a git repository)",
         ),
         (["--against", "HEAD", "--schemas", "missing"], True, "--schemas missing: not a directory"),
         (
@@ -241,7 +241,7 @@ def test_installed_package_in_another_repository(tmp_path: Path) -> None:
         (
             ["--against", "HEAD~5"],
             True,
-            "--against HEAD~5: not a directory, a git ref or a tag pattern in {repo}",
+            "--against 'HEAD~5': neither a directory nor a git ref (nor a tag pattern) in {repo}",
         ),
     ],
 )
@@ -322,3 +322,22 @@ def test_the_command_offers_every_mode() -> None:
     from baa_conductor.compat.modes import MODES
 
     assert OFFERED == MODES
+
+
+def test_deeply_nested_schemas_are_compared(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A change 150 objects deep is found (the walk is recursive; the limit is raised for it)."""
+
+    def nested(leaf: str) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": leaf}
+        for _ in range(150):
+            schema = {"type": "object", "properties": {"a": schema}}
+        return {"x-version": "1.0", **schema}
+
+    old = _write(tmp_path / "old", {"deep": nested("object")})
+    new = _write(tmp_path / "new", {"deep": nested("string")})
+    code, out, _ = _run(["--against", str(old), "--schemas", str(new), "--json"], capsys)
+    assert code == 1
+    [change] = json.loads(out)["changes"]
+    assert (change["pointer"], change["kind"]) == ("/properties/a" * 150 + "/type", "type changed")

@@ -80,11 +80,20 @@ def cmd_compat(args: argparse.Namespace) -> int:
 
     from ..compat.command import check
     from ..compat.report import render_github, render_json, table_rows
+    from ..exceptions import BaaError
+    from ._common import UsageError
 
     output = args.format or (
         "json" if args.json else "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "table"
     )
-    report, files = check(args.against, args.schemas, args.mode)
+    try:
+        report, files = check(args.against, args.schemas, args.mode)
+    except RecursionError:
+        raise UsageError("the schemas are nested too deeply to compare") from None
+    except ValueError as error:  # input the checks above did not foresee: still one line
+        if isinstance(error, BaaError):
+            raise
+        raise UsageError(str(error)) from None
     out = Sink.stdout()
     if output == "json":
         out.text(render_json(report) + "\n")

@@ -3,6 +3,7 @@ compare them. Anything that cannot be compared raises CompatInputError (exit 2, 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
@@ -73,7 +74,9 @@ def _baselines(against: str, mode: Mode, schemas: Path | None) -> list[Version]:
     try:
         git = Git(Path.cwd())
     except CompatInputError as error:
-        raise CompatInputError(f"--against {against}: not a directory, and {error}") from None
+        raise CompatInputError(
+            f"--against {against!r}: neither a directory nor a git ref ({error})"
+        ) from None
     where = git.relative(schemas) if schemas is not None else PurePosixPath(DEFAULT_SCHEMAS)
     is_ref = git.is_ref(against)
     tags = git.tags(against) if mode.transitive or not is_ref else []
@@ -85,7 +88,8 @@ def _baselines(against: str, mode: Mode, schemas: Path | None) -> list[Version]:
         refs = tags[-1:]
     else:
         raise CompatInputError(
-            f"--against {against}: not a directory, a git ref or a tag pattern in {git.top}"
+            f"--against {against!r}: neither a directory nor a git ref (nor a tag pattern) in "
+            f"{git.top}"
         )
     return [git.load(ref, where) for ref in refs]
 
@@ -96,6 +100,14 @@ def check(against: str, schemas: str | None, mode_name: str) -> tuple[Report, di
     Returns the report and, for annotations, each schema's file as the user would name it."""
     mode = MODE_OF[mode_name]
     new, where = _current(schemas)
-    report = compare_versions(new, _baselines(against, mode, where), mode)
+    baselines = _baselines(against, mode, where)
+    # The walk recurses a few frames per level of nesting; past the limit the command says so
+    # in one line (see cli/compat.py).
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 8000))
+    try:
+        report = compare_versions(new, baselines, mode)
+    finally:
+        sys.setrecursionlimit(limit)
     base = _shown(where) if where is not None else DEFAULT_SCHEMAS
     return report, {name: f"{base}/{name}{SUFFIX}" for name in new.documents}
