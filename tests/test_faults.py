@@ -421,27 +421,62 @@ def test_reading_commands_never_kill_a_run_in_a_pid_namespace(tmp_path: Path) ->
     assert json.loads((run_dir / "state.json").read_text())["status"] == "completed"
 
 
+ORPHAN_SCENARIO = """
+import json, os, subprocess, sys, time
+runs, pid_file, baa = sys.argv[1:4]
+subprocess.run(["mount", "-t", "tmpfs", "tmpfs", runs], check=True)
+worker = f"sh -c 'echo $$ > {pid_file}; exec sleep 60' & sleep 60"
+runner = subprocess.Popen([baa, "run", "--task", "T", "--step", "s", "--run", "r", "--runs-dir", runs,
+                           "-c", worker], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          env={**os.environ, "BAA_CGROUP": "0"})
+while not (os.path.exists(pid_file) and open(pid_file).read().strip()):
+    time.sleep(0.02)
+orphan = int(open(pid_file).read())
+runner.kill()
+runner.wait()
+
+def alive(pid):
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+run_dir = runs + "/T/r"
+for args in (["list", "--runs-dir", runs], ["show", run_dir], ["tail", "--no-follow", run_dir],
+             ["validate", run_dir]):
+    subprocess.run([baa, *args], capture_output=True)
+after_reading = alive(orphan)
+swept = subprocess.run([baa, "sweep", "--runs-dir", runs], capture_output=True, text=True)
+end = time.monotonic() + 10
+while alive(orphan) and time.monotonic() < end:
+    time.sleep(0.02)
+print(json.dumps({"after_reading": after_reading, "sweep": swept.stdout, "after_sweep": alive(orphan)}))
+"""
+
+
 def test_reading_commands_change_nothing_and_sweep_is_explicit(tmp_path: Path) -> None:
-    """Reading commands leave even a real orphan alone; `baa sweep` is what kills it."""
-    runs_dir = tmp_path / "runs"
-    pid_file = tmp_path / "orphan.pid"
-    worker = f"sh -c 'echo $$ > {pid_file}; exec sleep 60' & sleep 60"
-    proc = subprocess.Popen([BAA, "run", "--task", "T", "--step", "s", "--run", "r",
-                             "--runs-dir", str(runs_dir), "-c", worker],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "BAA_CGROUP": "0"})  # fmt: skip
-    orphan = wait_for_pid(pid_file)
-    proc.kill()
-    proc.wait()
-    run_dir = runs_dir / "T" / "r"
-    for command in (["list", "--runs-dir", str(runs_dir)], ["show", str(run_dir)],
-                    ["tail", "--no-follow", str(run_dir)], ["validate", str(run_dir)]):  # fmt: skip
-        baa(*command)
-    assert alive(orphan)
-    swept = baa("sweep", "--runs-dir", str(runs_dir))
-    assert swept.returncode == 0, swept.stderr
-    assert "processes killed: 2;" in swept.stdout  # the orphan and the worker's sleep
-    assert wait_gone(orphan)
+    """Reading commands leave even a real orphan alone; `baa sweep` is what kills it.
+
+    The scenario runs in its own mount and PID namespaces, its runs root a private tmpfs: the
+    sweeps of other `baa run`s on the machine cannot see that run directory, so they leave its
+    orphan alone (as they should), and only this test's commands act on it.
+    """
+    if shutil.which("unshare") is None:
+        pytest.skip("no unshare here")
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    done = subprocess.run(
+        ["unshare", "--mount", "--pid", "--fork", "--mount-proc", sys.executable, "-c",
+         ORPHAN_SCENARIO, str(runs), str(tmp_path / "orphan.pid"), BAA],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    if done.returncode != 0 and "unshare" in done.stderr:
+        pytest.skip(f"cannot make namespaces here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["after_reading"] is True
+    assert "processes killed: 2;" in seen["sweep"]  # the orphan and the worker's sleep
+    assert seen["after_sweep"] is False
 
 
 ESCAPEE = (
@@ -484,7 +519,6 @@ def test_killed_runner_leaves_nothing_after_sweep_with_cgroup(tmp_path: Path) ->
     escapee = wait_for_pid(pid_file)
     proc.kill()
     proc.wait()
-    assert alive(escapee)  # a reparented orphan: only the cgroup still knows it
     swept = baa("sweep", "--runs-dir", str(tmp_path / "runs"))
     assert swept.returncode == 0, swept.stderr
     assert swept.stdout.startswith("containment: cgroup; processes killed: ")
