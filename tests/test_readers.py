@@ -93,6 +93,23 @@ def test_validate_of_deep_json_file_is_an_error(tmp_path: Path) -> None:
     assert_clear_error(done, deep, "not JSON: ")
 
 
+def test_validate_of_deep_jsonl_lines_reports_each(tmp_path: Path) -> None:
+    """In a JSONL log, a line nested beyond what JSON here carries is a violation on its line, a
+    line too deep to parse at all is 'not JSON', and the lines after them are still checked."""
+    log = tmp_path / "data.jsonl"
+    lines = ['{"d":' * n + "1" + "}" * n for n in (255, 2_000, 254)]
+    log.write_text("\n".join(lines) + '\n{"d": NaN}\n')
+    done = baa("validate", "--schema", "structured-data", str(log))
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    reported = [
+        line.split(": ", 1) for line in done.stdout.splitlines() if line.startswith(str(log))
+    ]
+    assert [where for where, _ in reported] == [f"{log}:1", f"{log}:2", f"{log}:4"]
+    assert reported[0][1].endswith("nested deeper than 254 arrays and objects")
+    assert reported[1][1] == "/: not JSON: nested too deeply"
+
+
 @pytest.mark.parametrize(
     "bad",
     [b"garbage\n", b"\x00\x00\x00\x00\n", b'{"seq": 4, "cut\n'],

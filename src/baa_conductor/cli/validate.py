@@ -217,6 +217,9 @@ def _check_lines(
             except decode_error:
                 try:  # the standard library reads what orjson refuses (lone surrogate escapes)
                     value = json.loads(raw)
+                except RecursionError:
+                    yield f"{label}:{number}", "", "not JSON: nested too deeply"
+                    continue
                 except ValueError as error:
                     if not block:  # the unterminated last line
                         notes.append(torn_note(label, number))
