@@ -565,14 +565,18 @@ def test_sighup_stops_the_run_like_sigterm(tmp_path: Path) -> None:
     assert wait_gone(worker)
 
 
-def test_planted_symlink_or_fifo_never_redirects_or_blocks_the_state_write(tmp_path: Path) -> None:
-    """A worker that plants `.state.json.tmp` as a symlink to an outside file, and a FIFO beside
-    it: the run ends normally, the outside file is untouched, state.json is the run's."""
+@pytest.mark.parametrize("plant", ["symlink", "fifo"])
+def test_planted_symlink_or_fifo_never_redirects_or_blocks_the_state_write(
+    tmp_path: Path, plant: str
+) -> None:
+    """A worker that makes `.state.json.tmp` a symlink to an outside file, or a FIFO: the run
+    ends normally (nothing waits on the FIFO), the outside file is untouched, state.json is the
+    run's own."""
     outside = tmp_path / "outside.txt"
     outside.write_text("precious\n")
     run_dir = tmp_path / "runs" / "T" / "r"
-    worker = (f"ln -s {outside} {run_dir}/.state.json.tmp; mkfifo {run_dir}/.state.json.fifo; "
-              f"ln -s {run_dir}/.state.json.fifo {run_dir}/.state.json.new; echo planted")  # fmt: skip
+    planted = run_dir / ".state.json.tmp"
+    worker = f"ln -s {outside} {planted}" if plant == "symlink" else f"mkfifo {planted}"
     done = baa("run", "--task", "T", "--step", "s", "--run", "r", "--runs-dir",
                str(tmp_path / "runs"), "--quiet", "-c", worker)  # fmt: skip
     assert done.returncode == 0, done.stderr
