@@ -358,7 +358,8 @@ def _runner_gone(marker: bytes) -> bool:
     return not _is_locked(path)
 
 
-def _environ(pid: int) -> dict[bytes, bytes]:
+def environ_of(pid: int) -> dict[bytes, bytes]:
+    """A process's environment as bytes (empty when it is gone or not ours to read)."""
     try:
         with open(f"/proc/{pid}/environ", "rb") as handle:
             raw = handle.read()
@@ -381,7 +382,7 @@ def sweep_orphans() -> int:
     for pid in _processes():
         if pid == own:
             continue
-        marker = _environ(pid).get(key)
+        marker = environ_of(pid).get(key)
         if marker is None:
             continue
         if marker not in judged:

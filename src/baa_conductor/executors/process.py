@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from ..exceptions import Interrupted
 from . import containment
-from .containment import RUNNER_VAR, RunCgroup, set_parent_death_signal, start_time
+from .containment import RUNNER_VAR, RunCgroup, environ_of, set_parent_death_signal, start_time
 
 MAX_CHUNK_BYTES = 1 << 18
 READ_BYTES = 1 << 20
@@ -90,16 +90,6 @@ def _spawn_options(argv: Sequence[str]) -> tuple[list[str], Callable[[], None] |
     return list(argv), set_parent_death_signal
 
 
-def _environ(pid: int) -> dict[bytes, bytes]:
-    try:
-        with open(f"/proc/{pid}/environ", "rb") as handle:
-            raw = handle.read()
-    except OSError:
-        return {}
-    pairs = (item.partition(b"=") for item in raw.split(b"\0") if item)
-    return {key: value for key, _, value in pairs}
-
-
 def _last_pid() -> int | None:
     try:
         with open("/proc/loadavg", "rb") as handle:
@@ -143,7 +133,7 @@ def sweep(token: str, since: int | None = None) -> int:
     key, value = TOKEN_VAR.encode(), token.encode()
     found = 0
     for _ in range(5):  # a dying parent can fork once more: repeat until none is left
-        victims = [pid for pid in _pids(since) if _environ(pid).get(key) == value]
+        victims = [pid for pid in _pids(since) if environ_of(pid).get(key) == value]
         if not victims:
             break
         found += sum(_kill(pid, signal.SIGKILL) for pid in victims)
@@ -241,7 +231,7 @@ class _Worker:
         """A child of the runner that belongs to another run (or is another run's worker)."""
         if pid in _LIVE_WORKERS:
             return True
-        token = _environ(pid).get(TOKEN_VAR.encode())
+        token = environ_of(pid).get(TOKEN_VAR.encode())
         return token is not None and token != self.token.encode()
 
     def signal_group(self, sig: int) -> None:
