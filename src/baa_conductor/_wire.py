@@ -12,8 +12,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import orjson
-
 from .exceptions import Violation
 
 MAX_DEPTH = 254
@@ -24,6 +22,8 @@ def fits(instance: Any) -> bool:
     """Cheap check for the hot path: orjson writes it (no lone surrogate, non-string key, integer
     beyond 64 bits or depth beyond ``MAX_DEPTH``). NaN and Infinity pass here (orjson writes null);
     jsonschema-rs rejects them itself."""
+    import orjson  # here, not at the top: a one-document `baa validate` never needs it
+
     try:
         orjson.dumps(instance)
     except orjson.JSONEncodeError:

@@ -7,15 +7,14 @@ Leaf errors also derive from the built-in error a caller would expect (``ValueEr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class BaaError(Exception):
     """Root of every error raised by baa_conductor."""
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     """One reason an instance fails its schema, at a JSON pointer into the instance."""
 
     pointer: str

@@ -20,8 +20,7 @@ import fcntl
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from .exceptions import ContractError, RunFileError, RunNotFoundError, Violation
 from .paths import LOG_OF_CHANNEL, META, SCHEMA_OF_FILE, STATE, STDOUT_LOG, WORKER_LOG
@@ -122,8 +121,7 @@ def load_json(path: str, schema: str) -> Any:
     return parse(read_document(path), schema, path)
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One line of a JSONL file: its bytes (newline removed), or why it was not read."""
 
     number: int
@@ -170,15 +168,22 @@ def torn_note(path: str, number: int) -> str:
     )
 
 
-@dataclass
 class JsonlFile:
     """A JSONL file read line by line: values, problems and a torn last line, bounded in memory."""
 
-    path: str
-    schema: str
-    follow_symlinks: bool = False
-    channel: str | None = None  # stdout.log / stderr.log: each entry's channel must match
-    notes: list[str] = field(default_factory=list)
+    def __init__(
+        self,
+        path: str,
+        schema: str,
+        follow_symlinks: bool = False,
+        channel: str | None = None,  # stdout.log / stderr.log: each entry's channel must match
+        notes: list[str] | None = None,
+    ):
+        self.path = path
+        self.schema = schema
+        self.follow_symlinks = follow_symlinks
+        self.channel = channel
+        self.notes: list[str] = [] if notes is None else notes
 
     def entries(self) -> Iterator[tuple[int, Any]]:
         """``(line number, value)`` of each line; the first bad line raises."""
@@ -382,19 +387,28 @@ def is_locked(run_dir: str) -> bool:
     return False
 
 
-@dataclass
 class RunRecord:
     """A run read back from its directory: metadata, state and lifecycle events, all validated."""
 
-    run_dir: str
-    meta: RunMetadata
-    state: RunStateSnapshot
-    events: list[WorkerLogLine] = field(default_factory=list)
-    live: bool = False
-    #: Events beyond :data:`MAX_EVENTS` (counted, not kept).
-    more_events: int = 0
-    #: What a reader should know but is not an error (a torn last line, read as not written).
-    notes: list[str] = field(default_factory=list)
+    def __init__(
+        self,
+        run_dir: str,
+        meta: RunMetadata,
+        state: RunStateSnapshot,
+        events: list[WorkerLogLine] | None = None,
+        live: bool = False,
+        more_events: int = 0,
+        notes: list[str] | None = None,
+    ):
+        self.run_dir = run_dir
+        self.meta = meta
+        self.state = state
+        self.events: list[WorkerLogLine] = [] if events is None else events
+        self.live = live
+        #: Events beyond :data:`MAX_EVENTS` (counted, not kept).
+        self.more_events = more_events
+        #: What a reader should know but is not an error (a torn last line, read as not written).
+        self.notes: list[str] = [] if notes is None else notes
 
     @property
     def interrupted(self) -> bool:

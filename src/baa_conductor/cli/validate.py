@@ -141,8 +141,9 @@ def _verdict(schema: str, value: Any, where: str) -> Iterator[tuple[str, str, st
 def _check_document(raw: bytes | None, where: str, schema: str) -> Iterator[tuple[str, str, str]]:
     import json  # one small document: the standard library starts faster than orjson
 
+    from .._wire import problem
     from ..readers import MAX_LINE_BYTES
-    from ..validation import compiled
+    from ..validation import compiled, parsed_check
 
     if raw is None:
         yield where, "", f"longer than {MAX_LINE_BYTES} bytes; not checked"
@@ -155,7 +156,10 @@ def _check_document(raw: bytes | None, where: str, schema: str) -> Iterator[tupl
     except ValueError as error:
         yield where, "", f"not JSON: {error}"
         return
-    if not compiled(schema)(value):
+    # The standard library reads what orjson would refuse (NaN, lone surrogates, huge integers):
+    # the wire rules are checked on the value, then the schema alone.
+    check = parsed_check(schema) or compiled(schema)
+    if problem(value) is not None or not check(value):
         yield from _verdict(schema, value, where)
 
 
