@@ -563,3 +563,19 @@ def test_show_fits_80_columns_on_a_terminal(
     assert all(len(line) <= 80 for line in view if not line.startswith("run directory: ")), text
     assert "summary: shell command exited with code 1" in view
     assert "step_failed (error)" in text
+
+
+def test_validating_one_document_loads_neither_orjson_nor_dataclasses(tmp_path: Path) -> None:
+    """The standard library's json reads one document; orjson (and the dataclasses, inspect and
+    uuid it imports) would cost a third of `baa validate state.json`'s start-up."""
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"status": "completed", "attempt": 1, "lastEventSeq": 1,
+                                 "startedAt": "2026-03-21T11:41:39.123Z", "checkpointSeq": 0,
+                                 "updatedAt": "2026-03-21T11:41:39.123Z"}))  # fmt: skip
+    probe = (
+        "import sys\nfrom baa_conductor.cli import main\ncode = main(sys.argv[1:])\n"
+        "print(code, 'orjson' in sys.modules, 'dataclasses' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, "validate", str(state)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.stderr.splitlines()[-1] == "0 False False"
