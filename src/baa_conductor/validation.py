@@ -72,6 +72,21 @@ def parsed_check(name: str) -> Check | None:
     return is_valid
 
 
+@cache
+def parsed_check_of_channel(name: str, channel: str) -> Check | None:
+    """:func:`parsed_check` for the entries of one log file, whose ``channel`` must also be
+    ``channel`` (stdout.log holds only stdout): the log's hot loop then asks jsonschema-rs once
+    per line and nothing more."""
+    if jsonschema_rs is None:
+        return None
+    schema = bundle(name)
+    schema["properties"]["channel"] = {
+        "allOf": [schema["properties"]["channel"], {"const": channel}]
+    }
+    is_valid: Check = jsonschema_rs.validator_for(schema, validate_formats=False).is_valid
+    return is_valid
+
+
 def _jsonschema_rs(name: str) -> Check:
     is_valid = parsed_check(name)
     assert is_valid is not None
