@@ -7,7 +7,6 @@ its ``__init__`` loads every Pydantic model, which reading a schema does not nee
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 from functools import cache
@@ -54,8 +53,15 @@ def _load(name: str) -> Schema:
     return loaded
 
 
+def require(name: str) -> None:
+    """Raise :class:`UnknownSchemaError` (listing the known names) unless ``name`` is shipped."""
+    _load(name)
+
+
 def load_schema(name: str) -> Schema:
     """A fresh copy of the schema called ``name`` (callers may change it freely)."""
+    import copy
+
     return copy.deepcopy(_load(name))
 
 
@@ -119,7 +125,8 @@ def _rewrite(node: Any, own: str | None, root: str, found: set[str]) -> Any:
 
 
 @cache
-def _bundle(name: str) -> Schema:
+def shared_bundle(name: str) -> Schema:
+    """The cached bundle itself, for validators that only read it: never change it."""
     found: set[str] = set()
     root: Schema = _rewrite(_load(name), None, name, found)
     defs: Schema = {}
@@ -142,4 +149,6 @@ def bundle(name: str) -> Schema:
     Compiled validators get the bundle, so they never resolve a reference across files.
     Only valid because the shipped schemas keep no ``$defs`` of their own.
     """
-    return copy.deepcopy(_bundle(name))
+    import copy
+
+    return copy.deepcopy(shared_bundle(name))

@@ -7,18 +7,35 @@ Leaf errors also derive from the built-in error a caller would expect (``ValueEr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
 
 
 class BaaError(Exception):
     """Root of every error raised by baa_conductor."""
 
 
-class Violation(NamedTuple):
-    """One reason an instance fails its schema, at a JSON pointer into the instance."""
+class Violation:
+    """One reason an instance fails its schema, at a JSON pointer into the instance.
 
-    pointer: str
-    reason: str
+    A plain class rather than a dataclass or NamedTuple: this module is on every command's
+    start-up path, and building either costs more than the rest of the module.
+    """
+
+    __slots__ = ("pointer", "reason")
+
+    def __init__(self, pointer: str, reason: str):
+        self.pointer = pointer
+        self.reason = reason
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Violation):
+            return NotImplemented
+        return (self.pointer, self.reason) == (other.pointer, other.reason)
+
+    def __hash__(self) -> int:
+        return hash((self.pointer, self.reason))
+
+    def __repr__(self) -> str:
+        return f"Violation(pointer={self.pointer!r}, reason={self.reason!r})"
 
     def __str__(self) -> str:
         return f"{self.pointer or '/'}: {self.reason}"

@@ -20,13 +20,14 @@ import fcntl
 import os
 import stat
 from collections.abc import Iterator
-from typing import IO, Any, NamedTuple
 
 from .exceptions import ContractError, RunFileError, RunNotFoundError, Violation
 from .paths import LOG_OF_CHANNEL, META, SCHEMA_OF_FILE, STATE, STDOUT_LOG, WORKER_LOG
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at run time
 if TYPE_CHECKING:
+    from typing import IO, Any
+
     from baa_conductor_contracts.run_metadata_schema import RunMetadata
     from baa_conductor_contracts.run_state_snapshot_schema import RunStateSnapshot
     from baa_conductor_contracts.worker_log_line_schema import WorkerLogLine
@@ -121,13 +122,16 @@ def load_json(path: str, schema: str) -> Any:
     return parse(read_document(path), schema, path)
 
 
-class Line(NamedTuple):
+class Line:
     """One line of a JSONL file: its bytes (newline removed), or why it was not read."""
 
-    number: int
-    data: bytes
-    problem: str | None = None  # "line longer than ..."; ``data`` is then empty
-    torn: bool = False  # the unterminated last line (kept in ``data``)
+    __slots__ = ("data", "number", "problem", "torn")
+
+    def __init__(self, number: int, data: bytes, problem: str | None = None, torn: bool = False):
+        self.number = number
+        self.data = data
+        self.problem = problem  # "line longer than ..."; ``data`` is then empty
+        self.torn = torn  # the unterminated last line (kept in ``data``)
 
 
 def _skip_rest_of_line(handle: IO[bytes]) -> bool:

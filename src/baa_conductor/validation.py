@@ -14,8 +14,7 @@ from functools import cache
 from typing import Any, Literal
 
 from . import _wire
-from ._formats import FORMATS
-from ._schemas import bundle, load_schema, schema_names
+from ._schemas import bundle, require, schema_names, shared_bundle
 from .exceptions import ContractError, Violation
 
 jsonschema_rs: Any
@@ -37,6 +36,8 @@ Check = Callable[[Any], bool]
 
 def _fastjsonschema(name: str) -> Check:
     import fastjsonschema
+
+    from ._formats import FORMATS
 
     # compile() mutates its argument and by default writes defaults into the data:
     # give it a copy and no defaults.
@@ -66,9 +67,9 @@ def parsed_check(name: str) -> Check | None:
     """
     if jsonschema_rs is None:
         return None
-    load_schema(name)
     # `format` is an annotation: the schemas' patterns carry every rule (schemas/README.md).
-    is_valid: Check = jsonschema_rs.validator_for(bundle(name), validate_formats=False).is_valid
+    schema = shared_bundle(name)  # unknown names fail here with the list of known ones
+    is_valid: Check = jsonschema_rs.validator_for(schema, validate_formats=False).is_valid
     return is_valid
 
 
@@ -129,7 +130,7 @@ _FACTORIES: dict[Backend, Callable[[str], Check]] = {
 @cache
 def compiled(name: str, backend: Backend = HOT_PATH) -> Check:
     """A cached ``instance -> bool`` check for schema ``name`` on ``backend``."""
-    load_schema(name)  # unknown names fail here with the list of known ones
+    require(name)  # unknown names fail here with the list of known ones
     if backend not in BACKENDS:
         raise ValueError(
             f"validator backend {backend!r} is not available; have {', '.join(BACKENDS)}"
@@ -147,7 +148,7 @@ def violations(name: str, instance: Any) -> list[Violation]:
 
     A value that is not JSON (``_wire``) gets that one violation: no schema applies to it.
     """
-    load_schema(name)
+    require(name)
     problem = _wire.problem(instance)
     if problem is not None:
         return [problem]

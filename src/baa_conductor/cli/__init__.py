@@ -51,6 +51,8 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     parser built (a start-up saving); otherwise every command's (``baa --help``, a typo)."""
     import argparse
 
+    from ._help import HelpFormatter
+
     module = MODULE_OF.get(command or "", command)
     modules = (module,) if module in COMMANDS else COMMANDS
 
@@ -58,7 +60,7 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="baa",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = top.add_subparsers(dest="subcommand", required=True, metavar="COMMAND")

@@ -19,7 +19,8 @@ examples:
 
 
 def register(sub: Any) -> None:
-    import argparse
+
+    from ._help import HelpFormatter
 
     p = sub.add_parser(
         "cancel",
@@ -28,7 +29,7 @@ def register(sub: Any) -> None:
         "(SIGTERM to its process group, SIGKILL after the grace) and its envelope says cancelled; "
         "if it has not started, it never starts.",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("task_id", metavar="TASK_ID", help="the id `baa submit` printed")
     add_broker_options(p)

@@ -23,7 +23,8 @@ otherwise; it writes only the files the patch names.
 
 
 def register(sub: Any) -> None:
-    import argparse
+
+    from ._help import HelpFormatter
 
     p = sub.add_parser(
         "checkpoint",
@@ -31,16 +32,24 @@ def register(sub: Any) -> None:
         description="Checkpoints of a run in checkpoint mode git_diff: checkpoints/<N>.patch "
         "(the worktree against the step's base commit) and checkpoints/<N>.json (its record).",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    show = actions.add_parser("show", help="print checkpoint N's patch (or --stat: its files)")
+    show = actions.add_parser(
+        "show",
+        help="print checkpoint N's patch (or --stat: its files)",
+        formatter_class=HelpFormatter,
+    )
     show.add_argument("run", metavar="RUN", help=RUN_SPEC_HELP)
     show.add_argument("seq", metavar="N", type=_seq, help="the checkpoint's seq")
     show.add_argument("--stat", action="store_true", help="files, change kinds and sizes only")
     add_runs_root_options(show)
     show.set_defaults(handler=cmd_show, sweep=False)
-    apply = actions.add_parser("apply", help="apply checkpoint N to a clean worktree at its base")
+    apply = actions.add_parser(
+        "apply",
+        help="apply checkpoint N to a clean worktree at its base",
+        formatter_class=HelpFormatter,
+    )
     apply.add_argument("run", metavar="RUN", help=RUN_SPEC_HELP)
     apply.add_argument("seq", metavar="N", type=_seq, help="the checkpoint's seq")
     apply.add_argument("--to", required=True, metavar="DIR", help="the worktree to restore into")

@@ -31,7 +31,8 @@ MODES = (
 
 
 def register(sub: Any) -> None:
-    import argparse
+
+    from ._help import HelpFormatter
 
     p = sub.add_parser(
         "compat",
@@ -41,7 +42,7 @@ def register(sub: Any) -> None:
         "BACKWARD: new readers accept old data; FORWARD: old readers accept new data; FULL: both; "
         "*_TRANSITIVE: against every earlier version; NONE: report only.",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument(
         "--against",

@@ -21,7 +21,8 @@ COLUMNS = (("task", "taskId"), ("run", "runId"), ("step", "stepId"), ("kind", "w
 
 
 def register(sub: Any) -> None:
-    import argparse
+
+    from ._help import HelpFormatter
 
     p = sub.add_parser(
         "list",
@@ -30,7 +31,7 @@ def register(sub: Any) -> None:
         "unfinished run whose runner is gone is 'interrupted') and exit code. Columns are never "
         "cut; `baa validate RUN_DIR` checks a run's files in full.",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     add_runs_root_options(p)
     p.add_argument("--task", default=None, help="only the runs of this task")

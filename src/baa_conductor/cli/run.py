@@ -30,6 +30,8 @@ written.
 def register(sub: Any) -> None:
     import argparse
 
+    from ._help import HelpFormatter
+
     p = sub.add_parser(
         "run",
         help="run one step: its output live, a summary at the end, every byte kept on disk",
@@ -37,7 +39,7 @@ def register(sub: Any) -> None:
         "everything it does is kept in runs/<taskId>/<runId>/; a one-line summary (outcome, exit "
         "code, duration, run directory) ends on stderr.",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     add_step_options(p, resumable=True)
     add_codex_options(p)

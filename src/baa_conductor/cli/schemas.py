@@ -18,24 +18,25 @@ examples:
 
 
 def register(sub: Any) -> None:
-    import argparse
+
+    from ._help import HelpFormatter
 
     p = sub.add_parser(
         "schemas",
         help="list the schemas or export them for other languages",
         description="The JSON Schemas (draft 2020-12) the package ships, one per wire shape.",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser(
         "list", help="name, version, title and $id of every schema", epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )  # fmt: skip
     listing.add_argument("--json", action="store_true", help="a JSON array instead of a table")
     export = actions.add_parser(
         "export", help="write every schema file, exactly as shipped, into DIR", epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )  # fmt: skip
     export.add_argument("directory", metavar="DIR", help="created if missing")
     p.set_defaults(handler=cmd_schemas)

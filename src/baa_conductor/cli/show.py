@@ -30,7 +30,8 @@ MAX_EVENTS = 1000
 
 
 def register(sub: Any) -> None:
-    import argparse
+
+    from ._help import HelpFormatter
 
     p = sub.add_parser(
         "show",
@@ -38,7 +39,7 @@ def register(sub: Any) -> None:
         description="A readable view of one run. Text from the worker and the files is shown as "
         "text: control characters and escape sequences are made visible (^[) unless --raw.",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("run", metavar="RUN", help=RUN_SPEC_HELP)
     add_runs_root_options(p)

@@ -25,12 +25,14 @@ code, as `baa run`; --json prints only the envelope. The task id then goes to st
 def register(sub: Any) -> None:
     import argparse
 
+    from ._help import HelpFormatter
+
     p = sub.add_parser(
         "submit",
         help="send one step to the workers (baa worker); print its task id",
         description="Validate the step request `baa run` would run and enqueue it on the broker.",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     add_step_options(p)
     add_broker_options(p)

@@ -17,7 +17,8 @@ examples:
 
 
 def register(sub: Any) -> None:
-    import argparse
+
+    from ._help import HelpFormatter
 
     p = sub.add_parser(
         "sweep",
@@ -29,7 +30,7 @@ def register(sub: Any) -> None:
         "commands never do. Prints which containment this machine gives runs (cgroup or "
         "subreaper).",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     add_runs_root_options(p)
     p.set_defaults(handler=cmd_sweep)

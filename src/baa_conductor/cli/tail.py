@@ -25,6 +25,8 @@ STDERR_LABEL = "stderr| "
 def register(sub: Any) -> None:
     import argparse
 
+    from ._help import HelpFormatter
+
     p = sub.add_parser(
         "tail",
         help="print a run's output and events, following it until it ends (exit: the run's code)",
@@ -34,7 +36,7 @@ def register(sub: Any) -> None:
         "with the run's exit code (1 if its runner died). Control characters and escape "
         "sequences are made visible (^[) unless --raw.",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument("run", metavar="RUN", help=RUN_SPEC_HELP)
     add_runs_root_options(p)

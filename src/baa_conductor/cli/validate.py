@@ -26,7 +26,8 @@ READ_BYTES = 1 << 20
 
 
 def register(sub: Any) -> None:
-    import argparse
+
+    from ._help import HelpFormatter
 
     p = sub.add_parser(
         "validate",
@@ -34,7 +35,7 @@ def register(sub: Any) -> None:
         description="Check each document against its schema and print every violation as "
         "FILE[:LINE]: /POINTER: REASON. Exit 0 valid, 1 invalid, 2 usage error or unreadable input.",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument(
         "files",

@@ -24,7 +24,8 @@ DEFAULT_VISIBILITY_SEC = 6 * 3600
 
 
 def register(sub: Any) -> None:
-    import argparse
+
+    from ._help import HelpFormatter
 
     p = sub.add_parser(
         "worker",
@@ -32,7 +33,7 @@ def register(sub: Any) -> None:
         description="Take step requests from the broker's queue and run each with the runner into "
         "its run directory; the envelope goes back through the result backend.",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     add_broker_options(p)
     p.add_argument(
