@@ -79,9 +79,9 @@ def _schema_for(name: str, explicit: str | None) -> str:
 
 
 def _whole(handle: BinaryIO) -> bytes | None:
-    from ..readers import MAX_DOCUMENT_BYTES
+    from ..readers import MAX_DOCUMENT_BYTES, read_bounded
 
-    data = handle.read(MAX_DOCUMENT_BYTES + 1)
+    data = read_bounded(handle.fileno(), MAX_DOCUMENT_BYTES)
     return None if len(data) > MAX_DOCUMENT_BYTES else data
 
 
