@@ -23,7 +23,6 @@ otherwise; it writes only the files the patch names.
 
 
 def register(sub: Any) -> None:
-
     from ._help import HelpFormatter
 
     p = sub.add_parser(

@@ -31,7 +31,6 @@ MODES = (
 
 
 def register(sub: Any) -> None:
-
     from ._help import HelpFormatter
 
     p = sub.add_parser(

@@ -21,7 +21,6 @@ COLUMNS = (("task", "taskId"), ("run", "runId"), ("step", "stepId"), ("kind", "w
 
 
 def register(sub: Any) -> None:
-
     from ._help import HelpFormatter
 
     p = sub.add_parser(

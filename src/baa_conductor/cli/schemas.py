@@ -18,7 +18,6 @@ examples:
 
 
 def register(sub: Any) -> None:
-
     from ._help import HelpFormatter
 
     p = sub.add_parser(

@@ -30,7 +30,6 @@ MAX_EVENTS = 1000
 
 
 def register(sub: Any) -> None:
-
     from ._help import HelpFormatter
 
     p = sub.add_parser(

@@ -26,7 +26,6 @@ READ_BYTES = 1 << 20
 
 
 def register(sub: Any) -> None:
-
     from ._help import HelpFormatter
 
     p = sub.add_parser(

@@ -24,7 +24,6 @@ DEFAULT_VISIBILITY_SEC = 6 * 3600
 
 
 def register(sub: Any) -> None:
-
     from ._help import HelpFormatter
 
     p = sub.add_parser(
