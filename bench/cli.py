@@ -57,12 +57,55 @@ sys.exit(0 if jsonschema_rs.validator_for(schema, validate_formats=False).is_val
 """
 
 
+#: The least a persisted, validated `true` step costs any Python program: the seven schemas
+#: compiled, meta.json and state.json written and fsynced into a new directory, the worker
+#: started, seven log lines, the terminal state and the log fsynced (the floor under `baa run`).
+PLAIN_RUN = """
+import json, os, subprocess, sys, jsonschema_rs
+bundles, envelope = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+checks = {n: jsonschema_rs.validator_for(b, validate_formats=False).is_valid
+          for n, b in bundles.items()}
+meta, state, event = envelope["metadata"], envelope["state"], envelope["lifecycleEvents"][0]
+line = {k: v for k, v in event.items() if k not in ("channel", "renderedLine")}
+assert checks["run-metadata"](meta) and checks["run-state-snapshot"](state)
+run_dir = os.path.join(sys.argv[3], os.urandom(8).hex())
+os.makedirs(run_dir)
+dir_fd = os.open(run_dir, os.O_RDONLY | os.O_DIRECTORY)
+def write(name, value):
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644, dir_fd=dir_fd)
+    os.write(fd, json.dumps(value).encode())
+    os.fsync(fd)
+    os.close(fd)
+write("meta.json", meta)
+write("state.json", state)
+os.fsync(dir_fd)
+log = os.open("worker.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644, dir_fd=dir_fd)
+for _ in range(7):
+    assert checks["worker-log-line"](line)
+    os.write(log, json.dumps(line).encode() + b"\\n")
+subprocess.run(["true"], check=True)
+os.fsync(log)
+write(".state.json.tmp", state)
+os.replace(".state.json.tmp", "state.json", src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+os.fsync(dir_fd)
+assert checks["step-execution-result"](envelope)
+"""
+RUN_SCHEMAS = ("step-execution-request", "run-identifier", "run-metadata", "run-state-snapshot",
+               "worker-log-line", "worker-execution-outcome", "step-execution-result")  # fmt: skip
+
+
 def bench_startup(workdir: Path, runs: int) -> dict[str, Any]:
     from baa_conductor._schemas import bundle
 
     state = _make_run(workdir / "runs", "one", "true") / "state.json"
     python = sys.executable
     schema = orjson.dumps(bundle("run-state-snapshot")).decode()
+    envelope = subprocess.run([BAA, "run", "--json", "--task", "T", "--step", "s", "--runs-dir",
+                               str(workdir / "runs"), "--", "true"], env=ENV, check=True,
+                              capture_output=True, text=True).stdout  # fmt: skip
+    bundles = orjson.dumps({name: bundle(name) for name in RUN_SCHEMAS}).decode()
+    plain_run = [python, "-c", PLAIN_RUN, bundles, envelope, str(workdir / "plain")]
+    (workdir / "plain").mkdir()
     commands = {
         "python -c pass": [python, "-c", "pass"],
         "baa --version": [BAA, "--version"],
@@ -74,9 +117,13 @@ def bench_startup(workdir: Path, runs: int) -> dict[str, Any]:
         "python -c 'import orjson, jsonschema_rs'": [python, "-c", "import orjson, jsonschema_rs"],
         "plain script: jsonschema-rs checks state.json": [python, "-c", PLAIN_VALIDATE, schema,
                                                           str(state)],
+        "plain script: a persisted, validated `true` step": plain_run,
     }  # fmt: skip
     for argv in commands.values():  # warm up: bytecode written, files in the page cache
         _cmd(argv)()
+    for name in ("plain script: jsonschema-rs checks state.json",
+                 "plain script: a persisted, validated `true` step"):  # fmt: skip
+        subprocess.run(commands[name], env=ENV, check=True)  # a reference that fails times nothing
     times = dict(
         zip(commands, interleaved([_cmd(a) for a in commands.values()], runs), strict=True)
     )

@@ -226,8 +226,11 @@ def _cli_section(c: dict[str, Any]) -> list[str]:
     lines += [
         "",
         "The references are the floor under the targets: importing jsonschema-rs alone, orjson and",
-        "jsonschema-rs together, and a plain script that does what `baa validate state.json` does",
-        "with nothing around it. jsonschema-rs's module initialisation imports `decimal` and",
+        "jsonschema-rs together, and two plain scripts with nothing around the work: one checks",
+        "state.json as `baa validate` does, one runs a persisted, validated `true` step (the seven",
+        "schemas compiled, meta.json, state.json and seven log lines checked and written, `true`",
+        "started, six fsyncs, the envelope checked), in the standard library's json, not orjson.",
+        "jsonschema-rs's module initialisation imports `decimal` and",
         "`email.utils` (the latter to turn its own build date into the `datetime` of `__build__`),",
         "and with them `socket`, `urllib.parse`, `random`, `calendar` and `datetime`; orjson imports",
         "`dataclasses` (so `inspect`, `ast`, `dis`), `uuid`, `datetime` and `json`. `baa validate` of",
