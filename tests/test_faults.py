@@ -506,6 +506,43 @@ def test_no_process_outlives_its_run(tmp_path: Path, containment_path: str) -> N
     assert not alive(escapee)
 
 
+SPAWN_SCENARIO = """
+import json, sys, threading
+from baa_conductor.executors import containment, process
+pid_file, threaded = sys.argv[1], sys.argv[2] == "threaded"
+release = threading.Event()
+if threaded:  # another thread might start a process: the worker must enter its cgroup itself
+    threading.Thread(target=release.wait).start()
+before = open("/proc/self/cgroup").read()
+out = []
+worker = ("cat /proc/self/cgroup; env -i setsid sh -c 'echo $$ > " + pid_file
+          + "; exec sleep 1000' >/dev/null 2>&1 & sleep 0.1")
+result = process.run_process(["sh", "-c", worker], cwd="/", timeout_sec=60,
+                             on_chunk=lambda channel, data: out.append(bytes(data)))
+release.set()
+print(json.dumps({"alone": not threaded and containment.alone(), "exit": result.exit_code,
+                  "worker": b"".join(out).decode(), "runner": open("/proc/self/cgroup").read(),
+                  "before": before}))
+"""
+
+
+@pytest.mark.parametrize("threads", ["alone", "threaded"])
+def test_worker_is_born_in_its_runs_cgroup(tmp_path: Path, threads: str) -> None:
+    """Whether the runner has other threads or not, the worker starts inside the run's cgroup,
+    the runner ends where it was, and the worker's `env -i setsid` child is killed with the run."""
+    if containment.containment() != "cgroup":
+        pytest.skip("this machine cannot make a cgroup v2 per run")
+    pid_file = tmp_path / "escapee.pid"
+    done = subprocess.run([sys.executable, "-c", SPAWN_SCENARIO, str(pid_file), threads],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["exit"], report["alone"]) == (0, threads == "alone")
+    assert f"/{containment.CGROUP_PREFIX}" in report["worker"].splitlines()[-1]
+    assert report["runner"] == report["before"]
+    assert wait_gone(int(pid_file.read_text()))
+
+
 def test_killed_runner_leaves_nothing_after_sweep_with_cgroup(tmp_path: Path) -> None:
     """The runner SIGKILLed while its worker's `env -i setsid` child runs: `baa sweep` finds the
     run's cgroup by its free lock and kills that child too."""

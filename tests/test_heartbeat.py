@@ -49,3 +49,32 @@ def test_a_running_step_refreshes_updated_at(tmp_path: Path) -> None:
     assert results[0].state.updated_at.root == final["updatedAt"]
     time.sleep(0.2)  # four intervals: no beat may follow the terminal state
     assert _state(run_dir) == final
+
+
+def test_one_heart_beats_for_every_step_and_stops_each_at_its_end(tmp_path: Path) -> None:
+    """Steps running at once each get their refreshes from the one heartbeat thread; a step
+    whose disk refuses a refresh stops beating without stopping the others; none beats after
+    its block has ended."""
+    from baa_conductor import heartbeat
+    from baa_conductor.exceptions import RunStoreError
+
+    calls = {"a": 0, "b": 0}
+    both = threading.Event()
+
+    def refresh(name: str) -> None:
+        calls[name] += 1
+        if name == "b":
+            raise RunStoreError(str(tmp_path), "write", OSError(28, "No space left on device"))
+        if calls["a"] >= 3:
+            both.set()
+
+    with (
+        heartbeat.beating(lambda: refresh("a"), 0.01),
+        heartbeat.beating(lambda: refresh("b"), 0.01),
+    ):
+        assert both.wait(60)
+        assert heartbeat.threads() == 1
+    ended = dict(calls)
+    time.sleep(0.05)  # five intervals
+    assert calls == ended
+    assert calls["b"] == 1

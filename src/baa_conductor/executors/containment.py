@@ -3,8 +3,11 @@
 Two mechanisms, the first where the machine allows it:
 
 - **cgroup v2.** Each run gets its own cgroup, ``baa-run-<token>`` under the runner's cgroup, and
-  the worker starts inside it (moved there before ``exec``), so every descendant is in it too:
-  double-forked, ``setsid``, ``env -i``, whatever. Stopping the run writes ``1`` to
+  the worker starts inside it, so every descendant is in it too: double-forked, ``setsid``,
+  ``env -i``, whatever. A runner with no other thread steps into the cgroup itself for the instant
+  it starts the worker (:meth:`RunCgroup.spawning`: the worker is born there, and the fast
+  ``vfork`` start is kept); otherwise the worker moves itself there before ``exec``
+  (:meth:`RunCgroup.enter`, which needs a full ``fork``). Stopping the run writes ``1`` to
   ``cgroup.kill``, which kills them all at once. While the run lives the runner holds an
   exclusive ``flock`` on the cgroup directory; :func:`sweep_orphans` kills and removes every
   ``baa-run-*`` cgroup whose lock is free (its runner died), a test no PID namespace can fool.
@@ -26,7 +29,7 @@ import fcntl
 import os
 import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 
 CGROUP_PREFIX = "baa-run-"
@@ -61,6 +64,7 @@ def become_subreaper() -> bool:
 # cgroup v2 ----------------------------------------------------------------------------------
 
 
+@cache
 def _cgroup2_mount() -> str | None:
     try:
         with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as handle:
@@ -106,10 +110,14 @@ def containment() -> str:
 class RunCgroup:
     """One run's cgroup: created and locked by the runner, killed and removed when the run ends."""
 
-    def __init__(self, path: str, dir_fd: int, procs_fd: int):
+    def __init__(self, path: str, dir_fd: int, procs_fd: int, parent: str | None = None):
         self.path = path
         self._dir_fd = dir_fd
         self._procs_fd = procs_fd
+        self._parent = parent if parent is not None else os.path.dirname(path)
+        #: As /proc/<pid>/cgroup names it (relative to the cgroup v2 mount).
+        self.name = "/" + os.path.relpath(path, _cgroup2_mount() or "/").lstrip("/")
+        self._holds_runner = False
 
     @classmethod
     def create(cls, token: str) -> RunCgroup | None:
@@ -134,16 +142,54 @@ class RunCgroup:
             os.close(dir_fd)
             _rmdir(path)
             return None
-        return cls(path, dir_fd, procs_fd)
+        return cls(path, dir_fd, procs_fd, parent)
 
     def enter(self) -> None:
         """In the worker before ``exec``: move into the cgroup (and die with the runner)."""
         os.write(self._procs_fd, b"0")
         set_parent_death_signal()
 
+    @contextlib.contextmanager
+    def spawning(self) -> Iterator[None]:
+        """The runner itself inside the cgroup for the block, back in its own cgroup after it.
+
+        A process started in the block is born in the cgroup, before it runs any code of its
+        own. Only for a runner that is its only thread (:func:`alone`): a process another thread
+        started meanwhile would be born in this run's cgroup too. OSError: it cannot be entered.
+        """
+        home = os.open(os.path.join(self._parent, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC)
+        try:
+            os.write(self._procs_fd, b"0")
+            try:
+                yield
+            finally:
+                try:
+                    os.write(home, b"0")
+                except OSError:
+                    # Stuck inside: this cgroup must never be killed, or the runner dies with it.
+                    self._holds_runner = True
+                    raise
+        finally:
+            os.close(home)
+
+    def members(self) -> list[int]:
+        """The processes in the cgroup now."""
+        return _cgroup_pids(self.path)
+
+    def holds(self, pid: int) -> bool:
+        """Whether a process (a zombie too) is, or was when it died, in this cgroup."""
+        try:
+            with open(f"/proc/{pid}/cgroup", "rb") as handle:
+                lines = handle.read().splitlines()
+        except OSError:
+            return False
+        name = os.fsencode(self.name)
+        return any(line in (b"0::" + name, b"0::" + name + b" (deleted)") for line in lines)
+
     def kill(self) -> None:
         """SIGKILL every process in the cgroup at once, and wait until it is empty."""
-        _kill_cgroup(self.path)
+        if not self._holds_runner:
+            _kill_cgroup(self.path)
 
     def close(self) -> None:
         """Kill what is left, remove the cgroup and release it."""
@@ -151,7 +197,8 @@ class RunCgroup:
             return
         self.kill()
         os.close(self._procs_fd)
-        _rmdir(self.path)
+        if not self._holds_runner:
+            _rmdir(self.path)
         os.close(self._dir_fd)
         self._dir_fd = -1
 
@@ -265,17 +312,38 @@ def start_time(pid: int) -> int | None:
     return None if found is None else found[2]
 
 
-def _processes() -> dict[int, tuple[int, str, int]]:
-    table = {}
+def _last_pid() -> int | None:
+    try:
+        with open("/proc/loadavg", "rb") as handle:
+            return int(handle.read().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def pids(since: int | None = None) -> list[int]:
+    """Live pids but this process's; with ``since``, only those allocated from that pid on.
+
+    Linux hands out pids in increasing order until they wrap around: while the last pid handed
+    out (``/proc/loadavg``) is still >= ``since``, every process started after ``since`` has a pid
+    >= ``since``. After a wrap, every pid is a candidate. (Callers pass ``since`` only over a
+    short span, too short for pids to go all the way round.)
+    """
+    last = _last_pid() if since is not None else None
+    low = since if since is not None and last is not None and last >= since else 0
     try:
         names = os.listdir("/proc")
     except OSError:
-        return {}
-    for name in names:
-        if name.isdigit():
-            found = _stat(int(name))
-            if found is not None:
-                table[int(name)] = found
+        return []
+    own = os.getpid()
+    return [pid for pid in (int(n) for n in names if n.isdigit()) if pid >= low and pid != own]
+
+
+def _processes(since: int | None = None) -> dict[int, tuple[int, str, int]]:
+    table = {}
+    for pid in pids(since):
+        found = _stat(pid)
+        if found is not None:
+            table[pid] = found
     return table
 
 
@@ -292,16 +360,18 @@ def _subtree(table: dict[int, tuple[int, str, int]], roots: Iterable[int]) -> li
     return found
 
 
-def kill_adopted(started: int, keep: Callable[[int], bool]) -> int:
+def kill_adopted(started: int, keep: Callable[[int], bool], since: int | None = None) -> int:
     """SIGKILL and reap what the runner adopted as subreaper: its children started at or after
     ``started`` (clock ticks) that ``keep`` does not claim, with all their descendants.
 
-    Repeats until none is left (a dying process can fork once more); returns how many were killed.
+    ``since``: a pid allocated no later than the first of them (the worker's), so that only newer
+    pids are looked at (see :func:`pids`). Repeats until none is left (a dying process can fork
+    once more); returns how many were killed.
     """
     me = os.getpid()
     killed = 0
     for _ in range(50):
-        table = _processes()
+        table = _processes(since)
         adopted = [
             pid
             for pid, (ppid, _, began) in table.items()
@@ -320,13 +390,31 @@ def kill_adopted(started: int, keep: Callable[[int], bool]) -> int:
     return killed
 
 
-def reap_adopted(started: int, keep: Callable[[int], bool]) -> None:
+def zombie_children() -> bool:
+    """Whether any child of this process has died and waits to be reaped (nothing is reaped)."""
+    try:
+        return os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return False
+
+
+def reap_adopted(started: int, keep: Callable[[int], bool], since: int | None = None) -> None:
     """Reap adopted children that have already died (zombies), so none is left behind."""
     me = os.getpid()
-    for pid, (ppid, state, began) in _processes().items():
+    for pid, (ppid, state, began) in _processes(since).items():
         if ppid == me and state == "Z" and began >= started and not keep(pid):
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
+
+
+def alone(others: int = 0) -> bool:
+    """Whether this process has no thread but the calling one and ``others`` known never to start
+    a process (counted by the kernel, so threads started outside Python count too)."""
+    try:
+        with open("/proc/self/stat", "rb") as handle:
+            return int(handle.read().rsplit(b")", 1)[1].split()[17]) == 1 + others
+    except (OSError, IndexError, ValueError):
+        return False
 
 
 # markers and the sweep ----------------------------------------------------------------------

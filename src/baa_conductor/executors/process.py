@@ -26,12 +26,20 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .. import heartbeat
 from ..exceptions import Interrupted
 from . import containment
-from .containment import RUNNER_VAR, RunCgroup, environ_of, set_parent_death_signal, start_time
+from .containment import (
+    RUNNER_VAR,
+    RunCgroup,
+    environ_of,
+    pids,
+    set_parent_death_signal,
+    start_time,
+)
 
 MAX_CHUNK_BYTES = 1 << 18
 READ_BYTES = 1 << 20
@@ -45,7 +53,7 @@ PARTIAL_FLUSH_SEC = 0.2
 DEFAULT_GRACE_SEC = 10.0
 #: After the worker exits, how long output from its leftovers is still read before they are stopped.
 LINGER_SEC = 0.5
-#: Runs shorter than this sweep only pids newer than the worker's (see _pids).
+#: Runs shorter than this sweep only pids newer than the worker's (see containment.pids).
 NARROW_SWEEP_SEC = 10.0
 TIMEOUT_EXIT_CODE = 124
 NOT_FOUND_EXIT_CODE = 127
@@ -90,33 +98,6 @@ def _spawn_options(argv: Sequence[str]) -> tuple[list[str], Callable[[], None] |
     return list(argv), set_parent_death_signal
 
 
-def _last_pid() -> int | None:
-    try:
-        with open("/proc/loadavg", "rb") as handle:
-            return int(handle.read().split()[-1])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _pids(since: int | None = None) -> Iterator[int]:
-    """Live pids; with ``since``, only those allocated from that pid on.
-
-    Linux hands out pids in increasing order until they wrap around: while the last pid handed
-    out (``/proc/loadavg``) is still >= ``since``, every process started after ``since`` has a pid
-    >= ``since``. After a wrap, every pid is a candidate.
-    """
-    last = _last_pid() if since is not None else None
-    low = since if since is not None and last is not None and last >= since else 0
-    try:
-        names = os.listdir("/proc")
-    except OSError:
-        return
-    own = os.getpid()
-    for name in names:
-        if name.isdigit() and int(name) >= low and int(name) != own:
-            yield int(name)
-
-
 def _kill(pid: int, sig: int) -> bool:
     try:
         os.kill(pid, sig)
@@ -133,7 +114,7 @@ def sweep(token: str, since: int | None = None) -> int:
     key, value = TOKEN_VAR.encode(), token.encode()
     found = 0
     for _ in range(5):  # a dying parent can fork once more: repeat until none is left
-        victims = [pid for pid in _pids(since) if environ_of(pid).get(key) == value]
+        victims = [pid for pid in pids(since) if environ_of(pid).get(key) == value]
         if not victims:
             break
         found += sum(_kill(pid, signal.SIGKILL) for pid in victims)
@@ -219,13 +200,28 @@ class _Worker:
         self.started = time.monotonic()
 
     def sweep(self) -> int:
-        """Kill everything of the run but the worker itself: its cgroup, the adopted, the marked."""
-        if self.cgroup is not None:
-            self.cgroup.kill()
-        found = containment.kill_adopted(self.started_ticks, self._not_ours)
-        # Over a short run, pids cannot have gone all the way round: look only at newer ones.
+        """Kill everything of the run but the worker itself: its cgroup, the adopted, the marked.
+
+        In a cgroup every descendant of the worker is killed with it, and all that can be left is
+        the zombies of those the runner adopted, which are reaped. Without one, the runner's
+        adopted children and their descendants are killed, and any process carrying the run's
+        token. Either way only pids newer than the worker's are looked at over a short run (pids
+        cannot have gone all the way round), and none at all in a cgroup with no zombie child.
+        """
         recent = time.monotonic() - self.started < NARROW_SWEEP_SEC
-        return found + sweep(self.token, since=self.proc.pid if recent else None)
+        since = self.proc.pid if recent else None
+        cgroup = self.cgroup
+        if cgroup is not None:
+            found = len(cgroup.members())
+            cgroup.kill()
+            if containment.zombie_children():
+                containment.reap_adopted(self.started_ticks, self._not_in_cgroup, since)
+            return found
+        found = containment.kill_adopted(self.started_ticks, self._not_ours, since)
+        return found + sweep(self.token, since=since)
+
+    def _not_in_cgroup(self, pid: int) -> bool:
+        return pid in _LIVE_WORKERS or self.cgroup is None or not self.cgroup.holds(pid)
 
     def _not_ours(self, pid: int) -> bool:
         """A child of the runner that belongs to another run (or is another run's worker)."""
@@ -325,17 +321,24 @@ def _spawn(
     cgroup: RunCgroup | None,
     stdin_path: str | None,
 ) -> subprocess.Popen[bytes]:
+    """Start the worker; in its cgroup if there is one (SubprocessError: it cannot be entered)."""
     preexec: Callable[[], None] | None
-    if cgroup is not None:
-        spawn_argv, preexec = argv, cgroup.enter
-    else:
-        spawn_argv, preexec = _spawn_options(argv)
     with contextlib.ExitStack() as stack:
         stdin = (
             stack.enter_context(open(stdin_path, "rb"))
             if stdin_path is not None
             else subprocess.DEVNULL
         )
+        if cgroup is None:
+            spawn_argv, preexec = _spawn_options(argv)
+        elif _SETPRIV and containment.alone(others=heartbeat.threads()):
+            try:
+                stack.enter_context(cgroup.spawning())
+            except OSError as error:
+                raise subprocess.SubprocessError(error) from None
+            spawn_argv, preexec = _spawn_options(argv)
+        else:  # another thread could start a process while the runner is in the cgroup
+            spawn_argv, preexec = argv, cgroup.enter
         return subprocess.Popen(
             spawn_argv, cwd=cwd, env=env, stdin=stdin,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
