@@ -227,3 +227,48 @@ def test_executor_text_with_a_lone_surrogate_fails_the_step_with_its_reason(tmp_
     run_dir = Path(result["logPaths"]["runDir"])
     assert "ud800" not in (run_dir / "worker.log").read_text("utf-8")
     assert cli.main(["validate", "-q", str(run_dir)]) == 0
+
+
+def test_the_worker_starts_with_the_run_on_disk_saying_running(tmp_path: Path) -> None:
+    """What a worker (or a reader) finds when the worker starts: the run directory under its
+    name, its state.json already `running`, with meta.json beside it."""
+    from baa_conductor.executors import ShellExecutor
+
+    run_dir = tmp_path / "runs" / "T-005" / "run-1"
+    command = f"cat {run_dir}/state.json; cat {run_dir}/meta.json >/dev/null"
+    envelope = envelope_dict(run_step(make_request(tmp_path, command=command), ShellExecutor()))
+    assert envelope["outcome"] == "completed"
+    lines = [json.loads(e["text"]) for e in envelope["logSession"]["stdout"]["entries"]]
+    assert lines[0]["status"] == "running"
+    assert "finishedAt" not in lines[0]
+    assert json.loads((run_dir / "state.json").read_text())["status"] == "completed"
+
+
+def test_a_shell_step_spends_the_fsyncs_docs_faults_lists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/faults.md promises six fsyncs for a `true` step: meta.json, the first state.json and
+    the task directory before the worker starts; the terminal state, worker.log and the run
+    directory before the envelope is returned."""
+    import os
+    import stat
+
+    from baa_conductor.executors import ShellExecutor
+
+    kinds: list[str] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        name = os.path.basename(os.readlink(f"/proc/self/fd/{fd}"))
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            name += "/"
+        elif name.startswith(".state.json."):
+            name = "state.json temporary"
+        kinds.append(name)
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    run_step(make_request(tmp_path, argv=["true"]), ShellExecutor())
+    assert kinds == [
+        "meta.json", "state.json", "T-005/", "state.json temporary", "worker.log", "run-1/"
+    ]  # fmt: skip

@@ -178,7 +178,7 @@ def prepare_step_run(
     An invalid request raises ContractError naming each bad field and creates nothing; a run
     directory that already exists raises RunExistsError.
     """
-    return _prepare(request, tail_entries, tail_bytes, sync_state=True)
+    return _prepare(request, tail_entries, tail_bytes, status="prepared")
 
 
 def _prepare(
@@ -186,11 +186,11 @@ def _prepare(
     tail_entries: int,
     tail_bytes: int,
     *,
-    sync_state: bool,
+    status: str,
     on_output: OnOutput | None = None,
 ) -> PreparedStepRun:
-    # sync_state=False: run_step writes the `running` state right after, which brings state.json
-    # up to date; one state write (and fsync) fewer per step.
+    # status="running": run_step starts the worker right after, so the run directory is created
+    # with the `running` state; no further state write (and fsync) before the worker starts.
     req = _wire("step-execution-request", request)
     runtime = req["runtime"]
     started_at = req.get("createdAt") or _clock.now()
@@ -213,7 +213,7 @@ def _prepare(
     }  # fmt: skip
     prepared = f"Prepared local run layout for {req['stepId']}."
     state = {
-        "status": "prepared", "attempt": req["attempt"], "startedAt": started_at,
+        "status": status, "attempt": req["attempt"], "startedAt": started_at,
         "updatedAt": started_at, "lastEventSeq": 0,
         "checkpointSeq": checkpoint["lastCheckpointSeq"], "summary": prepared,
     }  # fmt: skip
@@ -252,7 +252,7 @@ def _prepare(
 
             run.checkpoints = RunCheckpoints(run, resume, runs_root=paths["runsRootDir"])
             run.checkpoints.begin()
-        if sync_state:
+        if status == "prepared":
             run.update_state(updatedAt=started_at)
         else:
             run.state.update(updatedAt=started_at, lastEventSeq=session.last_seq)
@@ -354,7 +354,7 @@ def run_step_dict(
 
     It loads no Pydantic model on the way (``baa run`` starts faster for it).
     """
-    run = _prepare(request, tail_entries, tail_bytes, sync_state=False, on_output=on_output)
+    run = _prepare(request, tail_entries, tail_bytes, status="running", on_output=on_output)
     try:
         return _finish(run, executor or PlaceholderExecutor(), heartbeat_sec)
     except RunStoreError as error:
@@ -387,7 +387,9 @@ def _finish(run: PreparedStepRun, executor: Executor, heartbeat_sec: float) -> d
         data={"stepKind": req["stepKind"], "timeoutSec": js_number(req["timeoutSec"]),
               "worktreePath": req["runtime"]["worktreePath"]},
     )  # fmt: skip
-    run.update_state(status="running", updatedAt=execution_started)
+    # state.json already says running (written with the run directory); the next write (a
+    # heartbeat, a checkpoint, the terminal state) brings updatedAt and lastEventSeq up to date.
+    run.state.update(updatedAt=execution_started, lastEventSeq=session.last_seq)
     if run.checkpoints is not None:
         run.checkpoints.start()
 
@@ -419,6 +421,7 @@ def _finish(run: PreparedStepRun, executor: Executor, heartbeat_sec: float) -> d
     session.record(terminal_event, level, outcome["summary"], created_at=finished_at,
                    data={"ok": outcome["ok"], "blocked": blocked, "needsHuman": needs_human,
                          "exitCode": exit_code})  # fmt: skip
+    run.writer.start_flush()
     run.update_state(status=status, updatedAt=finished_at, finishedAt=finished_at,
                      summary=outcome["summary"], exitCode=exit_code)  # fmt: skip
     run.writer.close()

@@ -1,8 +1,9 @@
 """The run directory on disk: created exclusively, written as the run happens, read back.
 
-Durability: ``meta.json`` and every ``state.json`` are fsynced (state is replaced atomically:
-temporary file, fsync, rename, so a reader never sees half a file); the directory is fsynced when
-it is created and when the run closes. Log lines are written with one ``write()`` each as
+Durability (docs/faults.md says what each fsync buys): ``meta.json`` and every ``state.json`` are
+fsynced (state is replaced atomically: temporary file, fsync, rename, so a reader never sees half
+a file); the task directory is fsynced once the run directory has its name, and the run directory
+when the run closes. Log lines are written with one ``write()`` each as
 they happen; a runner killed inside the write of a long line can leave its first part (the kernel
 cuts a large write short when SIGKILL arrives), which every reader treats as not written (see
 :mod:`.readers`). They are fsynced when the run closes, and every 8 MiB their writeback is started
@@ -200,9 +201,11 @@ class RunWriter:
                 os.mkdir(sub, dir_fd=dir_fd)
             for channel, name in LOG_OF_CHANNEL.items():
                 writer._log_fds[channel] = os.open(name, _LOG_FLAGS, 0o644, dir_fd=dir_fd)
-            writer._write_file(META, encoding.dumps_line(meta), _CREATE_FLAGS)
-            writer._write_file(STATE, encoding.dumps_line(state), _CREATE_FLAGS)
-            os.fsync(dir_fd)
+            writer._write_files(
+                [(META, encoding.dumps_line(meta)), (STATE, encoding.dumps_line(state))]
+            )
+            # No fsync of the build directory itself: those two fsyncs have already made its
+            # entries durable (docs/faults.md, "What each fsync buys").
             _rename_no_replace(task_fd, building, run_id)
             os.fsync(task_fd)
         except BaseException as error:
@@ -220,15 +223,29 @@ class RunWriter:
             os.close(fd)
         shutil.rmtree(building, ignore_errors=True, dir_fd=task_fd)
 
-    def _write_file(self, name: str, data: bytes, flags: int) -> None:
-        fd = os.open(name, flags, 0o644, dir_fd=self._dir_fd)
+    def _write_file(self, name: str, data: bytes) -> None:
+        self._write_files([(name, data)])
+
+    def _write_files(self, files: list[tuple[str, bytes]]) -> None:
+        """Create each file with its data, then fsync them all.
+
+        The writeback of every file is started before the first fsync: on a journaling
+        filesystem that one commit then carries them all, and the other fsyncs find little left.
+        """
+        fds: list[int] = []
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
+            for name, data in files:
+                fds.append(os.open(name, _CREATE_FLAGS, 0o644, dir_fd=self._dir_fd))
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fds[-1], view) :]
+                if len(files) > 1:
+                    _start_writeback(fds[-1], 0, 0)
+            for fd in fds:
+                os.fsync(fd)
         finally:
-            os.close(fd)
+            for fd in fds:
+                os.close(fd)
 
     def write_state(self, state: dict[str, Any]) -> None:
         """Replace state.json atomically with ``state`` (validated first).
@@ -241,7 +258,7 @@ class RunWriter:
         data = encoding.dumps_line(state)
         temporary = f".{STATE}.{secrets.token_hex(6)}.tmp"
         try:
-            self._write_file(temporary, data, _CREATE_FLAGS)
+            self._write_file(temporary, data)
             os.replace(temporary, STATE, src_dir_fd=self._dir_fd, dst_dir_fd=self._dir_fd)
         except OSError as error:
             with contextlib.suppress(OSError):
@@ -268,6 +285,13 @@ class RunWriter:
                 fd, self._kicked[channel], self._sizes[channel] - self._kicked[channel]
             )
             self._kicked[channel] = self._sizes[channel]
+
+    def start_flush(self) -> None:
+        """Start the writeback of every log written to (without waiting): before the last state
+        write, so that its fsync carries the logs too and :meth:`close` finds little left."""
+        for channel, fd in self._log_fds.items():
+            if channel in self._written:
+                _start_writeback(fd, self._kicked[channel], 0)
 
     def close(self) -> None:
         """Flush the logs to disk and release the run directory."""
