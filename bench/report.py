@@ -103,7 +103,7 @@ def render(results: dict[str, Any], docs: Path) -> str:
             "## 3. Runner overhead",
             "",
             f"Median of {o['runs']} runs. `run_step` of a shell `true` step with full persistence (the run",
-            "directory built and renamed into place, meta.json and three state.json writes, each fsynced,",
+            "directory built and renamed into place, meta.json and two state.json writes, each fsynced,",
             "seven worker.log lines, schema validation of everything, the orphan sweep) against a bare",
             f"`subprocess.run(['true'])`. Of the overhead, {o['fsync_ms_per_step']} ms go to "
             f"{o['fsyncs_per_step']} fsyncs per step (measured in a separate instrumented pass).",
@@ -114,7 +114,7 @@ def render(results: dict[str, Any], docs: Path) -> str:
             f"| run_step, shell `true` | {o['run_step_shell_true_ms']} |",
             f"| **overhead** | **{o['overhead_ms']}** (target ≤ {o['target_overhead_ms']}, {_verdict(o['overhead_ms'] <= o['target_overhead_ms'])}) |",
             f"| run_step, placeholder executor (no process) | {o['run_step_placeholder_ms']} |",
-            f"| the same file operations done directly (mkdir, 5 files, 8 fsyncs, 3 renames) | {o['file_floor_ms']} |",
+            f"| the same file operations done directly (3 mkdirs, 6 files, 6 fsyncs, 2 renames) | {o['file_floor_ms']} |",
             f"| overhead above that floor (our code) | {o['overhead_above_file_floor_ms']} |",
             "",
             "The four are timed in interleaved rounds, so a slow spell of the shared disk hits them alike.",
