@@ -217,6 +217,12 @@ def _populated(path: str) -> bool:
 
 
 def _kill_cgroup(path: str, wait_sec: float = 10.0) -> None:
+    try:  # no member left (and none can come but from a member): nothing to kill
+        with open(os.path.join(path, "cgroup.events"), "rb") as handle:
+            if b"populated 0" in handle.read():
+                return
+    except OSError:
+        pass
     try:
         with open(os.path.join(path, "cgroup.kill"), "wb") as handle:
             handle.write(b"1")

@@ -213,7 +213,8 @@ class _Worker:
         cgroup = self.cgroup
         if cgroup is not None:
             found = len(cgroup.members())
-            cgroup.kill()
+            if found:
+                cgroup.kill()
             if containment.zombie_children():
                 containment.reap_adopted(self.started_ticks, self._not_in_cgroup, since)
             return found
