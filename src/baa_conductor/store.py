@@ -18,7 +18,6 @@ import ctypes
 import errno
 import fcntl
 import os
-import secrets
 import shutil
 from typing import Any
 
@@ -132,7 +131,7 @@ def _fail(path: str, action: str, error: OSError) -> RunStoreError:
 def _make_build_dir(task_fd: int, run_id: str) -> tuple[str, int]:
     """A new hidden ``.<runId>.<random>.new`` directory in the task directory, opened and locked."""
     for _ in range(100):
-        name = f".{run_id}.{secrets.token_hex(4)}.new"
+        name = f".{run_id}.{os.urandom(4).hex()}.new"
         try:
             os.mkdir(name, 0o700, dir_fd=task_fd)
         except FileExistsError:
@@ -256,7 +255,7 @@ class RunWriter:
         """
         validate("run-state-snapshot", state, source=self.paths["statePath"])
         data = encoding.dumps_line(state)
-        temporary = f".{STATE}.{secrets.token_hex(6)}.tmp"
+        temporary = f".{STATE}.{os.urandom(6).hex()}.tmp"
         try:
             self._write_file(temporary, data)
             os.replace(temporary, STATE, src_dir_fd=self._dir_fd, dst_dir_fd=self._dir_fd)
