@@ -49,6 +49,27 @@ def _edit_everything(repo: Path) -> None:
     write(repo / "build/out.o", b"ignored too\n")
 
 
+def test_an_edit_in_the_second_of_the_last_index_write_is_not_missed(tmp_path: Path) -> None:
+    """git trusts an index entry's stat data unless the entry is as new as the index file itself
+    ("racily clean"). A same-size edit that leaves the stat data as recorded, made in the second
+    the index was written, is caught only while the temporary index keeps the user's index mtime:
+    a plain copy (stamped now) made git take the old content for the worktree's."""
+    past = time.time_ns() - 60 * 10**9  # a second long gone, whenever the test runs
+    repo = init(tmp_path / "repo")
+    git(repo, "config", "core.trustctime", "false")  # as on many machines; ctime cannot be set
+    write(repo / "f.txt", b"one\n")
+    os.utime(repo / "f.txt", ns=(past, past))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    write(repo / "f.txt", b"two\n")  # the same size, and the stat data the entry recorded
+    os.utime(repo / "f.txt", ns=(past, past))
+    os.utime(repo / ".git" / "index", ns=(past, past))  # the index written in that same second
+    record = _checkpointer(repo, tmp_path / "run").take("worker_exited")
+    assert record is not None
+    assert record["tree"] == tree_of_worktree(repo)
+    assert [(f["path"], f["change"]) for f in record["files"]] == [("f.txt", "modified")]
+
+
 def _clone_at(source: Path, commit: str, target: Path) -> Path:
     git(target.parent, "clone", "-q", str(source), str(target))
     git(target, "checkout", "-q", "--detach", commit)

@@ -253,7 +253,10 @@ class _Scratch:
 def _seed_index(scratch: _Scratch, base_tree: str) -> None:
     """Start the temporary index from the user's (stat cache) or, failing that, the base tree."""
     try:
-        shutil.copyfile(scratch.repo.index_path, scratch.index)
+        # With its mtime: git trusts an entry's stat data unless the entry is as new as the index
+        # file ("racily clean"), so a copy stamped now would hide a same-size edit made in the
+        # second the user's index was written.
+        shutil.copy2(scratch.repo.index_path, scratch.index)
     except FileNotFoundError:
         scratch.git(["read-tree", base_tree])
         return
