@@ -191,3 +191,60 @@ def test_alive_helper_sees_a_live_process() -> None:
         proc.kill()
         proc.wait()
     assert not alive(proc.pid)
+
+
+def _leftover(tmp_path: Path) -> list[str]:
+    """A worker that starts a detached grandchild (its pid in ``tmp_path/child.pid``) and waits."""
+    child = tmp_path / "child.pid"
+    return ["sh", "-c", f"setsid sleep 300 & echo $! > {child}; exec sleep 300"]
+
+
+def test_a_stop_signal_while_the_worker_starts_never_leaves_it_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGHUP handled as the worker's Popen is being built (the child exists, its Popen object is
+    lost): the runner's stop ends it and all it started, and the signal still stops the run."""
+    from baa_conductor.exceptions import Interrupted
+    from baa_conductor.executors import process
+
+    lost: list[subprocess.Popen[bytes]] = []
+
+    class InterruptedPopen(subprocess.Popen[bytes]):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            lost.append(self)  # kept here only to reap it at the end (the runner cannot)
+            wait_for_pid(tmp_path / "child.pid")  # the worker has started its own child
+            raise Interrupted(signal.SIGHUP)
+
+    monkeypatch.setattr(subprocess, "Popen", InterruptedPopen)
+    with pytest.raises(Interrupted):
+        process.run_process(_leftover(tmp_path), cwd=str(tmp_path), timeout_sec=60,
+                            on_chunk=lambda channel, data: None)  # fmt: skip
+    with lost[0] as worker:  # closes its pipes too
+        assert worker.wait(timeout=30) == -signal.SIGKILL
+    assert wait_gone(int((tmp_path / "child.pid").read_text()), 30)
+
+
+def test_a_stop_signal_right_after_the_worker_started_stops_it_as_usual(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGHUP handled after the worker started but before its supervision began (as the runner
+    leaves the run's cgroup): the worker is stopped as a signal a moment later would stop it."""
+    from baa_conductor.exceptions import Interrupted
+    from baa_conductor.executors import process
+
+    real_spawn = process._spawn
+    stops: list[str] = []
+
+    def spawn_then_signal(*args: Any) -> None:
+        real_spawn(*args)
+        wait_for_pid(tmp_path / "child.pid")
+        raise Interrupted(signal.SIGHUP)
+
+    monkeypatch.setattr(process, "_spawn", spawn_then_signal)
+    result = process.run_process(_leftover(tmp_path), cwd=str(tmp_path), timeout_sec=60,
+                                 on_chunk=lambda channel, data: None, grace_sec=5,
+                                 before_stop=stops.append)  # fmt: skip
+    assert (result.exit_code, result.interrupted) == (128 + signal.SIGHUP, signal.SIGHUP)
+    assert stops == ["stopped"]
+    assert wait_gone(int((tmp_path / "child.pid").read_text()), 30)

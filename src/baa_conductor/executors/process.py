@@ -285,22 +285,38 @@ def run_process(
         return ProcessResult(NOT_FOUND_EXIT_CODE, spawn_error=f"command not found: {argv[0]}")
     containment.become_subreaper()
     cgroup = RunCgroup.create(token)
+    command = [program, *argv[1:]]
+    started: list[subprocess.Popen[bytes]] = []
+    pending: int | None = None  # a stop signal that came while the worker was being started
     try:
-        proc = _spawn([program, *argv[1:]], cwd, full_env, cgroup, stdin_path)
+        try:
+            _spawn(command, cwd, full_env, cgroup, stdin_path, started)
+        except subprocess.SubprocessError:  # the worker could not enter its cgroup: go without
+            assert cgroup is not None
+            cgroup.close()
+            cgroup = None
+            _spawn(command, cwd, full_env, None, stdin_path, started)
     except OSError as error:
         if cgroup is not None:
             cgroup.close()
         reason = error.strerror or str(error)
         return ProcessResult(CANNOT_RUN_EXIT_CODE, spawn_error=f"cannot run {argv[0]}: {reason}")
-    except subprocess.SubprocessError:  # the worker could not enter its cgroup: go without
-        assert cgroup is not None
-        cgroup.close()
-        cgroup = None
-        proc = _spawn([program, *argv[1:]], cwd, full_env, None, stdin_path)
+    except (KeyboardInterrupt, Interrupted) as stop:
+        if not started:  # the worker may exist, its Popen lost: its cgroup or its token ends it
+            if cgroup is not None:
+                cgroup.close()
+            sweep(token)
+            raise
+        # Started, but not yet supervised (the signal came as the runner left the cgroup, say):
+        # it is stopped as a signal a moment later would have stopped it.
+        pending = stop.signum if isinstance(stop, Interrupted) else signal.SIGINT
+    proc = started[0]
     _LIVE_WORKERS.add(proc.pid)
     worker = _Worker(proc, token, grace_sec, cgroup, start_time(proc.pid) or 0)
     try:
-        return _supervise(worker, timeout_sec, on_chunk, linger_sec, max_chunk_bytes, before_stop)
+        return _supervise(
+            worker, timeout_sec, on_chunk, linger_sec, max_chunk_bytes, before_stop, pending
+        )
     except (
         BaseException
     ):  # e.g. the run store failed: the worker must not outlive the runner's step
@@ -321,8 +337,10 @@ def _spawn(
     env: dict[str, str],
     cgroup: RunCgroup | None,
     stdin_path: str | None,
-) -> subprocess.Popen[bytes]:
-    """Start the worker; in its cgroup if there is one (SubprocessError: it cannot be entered)."""
+    started: list[subprocess.Popen[bytes]],
+) -> None:
+    """Start the worker, in its cgroup if there is one (SubprocessError: it cannot be entered),
+    and append it to ``started`` at once: a signal may still interrupt what follows."""
     preexec: Callable[[], None] | None
     with contextlib.ExitStack() as stack:
         stdin = (
@@ -340,11 +358,11 @@ def _spawn(
             spawn_argv, preexec = _spawn_options(argv)
         else:  # another thread could start a process while the runner is in the cgroup
             spawn_argv, preexec = argv, cgroup.enter
-        return subprocess.Popen(
+        started.append(subprocess.Popen(
             spawn_argv, cwd=cwd, env=env, stdin=stdin,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
             preexec_fn=preexec, close_fds=True,
-        )  # fmt: skip
+        ))  # fmt: skip
 
 
 def _supervise(
@@ -354,7 +372,10 @@ def _supervise(
     linger_sec: float,
     max_bytes: int,
     before_stop: BeforeStop | None = None,
+    pending: int | None = None,
 ) -> ProcessResult:
+    """Stream the worker's output until it ends, times out or a stop signal comes (``pending``:
+    one came before supervision began)."""
     proc = worker.proc
     assert proc.stdout is not None
     assert proc.stderr is not None
@@ -377,11 +398,11 @@ def _supervise(
     next_poll = 0.0
     deadline = time.monotonic() + timeout_sec
     timed_out = False
-    interrupted: int | None = None
+    interrupted: int | None = pending
     exited_at: float | None = None
     kill_at: float | None = None
     try:
-        while True:
+        while interrupted is None:
             now = time.monotonic()
             if exited_at is None and pidfd is None and now >= next_poll:
                 next_poll = now + EXIT_POLL_SEC
