@@ -67,10 +67,7 @@ def parsed_check(name: str) -> Check | None:
     """
     if jsonschema_rs is None:
         return None
-    # `format` is an annotation: the schemas' patterns carry every rule (schemas/README.md).
-    schema = shared_bundle(name)  # unknown names fail here with the list of known ones
-    is_valid: Check = jsonschema_rs.validator_for(schema, validate_formats=False).is_valid
-    return is_valid
+    return _rs_check(shared_bundle(name))  # unknown names fail here with the list of known ones
 
 
 @cache
@@ -84,6 +81,12 @@ def parsed_check_of_channel(name: str, channel: str) -> Check | None:
     schema["properties"]["channel"] = {
         "allOf": [schema["properties"]["channel"], {"const": channel}]
     }
+    return _rs_check(schema)
+
+
+def _rs_check(schema: dict[str, Any]) -> Check:
+    """A bundle compiled by jsonschema-rs. `format` is an annotation: the schemas' patterns carry
+    every rule (schemas/README.md)."""
     is_valid: Check = jsonschema_rs.validator_for(schema, validate_formats=False).is_valid
     return is_valid
 

@@ -25,6 +25,21 @@ def error_line(message: str) -> None:
     Sink.stderr().text(f"baa: error: {message}\n")
 
 
+def terminal_columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` measures it (``$COLUMNS``, else the
+    terminal on stdout, else 80), without importing shutil (and with it bz2, lzma and zlib)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 # output -----------------------------------------------------------------------------------------
 
 

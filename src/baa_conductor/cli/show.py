@@ -11,6 +11,7 @@ from ._common import (
     add_runs_root_options,
     find_run,
     printable,
+    terminal_columns,
 )
 
 TYPE_CHECKING = False
@@ -241,9 +242,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     else:
         width = None
         if sys.stdout.isatty():
-            import shutil
-
-            width = shutil.get_terminal_size().columns
+            width = terminal_columns()
         out.text(render(view, args.lines, args.raw, width))
     err = Sink.stderr()
     for note in view.notes:
