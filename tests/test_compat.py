@@ -85,18 +85,18 @@ def test_an_accidental_breaking_change_fails_the_gate(
     schema: dict[str, Any] = json.loads(path.read_text())
     schema["required"].append("summary")
     path.write_text(json.dumps(schema))
-    code, out, _ = _run(["--against", str(BASELINE), "--schemas", str(changed), "--json"], capsys)
+    code, out, _ = _run(["--against", str(SCHEMAS), "--schemas", str(changed), "--json"], capsys)
     assert code == 1
     report = json.loads(out)
     assert report["failures"] == [
-        f"run-state-snapshot: breaks BACKWARD against {BASELINE} without a MAJOR version bump "
-        "(1.0 -> 1.0)"
+        f"run-state-snapshot: breaks BACKWARD against {SCHEMAS} without a MAJOR version bump "
+        "(2.0 -> 2.0)"
     ]
     own = [c for c in report["changes"] if c["schema"] == "run-state-snapshot" and not c["via"]]
     assert own == [
         {
             "schema": "run-state-snapshot",
-            "against": str(BASELINE),
+            "against": str(SCHEMAS),
             "pointer": "/required",
             "kind": "property newly required",
             "detail": "summary",

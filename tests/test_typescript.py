@@ -16,7 +16,7 @@ def test_the_command_lists_every_violation_with_its_pointer() -> None:
     assert result["valid"] is False
     assert {"pointer": "/status", "keyword": "enum",
             "message": 'must be equal to one of the allowed values: "prepared", "running", '
-                       '"completed", "failed", "blocked"'} in result["errors"]  # fmt: skip
+                       '"completed", "failed", "blocked", "cancelled"'} in result["errors"]  # fmt: skip
     assert {e["pointer"] for e in result["errors"]} == {"", "/status"}
 
 

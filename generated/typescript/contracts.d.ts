@@ -1,6 +1,10 @@
 // Generated from schemas/ by `nox -s codegen` (tools/typescript/generate.mjs). Do not edit.
 
 /**
+ * A task, step or run id. It becomes a single path segment under the runs root, so it is 1 to 128 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit: '.', '..', separators, NUL, whitespace and control characters can never appear.
+ */
+export type RunIdentifier = string;
+/**
  * How a file differs from the checkpoint's base commit (git's A, M, D, R, C, T).
  */
 export type CheckpointChangeKind = "added" | "modified" | "deleted" | "renamed" | "copied" | "type_changed";
@@ -8,10 +12,6 @@ export type CheckpointChangeKind = "added" | "modified" | "deleted" | "renamed" 
  * Checkpoint mode of a step. `reserved_for_t006` reserves sequence numbers and the checkpoints directory without writing checkpoint content. `git_diff` writes checkpoints/<seq>.patch (the worktree's difference from the step's base commit) and checkpoints/<seq>.json (its checkpoint-record) when the worker exits, before a timed-out or stopped worker is signalled, and every `everySec` seconds.
  */
 export type CheckpointMode = "disabled" | "reserved_for_t006" | "git_diff";
-/**
- * A task, step or run id. It becomes a single path segment under the runs root, so it is 1 to 128 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit: '.', '..', separators, NUL, whitespace and control characters can never appear.
- */
-export type RunIdentifier = string;
 /**
  * An RFC 3339 date-time as JavaScript's Date.prototype.toISOString writes it (upper-case T and Z, or a numeric offset). The pattern is the whole rule, so every validator agrees whether or not it asserts `format`: the calendar date must exist (leap years by the Gregorian rule, year 0000 included), hours 00-23, and a leap second only as 23:59:60 in UTC (Z, +00:00 or -00:00).
  */
@@ -36,6 +36,7 @@ export type WorkerLifecycleEventType =
   | "step_completed"
   | "step_failed"
   | "step_blocked"
+  | "step_cancelled"
   | "checkpoint_written"
   | "checkpoint_failed"
   | "checkpoint_skipped"
@@ -67,7 +68,7 @@ export type WorkerKind = "codex" | "shell" | "git";
 /**
  * Status of a run in state.json.
  */
-export type RunStatus = "prepared" | "running" | "completed" | "failed" | "blocked";
+export type RunStatus = "prepared" | "running" | "completed" | "failed" | "blocked" | "cancelled";
 /**
  * Kind of a step artifact.
  */
@@ -75,7 +76,7 @@ export type StepArtifactKind = "log" | "metadata" | "state" | "directory" | "art
 /**
  * Outcome of executing a step.
  */
-export type StepExecutionOutcome = "prepared" | "completed" | "failed" | "blocked";
+export type StepExecutionOutcome = "prepared" | "completed" | "failed" | "blocked" | "cancelled";
 /**
  * Kind of step: a worker kind or an orchestration step.
  */
@@ -96,6 +97,7 @@ export interface BaaConductorContracts {
   "checkpoint-change-kind"?: CheckpointChangeKind;
   "checkpoint-mode"?: CheckpointMode;
   "checkpoint-record"?: CheckpointRecord;
+  "codex-options"?: CodexOptions;
   "local-run-log-context"?: LocalRunLogContext;
   "local-run-log-session"?: LocalRunLogSession;
   "local-run-log-summary"?: LocalRunLogSummary;
@@ -138,6 +140,13 @@ export interface AgentActivity {
    * The codex thread id (`codex exec resume <threadId>` continues it).
    */
   threadId?: string;
+  /**
+   * The attempt this one continues: its run and the codex thread resumed (`codex exec resume`).
+   */
+  resumedFrom?: {
+    runId: RunIdentifier;
+    threadId: string;
+  };
   usage?: AgentTokenUsage;
   /**
    * The file holding the agent's final message in full (written by `codex exec -o`).
@@ -160,7 +169,15 @@ export interface AgentActivity {
 export interface AgentTokenUsage {
   inputTokens: number;
   cachedInputTokens: number;
+  /**
+   * Input tokens written to the model's prompt cache (codex `cache_write_input_tokens`).
+   */
+  cacheWriteInputTokens?: number;
   outputTokens: number;
+  /**
+   * Output tokens spent on reasoning (codex `reasoning_output_tokens`).
+   */
+  reasoningOutputTokens?: number;
 }
 /**
  * A command the agent ran (a codex `command_execution` item), as it last reported it. `status` is codex's word for it (`completed`, `failed`, `declined`, `in_progress` when the run ended first); `exitCode` is absent when the command never exited.
@@ -241,6 +258,33 @@ export interface CheckpointOmission {
   bytes?: number;
   blob?: string;
   sha256?: string;
+}
+/**
+ * How a codex step runs `codex exec`: each option maps to one of its command-line options. Carried by the request, so a step dispatched to another machine runs as asked.
+ */
+export interface CodexOptions {
+  /**
+   * `--model`: the model to ask.
+   */
+  model?: string;
+  /**
+   * `--profile`: a profile of the worker's codex config.toml.
+   */
+  profile?: string;
+  /**
+   * `--sandbox`: what the agent's commands may touch.
+   */
+  sandbox?: "read-only" | "workspace-write" | "danger-full-access";
+  /**
+   * `-c key=value` overrides, in order.
+   *
+   * Items: One `-c key=value` override (the value is TOML).
+   */
+  config?: string[];
+  /**
+   * Further arguments passed to `codex exec` as given, before the prompt.
+   */
+  extraArgs?: string[];
 }
 /**
  * The ids every log entry of a run carries.
@@ -356,6 +400,10 @@ export interface RunMetadata {
   runId: RunIdentifier;
   workerKind: WorkerKind;
   attempt: number;
+  /**
+   * Which worker took the step: a `baa worker`'s Celery node name (`celery@host`), or `host:pid` of the `baa run` that ran it.
+   */
+  worker?: string;
   repoRoot: string;
   worktreePath: string;
   createdAt: Timestamp;
@@ -453,6 +501,7 @@ export interface StepExecutionRequest {
   argv?: [string, ...string[]];
   prompt?: string;
   checkpoint?: StepCheckpointConfig;
+  codex?: CodexOptions;
 }
 /**
  * Where a step runs: the repository, the worktree the worker runs in, an optional runs root and environment variables merged over the runner's environment.

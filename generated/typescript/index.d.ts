@@ -4,7 +4,7 @@ import { type ValidationResult } from "./violations.js";
 export type * from "./contracts.js";
 export type { ValidationResult, Violation } from "./violations.js";
 /** The version of the contracts (schemas/VERSION), which is this package's version. */
-export declare const version = "2.1.0";
+export declare const version = "3.0.0";
 /** Each schema's name (its file name without .schema.json) and the type it describes. */
 export interface Contracts {
     "agent-activity": C.AgentActivity;
@@ -14,6 +14,7 @@ export interface Contracts {
     "checkpoint-change-kind": C.CheckpointChangeKind;
     "checkpoint-mode": C.CheckpointMode;
     "checkpoint-record": C.CheckpointRecord;
+    "codex-options": C.CodexOptions;
     "local-run-log-context": C.LocalRunLogContext;
     "local-run-log-session": C.LocalRunLogSession;
     "local-run-log-summary": C.LocalRunLogSummary;
@@ -72,6 +73,8 @@ export declare function isCheckpointChangeKind(x: unknown): x is C.CheckpointCha
 export declare function isCheckpointMode(x: unknown): x is C.CheckpointMode;
 /** Whether `x` is a CheckpointRecord (schemas/checkpoint-record.schema.json). */
 export declare function isCheckpointRecord(x: unknown): x is C.CheckpointRecord;
+/** Whether `x` is a CodexOptions (schemas/codex-options.schema.json). */
+export declare function isCodexOptions(x: unknown): x is C.CodexOptions;
 /** Whether `x` is a LocalRunLogContext (schemas/local-run-log-context.schema.json). */
 export declare function isLocalRunLogContext(x: unknown): x is C.LocalRunLogContext;
 /** Whether `x` is a LocalRunLogSession (schemas/local-run-log-session.schema.json). */

@@ -3,7 +3,7 @@
 import * as compiled from "./validators.js";
 import { check, passes } from "./violations.js";
 /** The version of the contracts (schemas/VERSION), which is this package's version. */
-export const version = "2.1.0";
+export const version = "3.0.0";
 /** Every schema name, in file name order. */
 export const schemaNames = [
     "agent-activity",
@@ -13,6 +13,7 @@ export const schemaNames = [
     "checkpoint-change-kind",
     "checkpoint-mode",
     "checkpoint-record",
+    "codex-options",
     "local-run-log-context",
     "local-run-log-session",
     "local-run-log-summary",
@@ -49,46 +50,47 @@ export const schemaNames = [
 ];
 /** Each schema's own version (its x-version). */
 export const schemaVersions = {
-    "agent-activity": "1.0",
-    "agent-command": "1.0",
+    "agent-activity": "2.0",
+    "agent-command": "2.0",
     "agent-file-change": "1.0",
-    "agent-token-usage": "1.0",
+    "agent-token-usage": "2.0",
     "checkpoint-change-kind": "1.0",
     "checkpoint-mode": "1.1",
-    "checkpoint-record": "1.0",
+    "checkpoint-record": "2.0",
+    "codex-options": "1.0",
     "local-run-log-context": "1.0",
-    "local-run-log-session": "1.0",
-    "local-run-log-summary": "1.0",
+    "local-run-log-session": "2.0",
+    "local-run-log-summary": "2.0",
     "local-run-paths": "1.0",
     "log-level": "1.0",
     "run-identifier": "1.0",
-    "run-metadata": "1.0",
-    "run-state-snapshot": "1.0",
-    "run-status": "1.0",
+    "run-metadata": "2.0",
+    "run-state-snapshot": "2.0",
+    "run-status": "1.1",
     "step-artifact-kind": "1.0",
     "step-artifact": "1.0",
-    "step-checkpoint-config": "1.1",
-    "step-checkpoint-state": "1.1",
-    "step-execution-metrics": "1.0",
-    "step-execution-outcome": "1.0",
-    "step-execution-request": "1.0",
-    "step-execution-result": "1.1",
+    "step-checkpoint-config": "2.0",
+    "step-checkpoint-state": "2.0",
+    "step-execution-metrics": "2.0",
+    "step-execution-outcome": "1.1",
+    "step-execution-request": "2.0",
+    "step-execution-result": "2.0",
     "step-execution-runtime": "1.0",
     "step-kind": "1.0",
-    "stream-chunk-log-entry": "1.0",
-    "stream-chunk-log-stream": "1.0",
+    "stream-chunk-log-entry": "2.0",
+    "stream-chunk-log-stream": "2.0",
     "stream-log-channel": "1.0",
     "structured-data": "1.0",
     "structured-value": "1.0",
     "suggested-followup": "1.0",
     "timestamp": "2.0",
-    "worker-execution-outcome": "1.1",
+    "worker-execution-outcome": "2.0",
     "worker-kind": "1.0",
-    "worker-lifecycle-event-type": "1.1",
-    "worker-lifecycle-log-entry": "1.0",
+    "worker-lifecycle-event-type": "1.2",
+    "worker-lifecycle-log-entry": "2.0",
     "worker-lifecycle-log-stream": "1.0",
     "worker-log-channel": "1.0",
-    "worker-log-line": "1.0",
+    "worker-log-line": "2.0",
 };
 const validators = {
     "agent-activity": compiled.AgentActivity,
@@ -98,6 +100,7 @@ const validators = {
     "checkpoint-change-kind": compiled.CheckpointChangeKind,
     "checkpoint-mode": compiled.CheckpointMode,
     "checkpoint-record": compiled.CheckpointRecord,
+    "codex-options": compiled.CodexOptions,
     "local-run-log-context": compiled.LocalRunLogContext,
     "local-run-log-session": compiled.LocalRunLogSession,
     "local-run-log-summary": compiled.LocalRunLogSummary,
@@ -176,6 +179,10 @@ export function isCheckpointMode(x) {
 /** Whether `x` is a CheckpointRecord (schemas/checkpoint-record.schema.json). */
 export function isCheckpointRecord(x) {
     return passes(validators["checkpoint-record"], x);
+}
+/** Whether `x` is a CodexOptions (schemas/codex-options.schema.json). */
+export function isCodexOptions(x) {
+    return passes(validators["codex-options"], x);
 }
 /** Whether `x` is a LocalRunLogContext (schemas/local-run-log-context.schema.json). */
 export function isLocalRunLogContext(x) {

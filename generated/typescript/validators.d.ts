@@ -7,6 +7,7 @@ export declare const AgentTokenUsage: CompiledValidator;
 export declare const CheckpointChangeKind: CompiledValidator;
 export declare const CheckpointMode: CompiledValidator;
 export declare const CheckpointRecord: CompiledValidator;
+export declare const CodexOptions: CompiledValidator;
 export declare const LocalRunLogContext: CompiledValidator;
 export declare const LocalRunLogSession: CompiledValidator;
 export declare const LocalRunLogSummary: CompiledValidator;

@@ -35,6 +35,7 @@ from .local_run_paths_schema import LocalRunPaths
 from .local_run_log_summary_schema import LocalRunLogSummary
 from .local_run_log_session_schema import LocalRunLogSession
 from .local_run_log_context_schema import LocalRunLogContext
+from .codex_options_schema import CodexOptions, ConfigItem, Sandbox
 from .checkpoint_record_schema import (
     CheckpointFile,
     CheckpointOmission,
@@ -50,7 +51,7 @@ from .checkpoint_change_kind_schema import CheckpointChangeKind
 from .agent_token_usage_schema import AgentTokenUsage
 from .agent_file_change_schema import AgentFileChange
 from .agent_command_schema import AgentCommand
-from .agent_activity_schema import AgentActivity
+from .agent_activity_schema import AgentActivity, ResumedFrom
 
 __all__ = [
     "AgentActivity",
@@ -67,16 +68,20 @@ __all__ = [
     "CheckpointRecord",
     "CheckpointRecordMode",
     "CheckpointStatus",
+    "CodexOptions",
+    "ConfigItem",
     "DeferredFeature",
     "LocalRunLogContext",
     "LocalRunLogSession",
     "LocalRunLogSummary",
     "LocalRunPaths",
     "LogLevel",
+    "ResumedFrom",
     "RunIdentifier",
     "RunMetadata",
     "RunStateSnapshot",
     "RunStatus",
+    "Sandbox",
     "StepArtifact",
     "StepArtifactKind",
     "StepCheckpointConfig",
@@ -103,4 +108,4 @@ __all__ = [
     "WorkerLogLine",
 ]
 
-__version__ = "2.1.0"  # the contracts' version: schemas/VERSION
+__version__ = "3.0.0"  # the contracts' version: schemas/VERSION

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
-from . import agent_command_schema, agent_file_change_schema, agent_token_usage_schema
+from . import (
+    agent_command_schema,
+    agent_file_change_schema,
+    agent_token_usage_schema,
+    run_identifier_schema,
+)
 
 
 class AgentActivity(BaseModel):
@@ -20,6 +25,10 @@ class AgentActivity(BaseModel):
     """
     The codex thread id (`codex exec resume <threadId>` continues it).
     """
+    resumed_from: ResumedFrom | None = Field(None, alias="resumedFrom")
+    """
+    The attempt this one continues: its run and the codex thread resumed (`codex exec resume`).
+    """
     usage: agent_token_usage_schema.AgentTokenUsage | None = None
     final_message_path: Annotated[str | None, Field(alias="finalMessagePath")] = None
     """
@@ -33,7 +42,20 @@ class AgentActivity(BaseModel):
     """
     Non-fatal errors the agent reported (codex `error` items).
     """
-    event_count: Annotated[int, Field(alias="eventCount", ge=0)]
+    event_count: Annotated[int, Field(alias="eventCount", ge=0, le=9007199254740991)]
     """
     How many events the agent printed (0: it failed before starting a thread).
     """
+
+
+class ResumedFrom(BaseModel):
+    """
+    The attempt this one continues: its run and the codex thread resumed (`codex exec resume`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+    )
+    run_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="runId")]
+    thread_id: Annotated[str, Field(alias="threadId")]

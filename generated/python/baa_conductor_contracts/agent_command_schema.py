@@ -17,4 +17,6 @@ class AgentCommand(BaseModel):
     )
     command: str
     status: str
-    exit_code: Annotated[int | None, Field(alias="exitCode")] = None
+    exit_code: Annotated[
+        int | None, Field(alias="exitCode", ge=-9007199254740991, le=9007199254740991)
+    ] = None

@@ -18,8 +18,10 @@ class CheckpointFile(BaseModel):
     old_path: Annotated[str | None, Field(alias="oldPath")] = None
     mode: Annotated[str | None, Field(pattern="^[0-7]{6}$")] = None
     binary: bool
-    lines_added: Annotated[int | None, Field(alias="linesAdded", ge=0)] = None
-    lines_deleted: Annotated[int | None, Field(alias="linesDeleted", ge=0)] = None
+    lines_added: Annotated[int | None, Field(alias="linesAdded", ge=0, le=9007199254740991)] = None
+    lines_deleted: Annotated[int | None, Field(alias="linesDeleted", ge=0, le=9007199254740991)] = (
+        None
+    )
 
 
 class CheckpointOmission(BaseModel):
@@ -30,7 +32,7 @@ class CheckpointOmission(BaseModel):
     path: str
     reason: CheckpointOmissionReason = Field(..., title="CheckpointOmissionReason")
     change: checkpoint_change_kind_schema.CheckpointChangeKind
-    bytes: Annotated[int | None, Field(ge=0)] = None
+    bytes: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
     blob: Annotated[str | None, Field(pattern="^[0-9a-f]{40,64}$")] = None
     sha256: Annotated[str | None, Field(pattern="^[0-9a-f]{64}$")] = None
 
@@ -46,7 +48,7 @@ class CheckpointPatch(BaseModel):
         populate_by_name=True,
     )
     file: Annotated[str, Field(pattern="^[1-9][0-9]*\\.patch$")]
-    bytes: Annotated[int, Field(ge=0)]
+    bytes: Annotated[int, Field(ge=0, le=9007199254740991)]
     sha256: Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
 
 
@@ -73,8 +75,8 @@ class CheckpointRecord(BaseModel):
     task_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="taskId")]
     step_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="stepId")]
     run_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="runId")]
-    attempt: Annotated[int, Field(ge=1)]
-    seq: Annotated[int, Field(ge=1)]
+    attempt: Annotated[int, Field(ge=1, le=9007199254740991)]
+    seq: Annotated[int, Field(ge=1, le=9007199254740991)]
     created_at: Annotated[timestamp_schema.Timestamp, Field(alias="createdAt")]
     reason: Annotated[CheckpointReason, Field(title="CheckpointReason")]
     """
@@ -90,7 +92,7 @@ class CheckpointRecord(BaseModel):
     """
     The commit the step started from; null in a repository with no commit yet (the base is then the empty tree).
     """
-    max_patch_bytes: Annotated[int, Field(alias="maxPatchBytes", ge=0)]
+    max_patch_bytes: Annotated[int, Field(alias="maxPatchBytes", ge=0, le=9007199254740991)]
     tree: Annotated[str | None, Field(pattern="^[0-9a-f]{40,64}$")] = None
     """
     The git tree id of the whole worktree as snapshotted.
@@ -108,7 +110,7 @@ class CheckpointRecord(BaseModel):
     """
     What the patch does not restore, and why.
     """
-    duration_ms: Annotated[int, Field(alias="durationMs", ge=0)]
+    duration_ms: Annotated[int, Field(alias="durationMs", ge=0, le=9007199254740991)]
     error: str | None = None
 
 

@@ -23,7 +23,7 @@ class LocalRunLogSession(BaseModel):
     )
     context: local_run_log_context_schema.LocalRunLogContext
     paths: local_run_paths_schema.LocalRunPaths
-    next_seq: Annotated[int, Field(alias="nextSeq", ge=1)]
+    next_seq: Annotated[int, Field(alias="nextSeq", ge=1, le=9007199254740991)]
     worker: worker_lifecycle_log_stream_schema.WorkerLifecycleLogStream
     stdout: stream_chunk_log_stream_schema.StreamChunkLogStream
     stderr: stream_chunk_log_stream_schema.StreamChunkLogStream

@@ -22,7 +22,11 @@ class RunMetadata(BaseModel):
     step_name: Annotated[str, Field(alias="stepName")]
     run_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="runId")]
     worker_kind: Annotated[worker_kind_schema.WorkerKind, Field(alias="workerKind")]
-    attempt: Annotated[int, Field(ge=1)]
+    attempt: Annotated[int, Field(ge=1, le=9007199254740991)]
+    worker: Annotated[str | None, Field(min_length=1)] = None
+    """
+    Which worker took the step: a `baa worker`'s Celery node name (`celery@host`), or `host:pid` of the `baa run` that ran it.
+    """
     repo_root: Annotated[str, Field(alias="repoRoot")]
     worktree_path: Annotated[str, Field(alias="worktreePath")]
     created_at: Annotated[timestamp_schema.Timestamp, Field(alias="createdAt")]

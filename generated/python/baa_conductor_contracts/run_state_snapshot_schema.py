@@ -17,11 +17,13 @@ class RunStateSnapshot(BaseModel):
         populate_by_name=True,
     )
     status: run_status_schema.RunStatus
-    attempt: Annotated[int, Field(ge=1)]
+    attempt: Annotated[int, Field(ge=1, le=9007199254740991)]
     started_at: Annotated[timestamp_schema.Timestamp, Field(alias="startedAt")]
     updated_at: Annotated[timestamp_schema.Timestamp, Field(alias="updatedAt")]
     finished_at: Annotated[timestamp_schema.Timestamp | None, Field(alias="finishedAt")] = None
-    last_event_seq: Annotated[int, Field(alias="lastEventSeq", ge=0)]
-    checkpoint_seq: Annotated[int, Field(alias="checkpointSeq", ge=0)]
+    last_event_seq: Annotated[int, Field(alias="lastEventSeq", ge=0, le=9007199254740991)]
+    checkpoint_seq: Annotated[int, Field(alias="checkpointSeq", ge=0, le=9007199254740991)]
     summary: str | None = None
-    exit_code: Annotated[int | None, Field(alias="exitCode")] = None
+    exit_code: Annotated[
+        int | None, Field(alias="exitCode", ge=-9007199254740991, le=9007199254740991)
+    ] = None

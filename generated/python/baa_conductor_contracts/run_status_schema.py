@@ -15,3 +15,4 @@ class RunStatus(StrEnum):
     completed = "completed"
     failed = "failed"
     blocked = "blocked"
+    cancelled = "cancelled"

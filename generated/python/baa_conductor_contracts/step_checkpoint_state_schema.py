@@ -22,9 +22,11 @@ class StepCheckpointState(BaseModel):
         populate_by_name=True,
     )
     mode: checkpoint_mode_schema.CheckpointMode
-    last_checkpoint_seq: Annotated[int, Field(alias="lastCheckpointSeq", ge=0)]
-    next_checkpoint_seq: Annotated[int, Field(alias="nextCheckpointSeq", ge=1)]
-    resume_from_seq: Annotated[int | None, Field(alias="resumeFromSeq", ge=0)] = None
+    last_checkpoint_seq: Annotated[int, Field(alias="lastCheckpointSeq", ge=0, le=9007199254740991)]
+    next_checkpoint_seq: Annotated[int, Field(alias="nextCheckpointSeq", ge=1, le=9007199254740991)]
+    resume_from_seq: Annotated[
+        int | None, Field(alias="resumeFromSeq", ge=0, le=9007199254740991)
+    ] = None
     resume_from_run_id: Annotated[
         run_identifier_schema.RunIdentifier | None, Field(alias="resumeFromRunId")
     ] = None

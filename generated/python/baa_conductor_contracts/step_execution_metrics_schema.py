@@ -15,8 +15,10 @@ class StepExecutionMetrics(BaseModel):
         extra="forbid",
         populate_by_name=True,
     )
-    duration_ms: Annotated[int, Field(alias="durationMs", ge=0)]
-    lifecycle_event_count: Annotated[int, Field(alias="lifecycleEventCount", ge=0)]
-    stdout_chunk_count: Annotated[int, Field(alias="stdoutChunkCount", ge=0)]
-    stderr_chunk_count: Annotated[int, Field(alias="stderrChunkCount", ge=0)]
-    checkpoint_count: Annotated[int, Field(alias="checkpointCount", ge=0)]
+    duration_ms: Annotated[int, Field(alias="durationMs", ge=0, le=9007199254740991)]
+    lifecycle_event_count: Annotated[
+        int, Field(alias="lifecycleEventCount", ge=0, le=9007199254740991)
+    ]
+    stdout_chunk_count: Annotated[int, Field(alias="stdoutChunkCount", ge=0, le=9007199254740991)]
+    stderr_chunk_count: Annotated[int, Field(alias="stderrChunkCount", ge=0, le=9007199254740991)]
+    checkpoint_count: Annotated[int, Field(alias="checkpointCount", ge=0, le=9007199254740991)]

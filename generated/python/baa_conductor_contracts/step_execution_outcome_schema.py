@@ -14,3 +14,4 @@ class StepExecutionOutcome(StrEnum):
     completed = "completed"
     failed = "failed"
     blocked = "blocked"
+    cancelled = "cancelled"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 from . import (
+    codex_options_schema,
     run_identifier_schema,
     step_checkpoint_config_schema,
     step_execution_runtime_schema,
@@ -26,11 +27,11 @@ class StepExecutionRequest(BaseModel):
     task_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="taskId")]
     step_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="stepId")]
     run_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="runId")]
-    attempt: Annotated[int, Field(ge=1)]
+    attempt: Annotated[int, Field(ge=1, le=9007199254740991)]
     step_name: Annotated[str, Field(alias="stepName")]
     step_kind: Annotated[step_kind_schema.StepKind, Field(alias="stepKind")]
     worker_kind: Annotated[worker_kind_schema.WorkerKind, Field(alias="workerKind")]
-    timeout_sec: Annotated[int | float, Field(alias="timeoutSec", gt=0.0)]
+    timeout_sec: Annotated[int | float, Field(alias="timeoutSec", gt=0.0, le=9007199254740991.0)]
     """
     Seconds before the worker is stopped. Integer or fractional; listing integer keeps whole numbers whole in generated models.
     """
@@ -41,3 +42,4 @@ class StepExecutionRequest(BaseModel):
     argv: Annotated[list[str] | None, Field(min_length=1)] = None
     prompt: str | None = None
     checkpoint: step_checkpoint_config_schema.StepCheckpointConfig | None = None
+    codex: codex_options_schema.CodexOptions | None = None

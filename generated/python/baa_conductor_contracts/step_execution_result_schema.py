@@ -40,11 +40,11 @@ class StepExecutionResult(BaseModel):
     task_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="taskId")]
     step_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="stepId")]
     run_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="runId")]
-    attempt: Annotated[int, Field(ge=1)]
+    attempt: Annotated[int, Field(ge=1, le=9007199254740991)]
     worker_kind: Annotated[worker_kind_schema.WorkerKind, Field(alias="workerKind")]
     started_at: Annotated[timestamp_schema.Timestamp, Field(alias="startedAt")]
     finished_at: Annotated[timestamp_schema.Timestamp, Field(alias="finishedAt")]
-    duration_ms: Annotated[int, Field(alias="durationMs", ge=0)]
+    duration_ms: Annotated[int, Field(alias="durationMs", ge=0, le=9007199254740991)]
     metadata: run_metadata_schema.RunMetadata
     state: run_state_snapshot_schema.RunStateSnapshot
     log_paths: Annotated[local_run_paths_schema.LocalRunPaths, Field(alias="logPaths")]

@@ -19,7 +19,7 @@ class StreamChunkLogEntry(BaseModel):
     task_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="taskId")]
     step_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="stepId")]
     run_id: Annotated[run_identifier_schema.RunIdentifier, Field(alias="runId")]
-    seq: Annotated[int, Field(ge=1)]
+    seq: Annotated[int, Field(ge=1, le=9007199254740991)]
     channel: stream_log_channel_schema.StreamLogChannel
     created_at: Annotated[timestamp_schema.Timestamp, Field(alias="createdAt")]
     text: str

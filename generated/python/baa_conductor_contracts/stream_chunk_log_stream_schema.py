@@ -19,4 +19,6 @@ class StreamChunkLogStream(BaseModel):
     channel: stream_log_channel_schema.StreamLogChannel
     file_path: Annotated[str, Field(alias="filePath")]
     entries: list[stream_chunk_log_entry_schema.StreamChunkLogEntry]
-    omitted_entry_count: Annotated[int | None, Field(alias="omittedEntryCount", ge=0)] = None
+    omitted_entry_count: Annotated[
+        int | None, Field(alias="omittedEntryCount", ge=0, le=9007199254740991)
+    ] = None

@@ -32,5 +32,7 @@ class WorkerExecutionOutcome(BaseModel):
     suggested_followup: Annotated[
         list[suggested_followup_schema.SuggestedFollowup] | None, Field(alias="suggestedFollowup")
     ] = None
-    exit_code: Annotated[int | None, Field(alias="exitCode")] = None
+    exit_code: Annotated[
+        int | None, Field(alias="exitCode", ge=-9007199254740991, le=9007199254740991)
+    ] = None
     agent: agent_activity_schema.AgentActivity | None = None

@@ -19,6 +19,7 @@ class WorkerLifecycleEventType(StrEnum):
     step_completed = "step_completed"
     step_failed = "step_failed"
     step_blocked = "step_blocked"
+    step_cancelled = "step_cancelled"
     checkpoint_written = "checkpoint_written"
     checkpoint_failed = "checkpoint_failed"
     checkpoint_skipped = "checkpoint_skipped"

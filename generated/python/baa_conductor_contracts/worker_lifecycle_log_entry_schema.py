@@ -22,7 +22,7 @@ class WorkerLifecycleLogEntry(BaseModel):
         extra="forbid",
         populate_by_name=True,
     )
-    seq: Annotated[int, Field(ge=1)]
+    seq: Annotated[int, Field(ge=1, le=9007199254740991)]
     event_id: Annotated[
         str, Field(alias="eventId", pattern="^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:event:[0-9]{4,}$")
     ]
