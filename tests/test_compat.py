@@ -341,3 +341,45 @@ def test_deeply_nested_schemas_are_compared(
     assert code == 1
     [change] = json.loads(out)["changes"]
     assert (change["pointer"], change["kind"]) == ("/properties/a" * 150 + "/type", "type changed")
+
+
+def test_a_ref_swapped_for_a_narrower_inline_schema_fails_the_schema_that_holds_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """run-state-snapshot's status $ref replaced by an inline enum without one value: the change
+    is run-state-snapshot's own (run-status did not change), so run-state-snapshot fails."""
+    changed = tmp_path / "schemas"
+    shutil.copytree(SCHEMAS, changed)
+    statuses = json.loads((SCHEMAS / "run-status.schema.json").read_text())["enum"]
+    path = changed / "run-state-snapshot.schema.json"
+    schema: dict[str, Any] = json.loads(path.read_text())
+    schema["properties"]["status"] = {"enum": [s for s in statuses if s != "blocked"]}
+    path.write_text(json.dumps(schema))
+    code, out, _ = _run(["--against", str(SCHEMAS), "--schemas", str(changed), "--json"], capsys)
+    report = json.loads(out)
+    assert (code, report["failures"]) == (
+        1,
+        [
+            f"run-state-snapshot: breaks BACKWARD against {SCHEMAS} without a MAJOR version "
+            "bump (1.0 -> 1.0)"
+        ],
+    )
+    [change] = [c for c in report["changes"] if c["schema"] == "run-state-snapshot"]
+    assert (change["pointer"], change["kind"], change["via"]) == (
+        "/properties/status/enum",
+        "enum value removed",
+        None,
+    )
+
+
+def test_a_breaking_change_in_a_referenced_file_is_reported_once_where_it_lives() -> None:
+    """A breaking change in a referenced file that is checked in the same run fails that file,
+    not again every schema that refers to it."""
+    ts = {"x-version": "1.0", "type": "string"}
+    user = {"x-version": "1.0", "properties": {"at": {"$ref": "ts.schema.json"}}}
+    narrower = {**ts, "maxLength": 3}
+    old = Version("v1", {"user": user, "ts": ts})
+    both = compare_versions(Version("new", {"user": user, "ts": narrower}), [old], MODE_OF["FULL"])
+    assert both.failures() == [
+        "ts: breaks FULL against v1 without a MAJOR version bump (1.0 -> 1.0)"
+    ]

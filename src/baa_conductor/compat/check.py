@@ -30,6 +30,8 @@ from .keywords import (
     is_constraint,
 )
 from .schemaset import Node, escape
+from .values import member as is_member
+from .values import same
 
 COMPATIBLE, BREAKING, UNKNOWN = "compatible", "breaking", "cannot tell"
 # A writer split into more alternatives than this is not examined: "cannot tell".
@@ -53,7 +55,8 @@ class Finding:
     verdict: str
     detail: str = ""  # old -> new, the same in both directions
     reason: str = ""  # why this direction fails
-    via: str | None = None  # the referenced schema (file) the difference lives in
+    # The referenced schemas (files) the reader went through to reach it, outermost first.
+    via: tuple[str, ...] = ()
 
     def under(self, prefix: str) -> Finding:
         return replace(self, pointer=prefix + self.pointer)
@@ -139,8 +142,8 @@ class Checker:
     def _kind(self, keyword: str, reader_value: Any, writer_value: Any) -> str:
         old, new = self._old_new(reader_value, writer_value)
         if keyword == "enum" and isinstance(old, list) and isinstance(new, list):
-            added = any(v not in old for v in new)
-            removed = any(v not in new for v in old)
+            added = any(not is_member(v, old) for v in new)
+            removed = any(not is_member(v, new) for v in old)
             if added != removed:
                 return f"enum value {'added' if added else 'removed'}"
         if old is None:
@@ -218,12 +221,12 @@ class Checker:
         if target is not r:
             via = r.sset.name_of(target.doc) if target.doc != r.doc else None
             found = self.covers(target, writer, aligned=aligned)
-            return [f if f.via or via is None else replace(f, via=via) for f in found]
+            return [f if via is None else replace(f, via=(via, *f.via)) for f in found]
         primary = self._through_refs(writer[0]) if aligned and len(writer) == 1 else None
         if (
             primary is not None
             and not primary.hidden
-            and r.schema == primary.schema
+            and same(r.schema, primary.schema)
             and not _has_ref(r.schema)
         ):
             return []
@@ -386,7 +389,7 @@ class Checker:
         if keyword is not None:
             r_value = r.get(keyword)
             p_value = primary.get(keyword) if primary is not None else None
-            if rejected or r_value != p_value:
+            if rejected or not same(r_value, p_value):
                 findings.append(
                     self._finding(f"/{keyword}", keyword, r_value, p_value, verdict, why)
                 )
@@ -478,7 +481,7 @@ class Checker:
         r_value = r.get(keyword)
         p_value = primary.get(keyword) if primary is not None else None
         if holds:
-            if primary is not None and r_value != p_value:
+            if primary is not None and not same(r_value, p_value):
                 return [self._finding(f"/{keyword}", keyword, r_value, p_value, COMPATIBLE)]
             return []
         return [self._finding(f"/{keyword}", keyword, r_value, p_value, verdict)]
@@ -505,9 +508,9 @@ class Checker:
             if value is None:
                 continue
             if keyword == "contentSchema":
-                holds = any(n.get(keyword) == value for n in alt) and not _has_ref(value)
+                holds = any(same(n.get(keyword), value) for n in alt) and not _has_ref(value)
             else:
-                holds = any(n.get(keyword) == value for n in alt)
+                holds = any(same(n.get(keyword), value) for n in alt)
             changed = primary is not None and primary.get(keyword) is not None
             # Two regular expressions are not compared: a changed pattern cannot be told.
             verdict = UNKNOWN if keyword == "pattern" and changed else BREAKING
@@ -610,11 +613,11 @@ class Checker:
 
             if covering and not legacy:
                 holds = any(least_of(n) >= least for n in covering)
-                if not holds or r.get("minContains") != self._get(primary, "minContains"):
+                if not holds or not same(r.get("minContains"), self._get(primary, "minContains")):
                     findings += self._judge("minContains", r, primary, holds)
         if most is not None:
             holds = (longest is not None and longest <= most) or any(
-                n.get("contains") == r.get("contains")
+                same(n.get("contains"), r.get("contains"))
                 and n.get("maxContains") is not None
                 and n.get("maxContains") <= most
                 for n in alt
@@ -720,7 +723,7 @@ class Checker:
                 if pattern is not None:
                     p_value = (p_value or {}).get(pattern)
             if good is not None:
-                if primary is not None and r_value != p_value:
+                if primary is not None and not same(r_value, p_value):
                     findings.append(self._finding(pointer, keyword, r_value, p_value, COMPATIBLE))
                 continue
             subs = attempts[0] if attempts else []
@@ -809,7 +812,7 @@ class Checker:
             )
             p_value = p_schemas[name][0].schema if name in p_schemas else None
             verdict = COMPATIBLE if holds else BREAKING
-            if not holds or (primary is not None and schema.schema != p_value):
+            if not holds or (primary is not None and not same(schema.schema, p_value)):
                 findings.append(
                     self._finding(pointer, "dependent schema", schema.schema, p_value, verdict)
                 )
@@ -854,11 +857,11 @@ class Checker:
             target = r.resolve()
             via = r.sset.name_of(target.doc) if target.doc != r.doc else None
             for f in self.covers(target, alt, aligned=False):
-                findings.append(f if f.via or via is None else replace(f, via=via))
+                findings.append(f if via is None else replace(f, via=(via, *f.via)))
         for keyword in ("$dynamicRef", "$recursiveRef"):
             if r.has(keyword):
-                same = primary is not None and primary.get(keyword) == r.get(keyword)
-                findings += self._judge(keyword, r, primary, same, UNKNOWN)
+                unchanged = primary is not None and same(primary.get(keyword), r.get(keyword))
+                findings += self._judge(keyword, r, primary, unchanged, UNKNOWN)
         for keyword in ("anyOf", "oneOf"):
             if r.has(keyword):
                 findings += self._union_rule(keyword, r, alt, primary)
@@ -885,7 +888,7 @@ class Checker:
         r_value = r.get(keyword)
         p_value = primary.get(keyword) if primary is not None else None
         if holds:
-            if primary is not None and r_value != p_value:
+            if primary is not None and not same(r_value, p_value):
                 return [self._union_finding(keyword, r_value, p_value, COMPATIBLE)]
             return []
         why = "no member accepts every value" + (

@@ -14,6 +14,7 @@ from typing import Any
 
 from .check import BREAKING, COMPATIBLE, UNKNOWN, Finding, worst
 from .modes import Mode
+from .schemaset import SUFFIX
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,14 @@ def merge(backward: Iterable[Finding], forward: Iterable[Finding]) -> list[Chang
     changes = []
     for (pointer, kind, detail), slot in table.items():
         back, fwd = slot.get("backward"), slot.get("forward")
-        via = (back.via if back else None) or (fwd.via if fwd else None)
+        # A change lives in the last referenced file both directions went through to reach it:
+        # a $ref on one side swapped for an inline schema on the other is a change of this one.
+        shared: list[str] = []
+        for names in zip(*(f.via for f in (back, fwd) if f is not None), strict=False):
+            if len(set(names)) > 1:
+                break
+            shared.append(names[0])
+        via = shared[-1] if shared else None
         changes.append(
             Change(
                 pointer,
@@ -116,16 +124,28 @@ class SchemaReport:
             return BREAKING
         return worst_of(c.verdict(mode) for c in self.changes)
 
-    def failures(self, mode: Mode) -> list[str]:
+    def breaks_itself(self, mode: Mode) -> bool:
+        """A change of this schema's own (not reached through a $ref) breaks the mode."""
+        return any(c.via is None and c.verdict(mode) != COMPATIBLE for c in self.changes)
+
+    def failures(self, mode: Mode, answered: frozenset[str] = frozenset()) -> list[str]:
         """Why the gate refuses this schema: a change that breaks the mode without a MAJOR bump, a
-        change to what validates without any bump, a schema removed."""
+        change to what validates without any bump, a schema removed.
+
+        A breaking change reached through a $ref breaks this schema's instances as much as its
+        own, so it fails here too, unless the referenced schema is checked in the same run and
+        shows that change itself (``answered``): then it is reported once, where it lives."""
         if mode.name == "NONE":
             return []
         if self.status == "removed":
             return [f"{self.name}: schema removed (against {self.against})"]
         own = [c for c in self.changes if c.via is None]
         old, new = self.old_version, self.new_version
-        if any(c.verdict(mode) != COMPATIBLE for c in own) and _major(new) <= _major(old):
+        breaks = any(
+            c.verdict(mode) != COMPATIBLE and (c.via is None or c.via not in answered)
+            for c in self.changes
+        )
+        if breaks and _major(new) <= _major(old):
             return [
                 f"{self.name}: breaks {mode} against {self.against} without a MAJOR version bump "
                 f"({old} -> {new})"
@@ -142,7 +162,13 @@ class Report:
     schemas: tuple[SchemaReport, ...] = field(default=())
 
     def failures(self) -> list[str]:
-        return list(dict.fromkeys(f for s in self.schemas for f in s.failures(self.mode)))
+        found: list[str] = []
+        for against in dict.fromkeys(s.against for s in self.schemas):
+            schemas = [s for s in self.schemas if s.against == against]
+            answered = frozenset(s.name for s in schemas if s.breaks_itself(self.mode))
+            for s in schemas:
+                found += s.failures(self.mode, answered)
+        return list(dict.fromkeys(found))
 
     def breaking(self) -> list[SchemaReport]:
         return [s for s in self.schemas if s.verdict(self.mode) != COMPATIBLE]
@@ -202,23 +228,12 @@ def table_rows(report: Report) -> list[tuple[str, list[list[str]]]]:
         title = f"{s.name} {s.old_version or '-'} -> {s.new_version or '-'} ({s.status}, against {s.against})"
         rows = []
         for c in s.changes:
-            if c.via is None:
-                reasons = [
-                    f"{d}: {r}"
-                    for d, r in zip(("backward", "forward"), c.reasons, strict=True)
-                    if r
-                ]
-                detail = " ".join([c.detail, *(f"({r})" for r in reasons)]).strip()
-                rows.append([c.pointer or "/", c.kind, detail, c.backward, c.forward])
-        for via in sorted({c.via for c in s.changes if c.via is not None}):
-            through = [c for c in s.changes if c.via == via]
-            rows.append([
-                f"$ref {via}",
-                "referenced schema changed",
-                f"{len(through)} change(s) reached through $ref, listed under {via}",
-                worst_of(c.backward for c in through),
-                worst_of(c.forward for c in through),
-            ])  # fmt: skip
+            reasons = [
+                f"{d}: {r}" for d, r in zip(("backward", "forward"), c.reasons, strict=True) if r
+            ]
+            via = [f"(in {c.via}{SUFFIX})"] if c.via else []
+            detail = " ".join([c.detail, *via, *(f"({r})" for r in reasons)]).strip()
+            rows.append([c.pointer or "/", c.kind, detail, c.backward, c.forward])
         tables.append((title, rows))
     return tables
 
