@@ -1,0 +1,103 @@
+"""What one direction of a comparison finds: a difference with its verdict, and the small helpers
+every rule shares (values shown short, type atoms, regular expressions tried safely)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..exceptions import CompatInputError
+from .keywords import ATOMS, ATOMS_OF_TYPE
+
+COMPATIBLE, BREAKING, UNKNOWN = "compatible", "breaking", "cannot tell"
+# A writer split into more alternatives than this is not examined: "cannot tell".
+MAX_ALTERNATIVES = 256
+LOWER = {"minimum": False, "exclusiveMinimum": True}
+UPPER = {"maximum": False, "exclusiveMaximum": True}
+COUNTS_UP = ("minLength", "minItems", "minProperties")
+COUNTS_DOWN = ("maxLength", "maxItems", "maxProperties")
+# Keywords whose changes are listed item by item (each property, dependency, requirement).
+PER_ITEM = frozenset(
+    {"properties", "required", "dependentRequired", "dependentSchemas", "dependencies"}
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference and its verdict in one direction: does the reader still accept the writer?"""
+
+    pointer: str
+    kind: str
+    verdict: str
+    detail: str = ""  # old -> new, the same in both directions
+    reason: str = ""  # why this direction fails
+    # The referenced schemas (files) the reader went through to reach it, outermost first.
+    via: tuple[str, ...] = ()
+
+    def under(self, prefix: str) -> Finding:
+        return replace(self, pointer=prefix + self.pointer)
+
+
+def ok(findings: Iterable[Finding]) -> bool:
+    return all(f.verdict == COMPATIBLE for f in findings)
+
+
+def worst(findings: Iterable[Finding]) -> str:
+    verdicts = {f.verdict for f in findings}
+    return UNKNOWN if UNKNOWN in verdicts else BREAKING if BREAKING in verdicts else COMPATIBLE
+
+
+def short(value: Any, limit: int = 60) -> str:
+    text = "absent" if value is None else json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def type_atoms(type_value: Any) -> frozenset[str]:
+    if type_value is None:
+        return ATOMS
+    names = [type_value] if isinstance(type_value, str) else type_value
+    return frozenset().union(*(ATOMS_OF_TYPE.get(n, frozenset()) for n in names))
+
+
+def reason_of(finding: Finding) -> str:
+    return f"{finding.pointer}: {finding.kind}" if finding.pointer else finding.kind
+
+
+def atom_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return "integer"
+    if isinstance(value, float):
+        return "fraction"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    return list(dict.fromkeys(findings))
+
+
+def has_ref(schema: Any) -> bool:
+    if isinstance(schema, dict):
+        return any(
+            k in ("$ref", "$dynamicRef", "$recursiveRef") or has_ref(v) for k, v in schema.items()
+        )
+    if isinstance(schema, list):
+        return any(has_ref(v) for v in schema)
+    return False
+
+
+def matches(pattern: str, name: str) -> bool:
+    try:
+        return re.search(pattern, name) is not None
+    except re.error as error:
+        raise CompatInputError(
+            f"pattern {pattern!r} is not a regular expression: {error}"
+        ) from None

@@ -1,0 +1,1 @@
+"""The rules of the compatibility check, one module per family of keywords."""

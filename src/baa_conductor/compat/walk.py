@@ -1,0 +1,228 @@
+"""The walk every rule runs on: a reader node against a writer (a conjunction of nodes), the
+writer split into alternatives at each union, ``$ref`` followed, and findings named in old -> new
+terms whichever side is the reader.
+
+``Checker.covers(reader, writer)`` walks the reader's constraints and, for each, looks for a proof
+that the writer already implies it (a tighter bound, a narrower type, a member that covers, ...).
+No proof is a finding that breaks; there is no "probably fine". The writer is a conjunction of
+schemas (its ``allOf`` members and ``$ref`` targets are flattened into it) and a union (``anyOf``,
+``oneOf``, ``if``/``then``/``else``) is split into alternatives, each of which must be covered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..exceptions import CompatInputError
+from .findings import BREAKING, COMPATIBLE, Finding, reason_of, short, type_atoms, worst
+from .keywords import ATOMS, is_constraint
+from .schemaset import Node
+from .values import member as is_member
+from .values import same
+
+# A writer split into more alternatives than this is not examined: "cannot tell".
+MAX_ALTERNATIVES = 256
+COUNTS_UP = ("minLength", "minItems", "minProperties")
+
+Writer = tuple[Node, ...]
+
+
+class Walk:
+    """One direction of one comparison. ``reader_is_new`` is True for BACKWARD."""
+
+    def __init__(self, reader_is_new: bool) -> None:
+        self.reader_is_new = reader_is_new
+        self._in_progress: set[Any] = set()
+
+    def _old_new(self, reader_value: Any, writer_value: Any) -> tuple[Any, Any]:
+        return (writer_value, reader_value) if self.reader_is_new else (reader_value, writer_value)
+
+    def _kind(self, keyword: str, reader_value: Any, writer_value: Any) -> str:
+        old, new = self._old_new(reader_value, writer_value)
+        if keyword == "enum" and isinstance(old, list) and isinstance(new, list):
+            added = any(not is_member(v, old) for v in new)
+            removed = any(not is_member(v, new) for v in old)
+            if added != removed:
+                return f"enum value {'added' if added else 'removed'}"
+        if old is None:
+            return f"{keyword} added"
+        if new is None:
+            return f"{keyword} removed"
+        if (
+            isinstance(old, int | float)
+            and isinstance(new, int | float)
+            and not isinstance(old, bool)
+            and not isinstance(new, bool)
+        ):
+            return f"{keyword} {'raised' if new > old else 'lowered'}"
+        return f"{keyword} changed"
+
+    def _detail(self, reader_value: Any, writer_value: Any) -> str:
+        old, new = self._old_new(reader_value, writer_value)
+        return f"{short(old)} -> {short(new)}"
+
+    def _finding(
+        self, pointer: str, keyword: str, r: Any, w: Any, verdict: str, why: str = ""
+    ) -> Finding:
+        return Finding(pointer, self._kind(keyword, r, w), verdict, self._detail(r, w), why)
+
+    def _presence(self, pointer: str, what: str, in_reader: bool, subs: list[Finding]) -> Finding:
+        """An item (property, prefix item) present on one side only, judged by ``subs``."""
+        in_old = not in_reader if self.reader_is_new else in_reader
+        verdict = worst(subs)
+        why = next((reason_of(f) for f in subs if f.verdict != COMPATIBLE), "")
+        return Finding(pointer, f"{what} {'removed' if in_old else 'added'}", verdict, "", why)
+
+    def _judge(
+        self, keyword: str, r: Node, primary: Node | None, holds: bool, verdict: str = BREAKING
+    ) -> list[Finding]:
+        r_value = r.get(keyword)
+        p_value = primary.get(keyword) if primary is not None else None
+        if holds:
+            if primary is not None and not same(r_value, p_value):
+                return [self._finding(f"/{keyword}", keyword, r_value, p_value, COMPATIBLE)]
+            return []
+        return [self._finding(f"/{keyword}", keyword, r_value, p_value, verdict)]
+
+    def _type_finding(self, r_type: Any, p_type: Any, verdict: str) -> Finding:
+        old, new = self._old_new(type_atoms(r_type), type_atoms(p_type))
+        kind = "type widened" if new > old else "type narrowed" if new < old else "type changed"
+        shown = self._detail(r_type, p_type)
+        return Finding("/type", kind, verdict, shown)
+
+    def _required_finding(self, name: str, *, in_reader: bool, verdict: str) -> Finding:
+        in_new = in_reader == self.reader_is_new
+        kind = "property newly required" if in_new else "property no longer required"
+        return Finding("/required", kind, verdict, name)
+
+    def _count_rule(self, keyword: str, r: Node, alt: Writer, primary: Node | None,
+                    extra: int | None = None) -> list[Finding]:  # fmt: skip
+        limit = r.get(keyword)
+        if limit is None:
+            return []
+        values = [n.get(keyword) for n in alt if n.get(keyword) is not None]
+        if extra is not None:
+            values.append(extra)
+        if keyword in COUNTS_UP:
+            holds = limit <= 0 or any(v >= limit for v in values)
+        else:
+            holds = any(v <= limit for v in values)
+        return self._judge(keyword, r, primary, holds)
+
+    def deref(self, node: Node) -> Node:
+        """Before 2019-09 a ``$ref`` replaces the schema it sits in: follow it."""
+        for _ in range(64):
+            if not (node.ref_overrides and isinstance(node.get("$ref"), str)):
+                return node
+            node = node.resolve()
+        raise CompatInputError(f"$ref chain too long at {node.doc}")
+
+    def covers(self, reader: Node, writer: Writer, *, aligned: bool = True) -> list[Finding]:
+        """Findings for every reader constraint the writer does not provably imply.
+
+        ``aligned``: reader and writer sit at the same place in their schemas, so what only the
+        writer has is a change worth listing (not so for an ``allOf`` member against the writer).
+        """
+        r = self.deref(reader)
+        key = (r.key(), tuple(n.key() for n in writer), aligned)
+        if key in self._in_progress:
+            return []  # a recursive schema met again: judged where it started
+        self._in_progress.add(key)
+        try:
+            return self._covers(r, writer, aligned)
+        finally:
+            self._in_progress.discard(key)
+
+    @staticmethod
+    def _get(node: Node | None, keyword: str) -> Any:
+        return node.get(keyword) if node is not None else None
+
+    def _through_refs(self, node: Node) -> Node:
+        """A schema that is only a ``$ref`` (and annotations) stands for its target."""
+        for _ in range(64):
+            node = self.deref(node)
+            if not isinstance(node.get("$ref"), str) or any(
+                is_constraint(k) for k in node.keys() - {"$ref"}
+            ):
+                return node
+            node = node.resolve()
+        raise CompatInputError(f"$ref chain too long at {node.doc}")
+
+    def flatten(self, nodes: Iterable[Node], present: Writer = ()) -> Writer:
+        """The writer as a conjunction: ``allOf`` members and ``$ref`` targets lifted beside it.
+
+        Schemas already in ``present`` are not added again (one that recurs inside a branch of its
+        own union is dropped there: a weaker writer, so still a safe check)."""
+        out: list[Node] = []
+        seen: set[Any] = {(id(n.schema), n.base) for n in present}
+        stack = [self.deref(n) for n in nodes]
+        while stack:
+            node = stack.pop(0)
+            if (id(node.schema), node.base) in seen:
+                continue
+            seen.add((id(node.schema), node.base))
+            out.append(node)
+            for index in range(len(node.get("allOf") or ())):
+                stack.append(self.deref(node.child("allOf", index)))
+            if isinstance(node.get("$ref"), str):
+                stack.append(self.deref(node.resolve()))
+        return tuple(out)
+
+    def alternatives(self, writer: Writer) -> list[Writer] | None:
+        """The writer as a union of conjunctions with no union left inside (None: too many)."""
+        work = [self.flatten(writer)]
+        done: list[Writer] = []
+        for _ in range(4 * MAX_ALTERNATIVES):
+            if not work:
+                return done
+            alt = work.pop()
+            if any(n.schema is False for n in alt) or not self.atoms(alt):
+                continue  # accepts nothing
+            split = next((n for n in alt if n.keys() & {"anyOf", "oneOf", "if"}), None)
+            if split is None:
+                done.append(alt)
+                continue
+            rest = tuple(n for n in alt if n is not split)
+            if split.has("anyOf") or split.has("oneOf"):
+                # oneOf accepts a subset of what anyOf of the same members accepts.
+                keyword = "anyOf" if split.has("anyOf") else "oneOf"
+                hidden = split.hiding(keyword)
+                branches = [split.child(keyword, i) for i in range(len(split.get(keyword)))]
+            else:
+                hidden = split.hiding("if", "then", "else")
+                branches = [
+                    split.child(k) if split.has(k) else split.with_schema(True)
+                    for k in ("then", "else")
+                ]
+            for branch in branches:
+                work.append((*rest, hidden, *self.flatten((branch,), (*rest, hidden))))
+            if len(work) + len(done) > MAX_ALTERNATIVES:
+                return None
+        return None
+
+    def atoms(self, alt: Writer) -> frozenset[str]:
+        result = ATOMS
+        for node in alt:
+            if node.has("type"):
+                result &= type_atoms(node.get("type"))
+        return result
+
+    def _finite(self, alt: Writer) -> list[Any] | None:
+        """The writer's values when there are few: an enum, a const, or only nulls and booleans."""
+        atoms = self.atoms(alt)
+        if atoms <= {"null", "boolean"}:
+            candidates = [None] * ("null" in atoms) + [True, False] * ("boolean" in atoms)
+            return [v for v in candidates if all(n.is_valid(v, formats=False) for n in alt)]
+        for node in alt:
+            if node.has("const"):
+                candidates = [node.get("const")]
+            elif node.has("enum"):
+                candidates = list(node.get("enum"))
+            else:
+                continue
+            return [v for v in candidates if all(n.is_valid(v, formats=False) for n in alt)]
+        return None
+
+    def _covers(self, r: Node, writer: Writer, aligned: bool) -> list[Finding]:
+        raise NotImplementedError  # the Checker, which has every rule
