@@ -22,7 +22,7 @@ from .rules.objects import ObjectRules
 from .rules.strings import StringRules
 from .rules.types import TypeRules
 from .schemaset import Node, escape
-from .values import same
+from .values import same_schema
 from .walk import Writer
 
 # Keywords whose changes are listed item by item (each property, dependency, requirement).
@@ -41,12 +41,7 @@ class Checker(TypeRules, NumberRules, StringRules, ArrayRules, ObjectRules, Comb
             found = self.covers(target, writer, aligned=aligned)
             return [f if via is None else replace(f, via=(via, *f.via)) for f in found]
         primary = self._through_refs(writer[0]) if aligned and len(writer) == 1 else None
-        if (
-            primary is not None
-            and not primary.hidden
-            and same(r.schema, primary.schema)
-            and not has_ref(r.schema)
-        ):
+        if primary is not None and self._unchanged(r, primary):
             return []
         alternatives = self.alternatives(writer)
         if alternatives is None:
@@ -60,6 +55,19 @@ class Checker(TypeRules, NumberRules, StringRules, ArrayRules, ObjectRules, Comb
                 break
             findings.extend(self._covers_alt(r, alt, primary))
         return dedupe(findings)
+
+    def _unchanged(self, r: Node, primary: Node) -> bool:
+        """The same schema on both sides, annotations aside: nothing to compare. With references
+        inside, only where they lead to the same documents, themselves unchanged."""
+        if primary.hidden or r.hidden or not same_schema(r.schema, primary.schema):
+            return False
+        if not has_ref(r.schema):
+            return True
+        return (
+            r.doc == primary.doc
+            and r.base == primary.base
+            and r.doc in r.sset.unchanged_since(primary.sset)
+        )
 
     def _extras(self, r: Node, primary: Node) -> list[Finding]:
         """Constraints only the writer has: they narrow the writer, so they are safe here."""

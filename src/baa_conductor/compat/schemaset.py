@@ -51,8 +51,10 @@ class SchemaSet:
     label: str
     default_dialect: str = DRAFT_2020_12
     uris: dict[str, str] = field(init=False)
+    _unchanged: dict[int, tuple[SchemaSet, frozenset[str]]] = field(init=False)
 
     def __post_init__(self) -> None:
+        self._unchanged = {}
         self.uris = {}
         for name, schema in self.documents.items():
             here = f"{BASE}{name}{SUFFIX}"
@@ -84,6 +86,57 @@ class SchemaSet:
         schema = self.documents[name]
         uri = self.uris[name]
         return Node(schema, uri, uri, self.dialect(schema), self)
+
+    def ref_targets(self, name: str) -> frozenset[str] | None:
+        """The documents the ``$ref``s of ``name`` lead to (None: it has a dynamic reference,
+        whose target depends on where it is entered from)."""
+        targets: set[str] = set()
+        stack = [self.root(name)]
+        while stack:
+            node = stack.pop()
+            schema = node.schema
+            if isinstance(schema, list):
+                stack.extend(node.child(i) for i in range(len(schema)))
+                continue
+            if not isinstance(schema, dict):
+                continue
+            if "$dynamicRef" in schema or "$recursiveRef" in schema:
+                return None
+            ref = schema.get("$ref")
+            if isinstance(ref, str):
+                targets.add(urldefrag(urljoin(node.base, ref)).url)
+            for key, value in schema.items():
+                if key not in NOT_SCHEMAS and isinstance(value, dict | list):
+                    stack.append(node.child(key))
+        return frozenset(targets)
+
+    def unchanged_since(self, other: SchemaSet) -> frozenset[str]:
+        """The documents (by URI) the same in both sets, annotations aside, whose references all
+        lead to documents that are unchanged too."""
+        from .values import same_schema
+
+        known = self._unchanged.get(id(other))
+        if known is not None and known[0] is other:
+            return known[1]
+        mine = {self.uris[n]: n for n in self.documents}
+        theirs = {other.uris[n]: n for n in other.documents}
+        kept = {
+            uri
+            for uri, name in mine.items()
+            if uri in theirs and same_schema(self.documents[name], other.documents[theirs[uri]])
+        }
+        targets = {uri: self.ref_targets(mine[uri]) for uri in kept}
+        shrinking = True
+        while shrinking:
+            shrinking = False
+            for uri in list(kept):
+                found = targets[uri]
+                if found is None or not found <= kept:
+                    kept.discard(uri)
+                    shrinking = True
+        result = frozenset(kept)
+        self._unchanged[id(other)] = (other, result)
+        return result
 
     def check(self) -> None:
         """Refuse a set that cannot be compared: a schema that its metaschema rejects, or a $ref that
@@ -190,8 +243,8 @@ class Node:
     def hiding(self, *keywords: str) -> Node:
         return replace(self, hidden=self.hidden | frozenset(keywords))
 
-    def key(self) -> tuple[int, str, frozenset[str]]:
-        return (id(self.schema), self.base, self.hidden)
+    def key(self) -> tuple[int, str, frozenset[str], int]:
+        return (id(self.schema), self.base, self.hidden, id(self.sset))
 
     def resolve(self, keyword: str = "$ref") -> Node:
         """The schema the ``$ref`` of this node points at."""

@@ -26,3 +26,67 @@ def same(a: Any, b: Any) -> bool:
 def member(value: Any, values: Any) -> bool:
     """Whether ``value`` is in the list ``values``, compared as JSON."""
     return isinstance(values, list) and any(same(value, v) for v in values)
+
+
+# Keywords by what their value holds, for reading a schema down to what validates.
+_ONE_SCHEMA = frozenset(
+    {
+        "additionalItems", "additionalProperties", "contains", "contentSchema", "else", "if",
+        "items", "not", "propertyNames", "then", "unevaluatedItems", "unevaluatedProperties",
+    }
+)  # fmt: skip
+_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems", "items"})
+_SCHEMA_MAPS = frozenset(
+    {"properties", "patternProperties", "dependentSchemas", "dependencies", "$defs", "definitions"}
+)
+# What validation never looks at: descriptions, examples, defaults, flags for tools.
+ANNOTATIONS = frozenset(
+    {
+        "title", "description", "examples", "default", "$comment", "deprecated", "readOnly",
+        "writeOnly", "markdownDescription", "markdownEnumDescriptions", "enumDescriptions",
+        "deprecationMessage", "errorMessage",
+    }
+)  # fmt: skip
+_forms: dict[int, tuple[Any, Any]] = {}
+
+
+def validation_form(schema: Any) -> Any:
+    """``schema`` without its annotations (``ANNOTATIONS`` and ``x-*``), at every depth: two
+    schemas with the same form validate the same instances (their ``$ref``s resolving alike)."""
+    if not isinstance(schema, dict):
+        return schema
+    known = _forms.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    form: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in ANNOTATIONS or key.startswith("x-"):
+            continue
+        if key in _SCHEMA_LISTS and isinstance(value, list):
+            form[key] = [validation_form(v) for v in value]
+        elif key in _ONE_SCHEMA:
+            form[key] = validation_form(value)
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            form[key] = {k: validation_form(v) for k, v in value.items()}
+        else:
+            form[key] = value
+    if len(_forms) > 200_000:
+        _forms.clear()
+    _forms[id(schema)] = (schema, form)
+    return form
+
+
+def same_schema(a: Any, b: Any) -> bool:
+    """Whether two schemas are equal once annotations are left out."""
+    return same(validation_form(a), validation_form(b))
+
+
+def same_keyword(keyword: str, a: Any, b: Any) -> bool:
+    """Whether two values of ``keyword`` are equal as far as validation goes."""
+    if keyword in _SCHEMA_MAPS and isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_schema(a[k], b[k]) for k in a)
+    if keyword in _SCHEMA_LISTS and isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_schema(x, y) for x, y in zip(a, b, strict=True))
+    if keyword in _ONE_SCHEMA:
+        return same_schema(a, b)
+    return same(a, b)

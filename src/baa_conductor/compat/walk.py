@@ -15,14 +15,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..exceptions import CompatInputError
-from .findings import BREAKING, COMPATIBLE, Finding, reason_of, short, type_atoms, worst
+from .findings import BREAKING, COMPATIBLE, UNKNOWN, Finding, reason_of, short, type_atoms, worst
 from .keywords import ATOMS, is_constraint
 from .schemaset import Node
 from .values import member as is_member
-from .values import same
+from .values import same_keyword
 
 # A writer split into more alternatives than this is not examined: "cannot tell".
 MAX_ALTERNATIVES = 256
+# Subschema comparisons one direction may make before the rest is "cannot tell": bounds the time
+# a pathological pair can take.
+MAX_STEPS = 200_000
 COUNTS_UP = ("minLength", "minItems", "minProperties")
 
 Writer = tuple[Node, ...]
@@ -34,6 +37,11 @@ class Walk:
     def __init__(self, reader_is_new: bool) -> None:
         self.reader_is_new = reader_is_new
         self._in_progress: set[Any] = set()
+        # Comparisons already made (the same subschemas meet again through every $ref to them),
+        # kept only when no recursive comparison was assumed to hold while making them.
+        self._memo: dict[Any, list[Finding]] = {}
+        self._assumed = False
+        self._steps = 0
 
     def _old_new(self, reader_value: Any, writer_value: Any) -> tuple[Any, Any]:
         return (writer_value, reader_value) if self.reader_is_new else (reader_value, writer_value)
@@ -80,7 +88,7 @@ class Walk:
         r_value = r.get(keyword)
         p_value = primary.get(keyword) if primary is not None else None
         if holds:
-            if primary is not None and not same(r_value, p_value):
+            if primary is not None and not same_keyword(keyword, r_value, p_value):
                 return [self._finding(f"/{keyword}", keyword, r_value, p_value, COMPATIBLE)]
             return []
         return [self._finding(f"/{keyword}", keyword, r_value, p_value, verdict)]
@@ -126,13 +134,25 @@ class Walk:
         """
         r = self.deref(reader)
         key = (r.key(), tuple(n.key() for n in writer), aligned)
+        known = self._memo.get(key)
+        if known is not None:
+            return known
         if key in self._in_progress:
+            self._assumed = True
             return []  # a recursive schema met again: judged where it started
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            return [Finding("", "schema too large to compare", UNKNOWN)]
+        outer, self._assumed = self._assumed, False
         self._in_progress.add(key)
         try:
-            return self._covers(r, writer, aligned)
+            found = self._covers(r, writer, aligned)
         finally:
             self._in_progress.discard(key)
+        if not self._assumed:
+            self._memo[key] = found
+        self._assumed = outer or self._assumed
+        return found
 
     @staticmethod
     def _get(node: Node | None, keyword: str) -> Any:

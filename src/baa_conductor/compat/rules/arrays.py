@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..findings import Finding, ok
 from ..keywords import IN_PLACE
 from ..schemaset import Node
-from ..values import same
+from ..values import same, same_schema
 from ..walk import Walk, Writer
 
 
@@ -109,7 +109,7 @@ class ArrayRules(Walk):
                     findings += self._judge("minContains", r, primary, holds)
         if most is not None:
             holds = (longest is not None and longest <= most) or any(
-                same(n.get("contains"), r.get("contains"))
+                same_schema(n.get("contains"), r.get("contains"))
                 and n.get("maxContains") is not None
                 and n.get("maxContains") <= most
                 for n in alt

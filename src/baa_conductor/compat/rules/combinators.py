@@ -8,7 +8,7 @@ from typing import Any
 
 from ..findings import BREAKING, COMPATIBLE, UNKNOWN, Finding, ok
 from ..schemaset import Node
-from ..values import same
+from ..values import same, same_keyword
 from ..walk import Walk, Writer
 
 
@@ -53,7 +53,7 @@ class CombinatorRules(Walk):
         r_value = r.get(keyword)
         p_value = primary.get(keyword) if primary is not None else None
         if holds:
-            if primary is not None and not same(r_value, p_value):
+            if primary is not None and not same_keyword(keyword, r_value, p_value):
                 return [self._union_finding(keyword, r_value, p_value, COMPATIBLE)]
             return []
         why = "no member accepts every value" + (

@@ -9,7 +9,7 @@ from typing import Any
 from ..findings import BREAKING, COMPATIBLE, Finding, matches, ok, worst
 from ..keywords import IN_PLACE
 from ..schemaset import Node, escape
-from ..values import same
+from ..values import same_schema
 from ..walk import Walk, Writer
 
 
@@ -110,7 +110,7 @@ class ObjectRules(Walk):
                 if pattern is not None:
                     p_value = (p_value or {}).get(pattern)
             if good is not None:
-                if primary is not None and not same(r_value, p_value):
+                if primary is not None and not same_schema(r_value, p_value):
                     findings.append(self._finding(pointer, keyword, r_value, p_value, COMPATIBLE))
                 continue
             subs = attempts[0] if attempts else []
@@ -199,7 +199,7 @@ class ObjectRules(Walk):
             )
             p_value = p_schemas[name][0].schema if name in p_schemas else None
             verdict = COMPATIBLE if holds else BREAKING
-            if not holds or (primary is not None and not same(schema.schema, p_value)):
+            if not holds or (primary is not None and not same_schema(schema.schema, p_value)):
                 findings.append(
                     self._finding(pointer, "dependent schema", schema.schema, p_value, verdict)
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..findings import BREAKING, UNKNOWN, Finding, has_ref
 from ..keywords import CONTENT
 from ..schemaset import Node
-from ..values import same
+from ..values import same, same_schema
 from ..walk import Walk, Writer
 
 
@@ -18,7 +18,7 @@ class StringRules(Walk):
             if value is None:
                 continue
             if keyword == "contentSchema":
-                holds = any(same(n.get(keyword), value) for n in alt) and not has_ref(value)
+                holds = any(same_schema(n.get(keyword), value) for n in alt) and not has_ref(value)
             else:
                 holds = any(same(n.get(keyword), value) for n in alt)
             changed = primary is not None and primary.get(keyword) is not None
