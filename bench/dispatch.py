@@ -41,7 +41,7 @@ def _workers(
 ) -> list[WorkerProcess]:
     workers = [
         WorkerProcess(redis.url, scratch / f"{name}-{n}.log", concurrency=slots, queue=name,
-                      visibility_timeout=600)
+                      lease=600)
         for n in range(count)
     ]  # fmt: skip
     for worker in workers:

@@ -39,7 +39,7 @@ def wait_for_line(path: Path, text: str, seconds: float = 60.0, start: int = 0) 
 class RedisServer:
     """``redis-server`` on 127.0.0.1, with an append-only file so a restart keeps its data."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, *, host: str = "127.0.0.1", netns: str | None = None):
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError(
@@ -47,18 +47,21 @@ class RedisServer:
             )
         self.binary = binary
         self.directory = directory
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.host = host
+        self.netns = netns
+        self.port = free_port() if netns is None else 6379
+        self.url = f"redis://{host}:{self.port}/0"
         self.log = directory / "redis.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         offset = self.log.stat().st_size if self.log.exists() else 0
+        inside = [] if self.netns is None else ["ip", "netns", "exec", self.netns]
         self.proc = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
+            [*inside, self.binary, "--port", str(self.port), "--bind", self.host, "--dir", str(self.directory),
              "--save", "", "--appendonly", "yes", "--appendfsync", "always",
-             "--logfile", str(self.log), "--daemonize", "no"],
+             "--logfile", str(self.log), "--daemonize", "no", "--protected-mode", "no"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         wait_for_line(self.log, "Ready to accept connections", 30, start=offset)
@@ -76,7 +79,8 @@ class WorkerProcess:
 
     def __init__(
         self, broker: str, log: Path, *, concurrency: int = 2, queue: str = "baa",
-        runs_dir: Path | None = None, visibility_timeout: float | None = None,
+        runs_dir: Path | None = None, lease: float | None = None, loglevel: str = "INFO",
+        netns: str | None = None,
     ):  # fmt: skip
         self.log = log
         argv = [
@@ -91,8 +95,11 @@ class WorkerProcess:
         ]
         if runs_dir is not None:
             argv += ["--runs-dir", str(runs_dir)]
-        if visibility_timeout is not None:
-            argv += ["--visibility-timeout", str(visibility_timeout)]
+        if lease is not None:
+            argv += ["--lease", str(lease)]
+        argv += ["--loglevel", loglevel]
+        if netns is not None:
+            argv = ["ip", "netns", "exec", netns, *argv]
         self.handle = log.open("ab")
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=self.handle, stderr=subprocess.STDOUT
@@ -103,7 +110,7 @@ class WorkerProcess:
         return self.proc.pid
 
     def wait_ready(self, seconds: float = 60.0) -> WorkerProcess:
-        wait_for_line(self.log, " ready.", seconds)
+        wait_for_line(self.log, ": ready, ", seconds)
         return self
 
     def stop(self) -> None:

@@ -25,7 +25,7 @@ from helpers import output, wait_for_pid, wait_gone
 from baa_conductor.exceptions import ContractError, RejectedStepError, StepCancelledError
 from baa_conductor.readers import read_run
 
-#: Above every step here (20 s of timeout and 10 s of grace at most), low enough to matter nowhere.
+#: The workers' lease: long enough for the default stop grace of 10 s (see config.max_grace).
 VISIBILITY_SEC = 40
 SAFETY_SEC = 90
 
@@ -44,7 +44,7 @@ class Cluster:
         self.redis.start()
         self.workers = [
             WorkerProcess(self.redis.url, root / f"worker-{n}.log", concurrency=2,
-                          runs_dir=self.runs, visibility_timeout=VISIBILITY_SEC)
+                          runs_dir=self.runs, lease=VISIBILITY_SEC)
             for n in (1, 2)
         ]  # fmt: skip
         for worker in self.workers:
@@ -211,7 +211,7 @@ def test_an_invalid_request_is_answered_with_an_error_and_not_delivered_again(
         app.send_task(TASK_NAME, args=["not an object", None], queue="baa"),
         app.send_task(TASK_NAME, args=[cluster.request("T-bad", "r2"), {"maxAttempts": 0}]),
         app.send_task(TASK_NAME, args=[cluster.request("T-bad", "r3"), None, {"graceSec": "x"}]),
-        app.send_task(TASK_NAME, args=[cluster.request("T-bad", "r4", timeoutSec=35), None]),
+        app.send_task(TASK_NAME, args=[cluster.request("T-bad", "r4"), None, {"graceSec": 30}]),
     ]
     reasons = []
     for message in sent:
@@ -228,8 +228,9 @@ def test_an_invalid_request_is_answered_with_an_error_and_not_delivered_again(
     assert reasons[2] == "retry policy: /maxAttempts: 0 is not between 1 and 20"
     assert reasons[3] == "run options: /graceSec: must be a number of seconds, 0 or more"
     assert reasons[4] == (
-        "/timeoutSec: 35 s and a stop grace of 10.0 s reach the broker's visibility timeout of "
-        "40.0 s; the step would be delivered again while it still runs"
+        "run options: /graceSec: 30 s is too long for this worker's lease of 40 s (at most "
+        "22.2 s): a step cut off from the broker must be stopped before the broker gives it to "
+        "another worker"
     )
     assert not (cluster.runs / "T-bad").exists()
     client = cluster.redis_client()
@@ -279,7 +280,7 @@ def test_a_step_whose_worker_is_killed_runs_again_as_the_next_attempt(cluster: C
     visibility = 6  # above the steps' 5 s timeout and 0.5 s grace
     victim = WorkerProcess(cluster.redis.url, cluster.root / "victim.log", concurrency=2,
                            queue="faults", runs_dir=cluster.runs,
-                           visibility_timeout=visibility).wait_ready()  # fmt: skip
+                           lease=visibility).wait_ready()  # fmt: skip
     faults = Dispatcher(cluster.redis.url, queue="faults")
     handles, pids = [], []
     for run in ("k", "once"):  # "once" may run one attempt only
@@ -295,7 +296,7 @@ def test_a_step_whose_worker_is_killed_runs_again_as_the_next_attempt(cluster: C
     assert all(wait_gone(pid, SAFETY_SEC) for pid in pids), "the steps die with their worker"
     rescuer = WorkerProcess(cluster.redis.url, cluster.root / "rescuer.log", concurrency=2,
                             queue="faults", runs_dir=cluster.runs,
-                            visibility_timeout=visibility).wait_ready()  # fmt: skip
+                            lease=visibility).wait_ready()  # fmt: skip
     try:
         result, bounded = (handle.result(timeout=SAFETY_SEC) for handle in handles)
     finally:
@@ -460,3 +461,12 @@ def test_commands_without_a_broker_never_import_celery_or_redis(tmp_path: Path) 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "0 []"
+
+
+def test_a_dispatched_step_starts_with_no_signal_ignored(cluster: Cluster) -> None:
+    """Celery's pool processes ignore SIGINT; the steps they start ignore nothing, as `baa run`'s."""
+    result = cluster.dispatcher.submit(
+        cluster.request("T-signals", "s1", argv=["grep", "^SigIgn:", "/proc/self/status"])
+    ).result(timeout=SAFETY_SEC)
+    line = output(result.log_paths.run_dir, "stdout").decode()
+    assert int(line.split()[1], 16) == 0, line

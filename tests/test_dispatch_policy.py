@@ -10,7 +10,13 @@ import pytest
 from helpers import make_request
 
 from baa_conductor import prepare_step_run
-from baa_conductor.dispatch.attempts import free_attempt, next_attempt
+from baa_conductor.dispatch.attempts import (
+    ended_by_itself,
+    free_attempt,
+    next_attempt,
+    run_dir,
+    wait_unlocked,
+)
 from baa_conductor.dispatch.policy import RetryPolicy, RunOptions
 from baa_conductor.exceptions import RejectedStepError
 
@@ -64,22 +70,47 @@ def test_policy_and_options_round_trip() -> None:
 
 
 def test_an_attempt_whose_runner_died_is_followed_by_the_next(tmp_path: Path) -> None:
-    """An interrupted attempt's directory stays; the next attempt gets a directory of its own."""
+    """An interrupted attempt's directory stays; the next attempt gets a directory of its own;
+    an attempt a live runner holds is named as held, and what it ended with decides the rest."""
     request = make_request(tmp_path, run_id="r")
-    assert free_attempt(request) == request
+    assert free_attempt(request) == (request, False)
     prepare_step_run(request).close()  # never finished, nobody holds it: interrupted
-    following = free_attempt(request)
-    assert following is not None
-    assert (following["attempt"], following["runId"]) == (2, "r.attempt-2")
+    following, held = free_attempt(request)
+    assert (following["attempt"], following["runId"], held) == (2, "r.attempt-2", False)
     live = prepare_step_run(following)  # held by a live runner
     try:
-        assert free_attempt(request) is None
+        claimed, held = free_attempt(request)
+        assert (claimed["runId"], held) == ("r.attempt-2", True)
     finally:
         live.close()
-    third = free_attempt(request)
-    assert third is not None
-    assert (third["attempt"], third["runId"]) == (3, "r.attempt-3")
+    wait_unlocked(run_dir(following))  # returns at once: nobody holds it now
+    assert not ended_by_itself(run_dir(following))
+    third, held = free_attempt(request)
+    assert (third["attempt"], third["runId"], held) == (3, "r.attempt-3", False)
     assert next_attempt(third)["runId"] == "r.attempt-4"
+
+
+def test_the_default_lease_loses_a_dead_worker_within_a_minute_and_fences_in_time() -> None:
+    """At default settings: a dead worker's step is given away within 60 s of its last renewal
+    (the lease, then at most one restore sweep), a cut-off worker's step is stopped (its fence,
+    then the default grace) two renewals before that, and a short outage fences nothing."""
+    from baa_conductor.cli.worker import DEFAULT_LEASE_SEC
+    from baa_conductor.dispatch.app import make_app
+    from baa_conductor.dispatch.config import LEASE_SEC, fence_after, max_grace, renew_every
+    from baa_conductor.executors.process import DEFAULT_GRACE_SEC
+
+    assert DEFAULT_LEASE_SEC == LEASE_SEC
+    conf = make_app("redis://127.0.0.1:1/0").conf
+    options = conf.broker_transport_options
+    assert options["visibility_timeout"] == LEASE_SEC
+    sweep = options["unacked_restore_interval"] * options["unacked_restore_throttle"]
+    assert LEASE_SEC + sweep <= 60
+    fence = fence_after(LEASE_SEC, DEFAULT_GRACE_SEC)
+    assert fence + DEFAULT_GRACE_SEC + 2 * renew_every(LEASE_SEC) <= LEASE_SEC
+    assert fence >= 2 * renew_every(LEASE_SEC)
+    assert fence_after(LEASE_SEC, max_grace(LEASE_SEC)) == pytest.approx(2 * renew_every(LEASE_SEC))
+    assert conf.task_acks_late
+    assert conf.worker_prefetch_multiplier == 1
 
 
 def test_a_run_id_too_long_for_another_attempt_is_refused(tmp_path: Path) -> None:

@@ -16,11 +16,13 @@ examples:
   BAA_BROKER_URL=redis://localhost:6379/0 baa worker --queue gpu
 
 SIGTERM: no new steps, the running ones finish (warm shutdown); SIGQUIT: they are stopped and
-delivered again elsewhere as their next attempt.
+delivered again elsewhere as their next attempt. A worker renews the lease of each step it holds;
+one that cannot reach the broker stops its steps before their leases run out, and a dead
+worker's steps run elsewhere about one lease later (docs/distributed.md).
 """
 
-#: The same as ``dispatch.config.VISIBILITY_TIMEOUT_SEC`` (not imported: that loads Celery).
-DEFAULT_VISIBILITY_SEC = 6 * 3600
+#: The same as ``dispatch.config.LEASE_SEC`` (not imported: that loads Celery).
+DEFAULT_LEASE_SEC = 45.0
 
 
 def register(sub: Any) -> None:
@@ -43,23 +45,30 @@ def register(sub: Any) -> None:
         help="runs root for requests that name none (default: <their repo root>/runs)",
     )  # fmt: skip
     p.add_argument(
-        "--visibility-timeout", type=float, default=DEFAULT_VISIBILITY_SEC, metavar="SEC",
-        help="seconds before an unacknowledged step is delivered again; above the longest step "
-        f"(default {DEFAULT_VISIBILITY_SEC})",
+        "--lease", "--visibility-timeout", dest="lease", type=float, default=DEFAULT_LEASE_SEC,
+        metavar="SEC", help="seconds after its last renewal that a step of a lost worker is "
+        f"given to another; renewed while the step runs, however long (default {DEFAULT_LEASE_SEC:g})",
     )  # fmt: skip
-    p.add_argument("--loglevel", default="INFO", help="Celery's log level (default INFO)")
+    p.add_argument(
+        "--loglevel", default="WARNING", metavar="LEVEL",
+        help="Celery's log level (default WARNING; INFO or DEBUG also show its banner and notices)",
+    )  # fmt: skip
     p.set_defaults(handler=cmd_worker, sweep=False)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
     if args.concurrency < 1:
         raise UsageError(f"--concurrency {args.concurrency}: must be at least 1")
-    if args.visibility_timeout <= 0:
-        raise UsageError(f"--visibility-timeout {args.visibility_timeout}: must be above 0")
+    if not 1 <= args.lease <= 24 * 3600:
+        raise UsageError(f"--lease {args.lease:g}: must be between 1 and 86400 seconds")
+    import logging
+
+    if not isinstance(logging.getLevelName(args.loglevel.upper()), int):
+        raise UsageError(f"--loglevel {args.loglevel}: not one of DEBUG, INFO, WARNING, ERROR")
     from ..dispatch.config import broker_url
     from ..dispatch.worker import run_worker
 
     return run_worker(
         broker_url(args.broker), concurrency=args.concurrency, runs_dir=args.runs_dir,
-        queue=args.queue, visibility_timeout=args.visibility_timeout, loglevel=args.loglevel,
+        queue=args.queue, lease=args.lease, loglevel=args.loglevel,
     )  # fmt: skip

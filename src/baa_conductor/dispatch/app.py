@@ -1,4 +1,4 @@
-"""The Celery application: JSON only, late acknowledgement, one message per free slot."""
+"""The Celery application: JSON only, late acknowledgement, one message per free slot, leases."""
 
 from __future__ import annotations
 
@@ -8,18 +8,24 @@ from celery import Celery
 
 from .config import (
     DEFAULT_QUEUE,
+    LEASE_SEC,
     RESULT_EXPIRES_SEC,
     TASK_NAME,
-    VISIBILITY_TIMEOUT_SEC,
     broker_url,
+    renew_every,
 )
+
+#: Seconds a command to Redis may take before its connection counts as broken: a cut link is
+#: noticed, never waited on forever (the worker's consumer, the result backend, the client).
+SOCKET_TIMEOUT_SEC = 10.0
+CONNECT_TIMEOUT_SEC = 3.0
 
 
 def make_app(
     broker: str | None = None,
     *,
     queue: str = DEFAULT_QUEUE,
-    visibility_timeout: float = VISIBILITY_TIMEOUT_SEC,
+    lease: float = LEASE_SEC,
     runs_dir: str | None = None,
 ) -> Any:
     """A Celery app on ``broker`` (or ``$BAA_BROKER_URL``), which is also the result backend.
@@ -30,13 +36,14 @@ def make_app(
       step has ended; if the worker process dies mid-step, the message goes back to the queue.
     - ``worker_prefetch_multiplier=1``: a worker holds no more messages than it has free slots,
       so a long step never keeps another waiting behind it on a busy worker.
-    - ``visibility_timeout``: how long Redis keeps a delivered message from other workers before
-      it counts as lost and is delivered again; it must exceed the longest step.
+    - ``visibility_timeout`` is the lease: Redis gives a delivered message to another worker once
+      it has gone that long without its worker renewing it (lease.py renews every ninth of it),
+      and every worker looks for such messages as often.
     - Storing a result retries while the backend is away (a Redis restart loses no envelope).
     """
     url = broker_url(broker)
     app = Celery("baa_conductor", broker=url, backend=url, set_as_current=False)
-    restore_every = max(1.0, min(60.0, visibility_timeout / 10))
+    every = max(0.5, min(60.0, renew_every(lease)))
     app.conf.update(
         task_serializer="json",
         result_serializer="json",
@@ -50,20 +57,28 @@ def make_app(
         worker_prefetch_multiplier=1,
         worker_cancel_long_running_tasks_on_connection_loss=False,
         worker_hijack_root_logger=False,
+        worker_redirect_stdouts=False,
         result_expires=RESULT_EXPIRES_SEC,
         result_backend_always_retry=True,
         result_backend_max_sleep_between_retries_ms=2000,
+        redis_socket_timeout=SOCKET_TIMEOUT_SEC,
+        redis_socket_connect_timeout=CONNECT_TIMEOUT_SEC,
+        redis_socket_keepalive=True,
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,
+        broker_connection_timeout=CONNECT_TIMEOUT_SEC,
         broker_transport_options={
-            "visibility_timeout": visibility_timeout,
-            # Look for lost messages every tenth of the timeout (kombu's default is 100 s).
-            "unacked_restore_interval": restore_every,
+            "visibility_timeout": lease,
+            "unacked_restore_interval": every,
             "unacked_restore_throttle": 1,
+            "socket_timeout": SOCKET_TIMEOUT_SEC,
+            "socket_connect_timeout": CONNECT_TIMEOUT_SEC,
+            "socket_keepalive": True,
         },
-        # The worker's defaults for requests that name no runs root.
+        # The worker's defaults for requests that name no runs root, and its lease.
         baa_runs_dir=runs_dir,
-        baa_visibility_timeout=visibility_timeout,
+        baa_lease=lease,
+        baa_fence_dir=None,
     )
     from .task import register
 

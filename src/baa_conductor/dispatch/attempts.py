@@ -7,6 +7,8 @@ exist: a directory that no runner holds and that never finished is an attempt wh
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import re
 from typing import Any
@@ -45,16 +47,43 @@ def run_dir(request: dict[str, Any]) -> str:
     return paths.run_dir
 
 
-def free_attempt(request: dict[str, Any]) -> dict[str, Any] | None:
-    """The request as the first attempt whose run directory does not exist yet.
+def free_attempt(request: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The request as the first attempt whose run directory does not exist yet, and ``False``;
+    or as the attempt whose directory a live runner holds, and ``True``.
 
-    ``None`` when a live runner holds one of them: the same delivery runs elsewhere right now
-    (the message came back while its step still ran), and it must not run twice at once.
+    A held directory means the message came back while an earlier delivery still runs (its worker
+    is being fenced, say): the caller waits for it (:func:`wait_unlocked`) before deciding.
     """
     while True:
         directory = run_dir(request)
         if not os.path.lexists(directory):
-            return request
+            return request, False
         if os.path.isdir(directory) and is_locked(directory):
-            return None
+            return request, True
         request = next_attempt(request)
+
+
+def wait_unlocked(directory: str) -> None:
+    """Block until no runner holds the run directory (a shared lock, taken and let go)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    finally:
+        os.close(fd)
+
+
+def ended_by_itself(directory: str) -> bool:
+    """Whether the attempt in ``directory`` ran to its end (not interrupted, not fenced)."""
+    from .config import FENCED_PREFIX
+
+    try:
+        with open(os.path.join(directory, "state.json"), "rb") as handle:
+            state = json.loads(handle.read())
+    except (OSError, ValueError):
+        return False
+    summary = state.get("summary")
+    fenced = isinstance(summary, str) and summary.startswith(FENCED_PREFIX)
+    return "finishedAt" in state and not fenced

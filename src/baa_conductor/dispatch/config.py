@@ -16,9 +16,14 @@ CANCEL_COMMAND = "baa_cancel"
 CANCEL_KEY_PREFIX = "baa:cancelled:"
 #: How long envelopes stay in the result backend; the run directory is the durable record.
 RESULT_EXPIRES_SEC = 7 * 24 * 3600
-#: A delivered but unacknowledged message goes back to the queue after this long: it must exceed
-#: the longest step (its timeout plus the stop grace), or a running step is delivered twice.
-VISIBILITY_TIMEOUT_SEC = 6 * 3600
+#: A delivered step stays with its worker while the worker renews its lease; this long after the
+#: last renewal the broker gives it to another worker (Redis: kombu's visibility timeout, renewed
+#: by the worker; see lease.py). A dead worker's step runs again within about this plus a sweep.
+LEASE_SEC = 45.0
+#: Exit code and summary prefix of a step its worker stopped because it could not renew the lease
+#: (SIGTERM went to the step's process group: 128 + 15).
+FENCED_EXIT_CODE = 143
+FENCED_PREFIX = "Stopped by its worker"
 #: Exit code and summary prefix of a step stopped by a cancel request (130, as for Ctrl-C).
 CANCELLED_EXIT_CODE = 130
 CANCELLED_PREFIX = "Cancelled"
@@ -30,6 +35,26 @@ def broker_url(explicit: str | None = None) -> str:
     if not url:
         raise NoBrokerError()
     return url
+
+
+def renew_every(lease: float) -> float:
+    """Seconds between two renewals of every lease a worker holds (and between restore sweeps)."""
+    return lease / 9
+
+
+def fence_after(lease: float, grace: float) -> float:
+    """Seconds without a renewal after which a worker stops a step whose stop grace is ``grace``.
+
+    The step's processes are gone (SIGTERM, ``grace``, SIGKILL) two renewal intervals before the
+    broker can give the step away, whatever the moment of the last renewal.
+    """
+    return lease - grace - 2 * renew_every(lease)
+
+
+def max_grace(lease: float) -> float:
+    """The longest stop grace a worker with this lease accepts: its fence comes after two missed
+    renewals at least, so a short broker hiccup never stops a step."""
+    return lease - 4 * renew_every(lease)
 
 
 def redacted(url: str) -> str:

@@ -14,6 +14,7 @@ to the group, the grace, SIGKILL, the sweep) ends the step and the envelope says
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -30,14 +31,17 @@ from ..executors.process import DEFAULT_GRACE_SEC
 from ..runner import Executor, PreparedStepRun, envelope_dict, run_step
 from ..session import DEFAULT_TAIL_BYTES, DEFAULT_TAIL_ENTRIES
 from ..validation import validate
-from .attempts import free_attempt, next_attempt
+from .attempts import ended_by_itself, free_attempt, next_attempt, run_dir, wait_unlocked
 from .config import (
     CANCEL_COMMAND,
     CANCEL_KEY_PREFIX,
     CANCELLED_EXIT_CODE,
     CANCELLED_PREFIX,
+    FENCED_EXIT_CODE,
     is_cancelled,
+    max_grace,
 )
+from .lease import fence_marker
 from .policy import RetryPolicy, RunOptions
 
 logger = logging.getLogger(__name__)
@@ -48,24 +52,56 @@ logger = logging.getLogger(__name__)
 CANCEL_SIGNAL = signal.SIGUSR2
 
 
-class _Cancel:
-    """Per pool process: is a step executing, and has a cancel request arrived for it."""
+class _Stop:
+    """Per pool process: the step executing, and whether a cancel or a fence has come for it."""
 
     executing = False
-    requested = False
+    requested = False  # a cancel request
+    fenced: str | None = None  # the summary of a fence: the worker could not renew its lease
+    task_id: str | None = None
+    fence_dir: str | None = None
 
 
-_cancel = _Cancel()
+_stop = _Stop()
 
 
 def _on_cancel_signal(signum: int, _frame: FrameType | None) -> None:
-    _cancel.requested = True
-    if _cancel.executing:
+    _stop.requested = True
+    if _stop.executing:
         raise Interrupted(signum)
 
 
+def _on_fence_signal(_signum: int, _frame: FrameType | None) -> None:
+    if _stop.fence_dir is None or _stop.task_id is None:
+        return
+    marker = fence_marker(_stop.fence_dir, _stop.task_id)
+    try:
+        with open(marker, encoding="utf-8") as handle:
+            _stop.fenced = handle.read()
+        os.unlink(marker)
+    except OSError:
+        return  # a fence for a step that has already ended here
+    if _stop.executing:
+        raise Interrupted(signal.SIGTERM)
+
+
+def _not_interrupted(_signum: int, _frame: FrameType | None) -> None:
+    """Ctrl-C in the worker's terminal is for the worker's main process, not for a step."""
+
+
 def install_cancel_handler(**_: Any) -> None:
+    from .lease import fence_signal
+
     signal.signal(CANCEL_SIGNAL, _on_cancel_signal)
+    signal.signal(fence_signal(), _on_fence_signal)
+
+
+def _unignore_sigint() -> None:
+    """billiard's pool processes ignore SIGINT (set after every initializer), and an ignored
+    signal stays ignored across exec: a handler instead (reset to the default in the step's
+    processes) lets a step start as `baa run` starts it."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, _not_interrupted)
 
 
 def _cancelled_outcome(stopped: bool, grace: float | None) -> dict[str, Any]:
@@ -79,25 +115,37 @@ def _cancelled_outcome(stopped: bool, grace: float | None) -> dict[str, Any]:
     return {"ok": False, "outcome": "failed", "summary": summary, "exitCode": CANCELLED_EXIT_CODE}
 
 
+def _fenced_outcome(summary: str) -> dict[str, Any]:
+    return {"ok": False, "outcome": "failed", "summary": summary, "exitCode": FENCED_EXIT_CODE}
+
+
 class CancellableExecutor:
-    """Runs ``inner`` so that a cancel request stops it through the runner's stop path."""
+    """Runs ``inner`` so that a cancel request or a fence stops it through the runner's stop path."""
 
     def __init__(self, inner: Executor):
         self.inner = inner
 
     def execute(self, run: PreparedStepRun) -> Any:
         grace: float | None = getattr(self.inner, "grace_sec", None)
-        if _cancel.requested:
+        if _stop.fenced is not None:
+            return _fenced_outcome(_stop.fenced)
+        if _stop.requested:
             return _cancelled_outcome(False, grace)
-        _cancel.executing = True
+        _stop.executing = True
         try:
-            if _cancel.requested:  # arrived between the check and the flag
+            if _stop.fenced is not None:  # arrived between the check and the flag
+                return _fenced_outcome(_stop.fenced)
+            if _stop.requested:
                 return _cancelled_outcome(False, grace)
             outcome = self.inner.execute(run)
         except Interrupted:
+            if _stop.fenced is not None:
+                return _fenced_outcome(_stop.fenced)
             return _cancelled_outcome(False, grace)
         finally:
-            _cancel.executing = False
+            _stop.executing = False
+        if _stop.fenced is not None:
+            return _fenced_outcome(_stop.fenced)
         wire = outcome if isinstance(outcome, dict) else outcome.model_dump(by_alias=True)
         if wire.get("exitCode") == 128 + CANCEL_SIGNAL:
             return _cancelled_outcome(True, grace)
@@ -134,13 +182,13 @@ def _checked(request: Any, conf: Any, options: RunOptions) -> dict[str, Any]:
         validate("step-execution-request", request, source="the step request")
     except ContractError as error:
         raise RejectedStepError(str(error)) from None
-    visibility = conf.baa_visibility_timeout
+    lease = conf.baa_lease
     grace = DEFAULT_GRACE_SEC if options.grace_sec is None else options.grace_sec
-    if request["timeoutSec"] + grace >= visibility:
+    if grace > max_grace(lease):
         raise RejectedStepError(
-            f"/timeoutSec: {request['timeoutSec']} s and a stop grace of {grace} s reach the "
-            f"broker's visibility timeout of {visibility} s; the step would be delivered again "
-            "while it still runs"
+            f"run options: /graceSec: {grace:g} s is too long for this worker's lease of "
+            f"{lease:g} s (at most {max_grace(lease):.3g} s): a step cut off from the broker must "
+            "be stopped before the broker gives it to another worker"
         )
     runtime = request["runtime"]
     if conf.baa_runs_dir and "runsRootDir" not in runtime:
@@ -172,14 +220,21 @@ Ran = tuple[dict[str, Any], dict[str, Any] | None]
 def _run(request: dict[str, Any], policy: RetryPolicy, options: RunOptions) -> Ran | None:
     """The envelope of the next free attempt and the request of a retry, if the policy wants one.
 
-    ``None`` if a live runner already holds the attempt.
+    ``None`` if another delivery of the same message ran the step to its end (a message that came
+    back while its step still ran: the other delivery answers).
     """
     from ..executors import executor_for
 
-    for _ in range(3):  # another worker may claim the same attempt between look and create
-        claimed = free_attempt(request)
-        if claimed is None:
-            return None
+    for _ in range(5):  # another worker may claim the same attempt between look and create
+        claimed, held = free_attempt(request)
+        if held:
+            directory = run_dir(claimed)
+            logger.warning("attempt %s still runs elsewhere; waiting for it", directory)
+            wait_unlocked(directory)
+            if ended_by_itself(directory):
+                return None
+            request = claimed
+            continue
         attempt = claimed["attempt"]
         executor: Executor
         if attempt > policy.max_attempts:
@@ -210,7 +265,13 @@ def run_step_task(
     task: Any, request: Any = None, policy: Any = None, options: Any = None
 ) -> dict[str, Any]:
     task_id = task.request.id
-    _cancel.requested = False  # from here on, a cancel signal is for this task
+    _stop.requested = False  # from here on, a cancel or a fence signal is for this task
+    _stop.fenced = None
+    _stop.task_id = task_id
+    _unignore_sigint()
+    if _stop.fence_dir is not None:  # one left by an earlier delivery that ended here
+        with contextlib.suppress(OSError):
+            os.unlink(fence_marker(_stop.fence_dir, task_id))
     backend = task.backend
     done = backend.get_task_meta(task_id)
     if done["status"] == "SUCCESS":  # delivered again after its result was stored
@@ -224,7 +285,12 @@ def run_step_task(
     checked = _checked(request, task.app.conf, run_options)
     ran = _run(checked, retry_policy, run_options)
     if ran is None:
-        logger.warning("step %s already runs under another delivery; this one is dropped", task_id)
+        logger.warning(
+            "step %s was run to its end by another delivery; this one is dropped", task_id
+        )
+        raise Ignore()
+    if _stop.fenced is not None:  # cut off from the broker: no result, no acknowledgement
+        logger.warning("step %s stopped: %s", task_id, _stop.fenced)
         raise Ignore()
     envelope, following = ran
     if following is not None:
