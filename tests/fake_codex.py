@@ -199,9 +199,13 @@ def resolve_prompt(arg: str | None) -> str:
 
 
 def git_repo_root(path: str) -> str | None:
+    # codex 0.169.0: a .git that is not a directory, or a .git directory holding HEAD.
     path = os.path.abspath(path)
     while True:
-        if os.path.exists(os.path.join(path, ".git")):
+        dot_git = os.path.join(path, ".git")
+        if os.path.exists(dot_git) and (
+            not os.path.isdir(dot_git) or os.path.exists(os.path.join(dot_git, "HEAD"))
+        ):
             return path
         parent = os.path.dirname(path)
         if parent == path:

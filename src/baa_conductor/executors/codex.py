@@ -27,7 +27,7 @@ from .. import encoding
 from ..paths import AGENT_ACTIVITY
 from ..runner import PreparedStepRun
 from ..validation import validate
-from .base import OutputWatch, ProcessExecutor, Refusal, clip, refused, stderr_tail
+from .base import OutputWatch, ProcessExecutor, Refusal, clip, refused
 from .codex_events import CodexEvents
 from .process import CANNOT_RUN_EXIT_CODE, NOT_FOUND_EXIT_CODE, ProcessResult
 
@@ -50,10 +50,21 @@ def check_config_override(value: str) -> str:
 
 
 def inside_git_repository(path: str) -> bool:
-    """Whether ``path`` or a parent holds ``.git``: the check codex makes before it runs."""
+    """Whether codex (0.169.0) takes ``path`` for a place inside a git repository.
+
+    Walking up from ``path`` as given (a symlinked worktree is not resolved), a ``.git`` that
+    exists and is not a directory (a worktree's ``gitdir:`` file, whatever it holds) counts, and
+    so does a ``.git`` directory holding ``HEAD``; an empty ``.git`` directory or a dangling
+    ``.git`` symlink does not, and the walk goes on above it. Found by running the pinned binary
+    (tests/test_codex_real.py); the check is codex's own, so the step passes
+    ``--skip-git-repo-check`` exactly when codex would refuse.
+    """
     path = os.path.abspath(path)
     while True:
-        if os.path.lexists(os.path.join(path, ".git")):
+        dot_git = os.path.join(path, ".git")
+        if os.path.exists(dot_git) and (
+            not os.path.isdir(dot_git) or os.path.exists(os.path.join(dot_git, "HEAD"))
+        ):
             return True
         parent = os.path.dirname(path)
         if parent == path:
@@ -142,7 +153,7 @@ class CodexExecutor(ProcessExecutor):
         result = self.spawn(run, argv, watch, stdin_path=prompt_path)
         events.close()
         outcome = self.judge(run, result, watch, events)
-        activity = _activity(run, events)
+        activity = _activity(run, events, completed=outcome["ok"])
         validate("agent-activity", activity, source=AGENT_ACTIVITY)
         artifacts = [_artifact(prompt_path, "The prompt given to codex on its standard input.")]
         if "finalMessagePath" in activity:
@@ -167,20 +178,33 @@ class CodexExecutor(ProcessExecutor):
         if events.turn == "failed":
             return _failed(f"codex turn failed: {clip(failure or 'turn failed')}", code or 1)
         if code != 0:
-            reason = failure or stderr_tail(watch)
+            reason = failure or codex_error(watch)
             return _failed(
                 f"codex exited with code {code}" + (f": {reason}" if reason else ""), code
             )
         if failure:
             return _failed(f"codex reported an error and no turn completed: {clip(failure)}", 1)
         if events.turn != "completed":
-            reason = stderr_tail(watch)
+            reason = codex_error(watch)
             return _failed(
                 "codex exited with code 0 without completing a turn (no turn.completed event)"
                 + (f": {reason}" if reason else ""),
                 1,
             )
         return {"ok": True, "outcome": "completed", "summary": _done(events), "exitCode": 0}
+
+
+def codex_error(watch: OutputWatch) -> str | None:
+    """codex's own error from its stderr: from its last ``Error...`` line on, without the stack
+    trace ``RUST_BACKTRACE`` adds; else its last lines (warnings left out when more remain)."""
+    _, lines = watch.stderr_lines()
+    if "Stack backtrace:" in lines:
+        lines = lines[: lines.index("Stack backtrace:")]
+    errors = [i for i, line in enumerate(lines) if line.startswith("Error")]
+    if errors:
+        return clip(" ".join(lines[errors[-1] :]))
+    said = [line for line in lines if not line.startswith("WARNING:")] or lines
+    return clip(" ".join(said[-5:])) if said else None
 
 
 def _failed(summary: str, exit_code: int) -> dict[str, Any]:
@@ -223,17 +247,27 @@ def _artifact(path: str, description: str) -> dict[str, str]:
             "description": description}  # fmt: skip
 
 
-def _activity(run: PreparedStepRun, events: CodexEvents) -> dict[str, Any]:
+#: codex's usage keys -> the agent-token-usage fields.
+USAGE_FIELDS = {
+    "input_tokens": "inputTokens", "cached_input_tokens": "cachedInputTokens",
+    "cache_write_input_tokens": "cacheWriteInputTokens", "output_tokens": "outputTokens",
+    "reasoning_output_tokens": "reasoningOutputTokens",
+}  # fmt: skip
+
+
+def _activity(run: PreparedStepRun, events: CodexEvents, *, completed: bool) -> dict[str, Any]:
     activity: dict[str, Any] = {}
     if events.thread_id:
         activity["threadId"] = events.thread_id
     if events.usage:
-        usage = events.usage
-        activity["usage"] = {"inputTokens": usage["input_tokens"],
-                             "cachedInputTokens": usage["cached_input_tokens"],
-                             "outputTokens": usage["output_tokens"]}  # fmt: skip
+        activity["usage"] = {USAGE_FIELDS[k]: v for k, v in events.usage.items()}
     last_message = os.path.join(run.wire_paths["artifactsDir"], LAST_MESSAGE_FILE)
-    if os.path.isfile(last_message) and not os.path.islink(last_message):
+    # codex -o writes the file even when the turn failed: empty then, and no final message.
+    if (
+        os.path.isfile(last_message)
+        and not os.path.islink(last_message)
+        and (completed or os.path.getsize(last_message) > 0)
+    ):
         activity["finalMessagePath"] = last_message
     commands = []
     for command in events.commands.values():

@@ -143,12 +143,16 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+USAGE_KEYS = ("input_tokens", "cached_input_tokens", "output_tokens")
+#: Reported by newer codex versions (0.169.0 has both); kept when present.
+OPTIONAL_USAGE_KEYS = ("cache_write_input_tokens", "reasoning_output_tokens")
+
+
 def _usage(value: Any) -> dict[str, int] | None:
     usage = _object(value)
-    keys = ("input_tokens", "cached_input_tokens", "output_tokens")
-    if not all(_count(usage.get(k)) for k in keys):
+    if not all(_count(usage.get(k)) for k in USAGE_KEYS):
         return None
-    return {k: int(usage[k]) for k in keys}
+    return {k: int(usage[k]) for k in (*USAGE_KEYS, *OPTIONAL_USAGE_KEYS) if _count(usage.get(k))}
 
 
 def _count(value: Any, signed: bool = False) -> bool:
