@@ -416,6 +416,51 @@ def is_locked(run_dir: str) -> bool:
     return False
 
 
+#: A run taken by a worker on another machine (``meta.worker`` names another host) whose state
+#: has not been refreshed for this many heartbeats is shown as **lost**: its runner's lock cannot
+#: be seen from here, so the age of ``updatedAt`` is the only sign of life.
+LOST_AFTER_HEARTBEATS = 3
+
+
+def worker_host(worker: str) -> str:
+    """The host in ``meta.worker``: ``celery@host`` (a Celery node) or ``host:pid`` (a local run)."""
+    return worker.rpartition("@")[2].partition(":")[0]
+
+
+def run_status(meta: dict[str, Any], state: dict[str, Any], run_dir: str) -> tuple[str, bool]:
+    """A run's status as people see it, and whether a runner is known to be at work on it.
+
+    ``state.status`` once the run finished. An unfinished run is live while its runner holds the
+    directory's lock; when no runner here holds it, the run is **interrupted** (its runner died),
+    unless ``meta.worker`` names another machine: that runner's lock is invisible from here, so
+    the run is live while its heartbeat (``updatedAt``) is fresh and **lost** once it is not.
+    """
+    status = str(state["status"])
+    if "finishedAt" in state:
+        return status, False
+    if is_locked(run_dir):
+        return status, True
+    worker = meta.get("worker")
+    if isinstance(worker, str) and worker_host(worker) not in ("", _this_host()):
+        from datetime import datetime
+
+        from .heartbeat import HEARTBEAT_SEC
+
+        try:
+            updated = datetime.fromisoformat(str(state["updatedAt"]).replace("Z", "+00:00"))
+        except ValueError:
+            return "lost", False
+        age = datetime.now(updated.tzinfo).timestamp() - updated.timestamp()
+        if age <= LOST_AFTER_HEARTBEATS * HEARTBEAT_SEC:
+            return status, True
+        return "lost", False
+    return "interrupted", False
+
+
+def _this_host() -> str:
+    return os.uname().nodename
+
+
 class RunRecord:
     """A run read back from its directory: metadata, state and lifecycle events, all validated."""
 

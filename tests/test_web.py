@@ -1,0 +1,398 @@
+"""`baa serve`'s HTTP API over real run directories, through the ASGI application itself."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("httpx2")
+
+from helpers import make_request
+from starlette.testclient import TestClient
+
+from baa_conductor._schemas import load_schema, schema_names
+from baa_conductor.executors import ShellExecutor
+from baa_conductor.runner import run_step_dict
+from baa_conductor.validation import is_valid
+from baa_conductor.web.app import create_app
+
+
+def run(
+    tmp_path: Path, command: str, run_id: str, task: str = "T-005", **more: Any
+) -> dict[str, Any]:
+    request = make_request(tmp_path, run_id=run_id, taskId=task, command=command, **more)
+    return run_step_dict(request, ShellExecutor())
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    (tmp_path / "runs").mkdir()
+    with TestClient(create_app(str(tmp_path / "runs"))) as test_client:
+        yield test_client
+
+
+def test_runs_lists_every_run_newest_first_with_schema_shaped_meta_and_state(
+    tmp_path: Path, client: TestClient
+) -> None:
+    """/api/runs: each run with its meta and state as the schemas describe them, newest first."""
+    run(tmp_path, "echo one", "r1")
+    run(tmp_path, "exit 3", "r2", task="T-006")
+    body = client.get("/api/runs").json()
+    assert [(r["taskId"], r["runId"], r["status"]) for r in body["runs"]] == [
+        ("T-006", "r2", "failed"), ("T-005", "r1", "completed"),
+    ]  # fmt: skip
+    for row in body["runs"]:
+        assert is_valid("run-metadata", row["meta"])
+        assert is_valid("run-state-snapshot", row["state"])
+    assert body["total"] == 2
+    assert body["nextCursor"] is None
+
+
+def test_runs_filters_and_pages_with_a_cursor(tmp_path: Path, client: TestClient) -> None:
+    """task and status filter; limit and cursor page through the runs without loss or repeat."""
+    for n in range(5):
+        run(tmp_path, "true" if n % 2 else "false", f"r{n}")
+    seen = []
+    cursor = None
+    while True:
+        query = {"limit": "2", **({"cursor": cursor} if cursor else {})}
+        body = client.get("/api/runs", params=query).json()
+        seen += [r["runId"] for r in body["runs"]]
+        cursor = body["nextCursor"]
+        if cursor is None:
+            break
+    assert seen == ["r4", "r3", "r2", "r1", "r0"]
+    failed = client.get("/api/runs", params={"status": "failed"}).json()["runs"]
+    assert [r["runId"] for r in failed] == ["r4", "r2", "r0"]
+    assert client.get("/api/runs", params={"task": "nope"}).json()["runs"] == []
+    bad = client.get("/api/runs", params={"limit": "0"})
+    assert bad.status_code == 400
+    assert bad.json() == {"error": "limit: '0' is not an integer from 1 to 10000"}
+    assert client.get("/api/runs", params={"cursor": "garbage!"}).status_code == 400
+
+
+def test_a_new_run_appears_in_the_list(tmp_path: Path, client: TestClient) -> None:
+    """The index notices a run created after the first request (directory mtimes)."""
+    run(tmp_path, "true", "r1")
+    assert len(client.get("/api/runs").json()["runs"]) == 1
+    run(tmp_path, "true", "r2")
+    client.app.app.state.index.refresh(force=True)  # type: ignore[attr-defined]
+    assert [r["runId"] for r in client.get("/api/runs").json()["runs"]] == ["r2", "r1"]
+
+
+def test_run_detail_has_meta_state_events_and_attempts(tmp_path: Path, client: TestClient) -> None:
+    """/api/runs/T/R: status, meta, state, lifecycle events and the other runs of the step."""
+    run(tmp_path, "echo hi", "r1")
+    run(tmp_path, "echo hi", "r2")
+    body = client.get("/api/runs/T-005/r1").json()
+    assert body["status"] == "completed"
+    assert body["live"] is False
+    assert is_valid("run-metadata", body["meta"])
+    assert is_valid("run-state-snapshot", body["state"])
+    assert [e["type"] for e in body["events"]][-1] == "step_completed"
+    assert all(is_valid("worker-log-line", e) for e in body["events"])
+    assert {a["runId"] for a in body["attempts"]} == {"r1", "r2"}
+
+
+def test_log_merges_the_three_logs_in_seq_order_both_ways(
+    tmp_path: Path, client: TestClient
+) -> None:
+    """The log route interleaves worker, stdout and stderr entries by seq, forward and backward."""
+    script = "for i in 1 2 3 4 5 6; do echo out$i; echo err$i >&2; sleep 0.05; done"
+    run(tmp_path, script, "r1")
+    everything = client.get("/api/runs/T-005/r1/log", params={"after_seq": 0}).json()
+    seqs = [e["seq"] for e in everything["entries"]]
+    assert seqs == sorted(seqs)
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert {e.get("channel", "worker") for e in everything["entries"]} == {
+        "worker",
+        "stdout",
+        "stderr",
+    }
+    assert everything["more"] is False
+    for entry in everything["entries"]:
+        schema = "worker-log-line" if "channel" not in entry else "stream-chunk-log-entry"
+        assert is_valid(schema, entry)
+    tail = client.get("/api/runs/T-005/r1/log", params={"limit": 4}).json()
+    assert [e["seq"] for e in tail["entries"]] == seqs[-4:]
+    assert tail["more"] is True
+    earlier = client.get(
+        "/api/runs/T-005/r1/log", params={"before_seq": seqs[-4], "limit": 3}
+    ).json()
+    assert [e["seq"] for e in earlier["entries"]] == seqs[-7:-4]
+    middle = client.get("/api/runs/T-005/r1/log", params={"after_seq": 5, "limit": 2}).json()
+    assert [e["seq"] for e in middle["entries"]] == [6, 7]
+    assert middle["more"] is True
+
+
+def test_log_skips_bad_lines_and_names_them(tmp_path: Path, client: TestClient) -> None:
+    """A line that is not a valid entry is left out of the page and named in problems."""
+    run(tmp_path, "echo a; sleep 0.5; echo b", "r1")
+    stdout = tmp_path / "runs" / "T-005" / "r1" / "stdout.log"
+    lines = stdout.read_bytes().splitlines(keepends=True)
+    stdout.write_bytes(lines[0] + b'{"seq": "x"}\n' + b"".join(lines[1:]))
+    body = client.get("/api/runs/T-005/r1/log", params={"after_seq": 0}).json()
+    assert len(body["problems"]) == 1
+    assert body["problems"][0].startswith("T-005/r1/stdout.log: byte ")  # relative to the root
+    assert [e["text"] for e in body["entries"] if "text" in e] == ["a\n", "b\n"]
+
+
+def test_huge_logs_are_read_by_seeking(tmp_path: Path, client: TestClient) -> None:
+    """A log of many entries: tail, a page in the middle, a line too long to hold (skipped)."""
+    run(tmp_path, "true", "r1")
+    run_dir = tmp_path / "runs" / "T-005" / "r1"
+    first_free = (
+        max(
+            e["seq"]
+            for e in client.get("/api/runs/T-005/r1/log", params={"after_seq": 0}).json()["entries"]
+        )
+        + 1
+    )
+    template = {"taskId": "T-005", "stepId": "step-1", "runId": "r1", "channel": "stdout",
+                "createdAt": "2026-03-21T11:41:39.123Z"}  # fmt: skip
+    with (run_dir / "stdout.log").open("ab") as handle:
+        for n in range(200_000):
+            seq = first_free + n
+            if n == 100_000:
+                handle.write(b"x" * (9 << 20) + b"\n")  # longer than any line a reader holds
+            handle.write(
+                json.dumps({**template, "seq": seq, "text": f"line {seq}\n"}).encode() + b"\n"
+            )
+    last = first_free + 199_999
+    tail = client.get("/api/runs/T-005/r1/log", params={"limit": 3}).json()
+    assert [e["seq"] for e in tail["entries"]] == [last - 2, last - 1, last]
+    middle = client.get(
+        "/api/runs/T-005/r1/log", params={"after_seq": first_free + 99_998, "limit": 3}
+    ).json()
+    assert [e["seq"] for e in middle["entries"]] == [
+        first_free + 99_999,
+        first_free + 100_000,
+        first_free + 100_001,
+    ]
+    assert any("longer than 8 MiB" in p for p in middle["problems"])
+    back = client.get(
+        "/api/runs/T-005/r1/log", params={"before_seq": first_free + 100_001, "limit": 2}
+    ).json()
+    assert [e["seq"] for e in back["entries"]] == [first_free + 99_999, first_free + 100_000]
+    assert any("longer than 8 MiB" in p for p in back["problems"])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/runs/T-005/..",
+        "/api/runs/../runs/T-005/r1",
+        "/api/runs/T-005/r1%2F..%2F..",
+        "/api/runs/T-005%2Fr1/log",
+        "/api/runs/T-005/r1%00",
+        "/api/runs/.hidden/r1",
+        "/api/runs/T-005/outside",
+        "/api/runs/T-005/outside/log",
+        "/api/runs/T-005/outside/files/meta.json",
+        "/api/runs/linked/r1",
+        "/api/runs/T-005/r1/files/..%2F..%2Fsecret",
+        "/api/runs/T-005/r1/files/artifacts/leak",
+        "/api/runs/T-005/r1/files/etc/passwd",
+        "/runs/T-005/outside",
+        "/runs/..%2F..%2Fetc/passwd",
+    ],
+)
+def test_hostile_paths_answer_404_and_read_nothing_outside(tmp_path: Path, path: str) -> None:
+    """`..`, encoded slashes, NULs, hidden names and symlinks out of the root answer 404."""
+    (tmp_path / "runs").mkdir()
+    run(tmp_path, "true", "r1")
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "meta.json").write_text('{"secret": true}')
+    (tmp_path / "runs" / "T-005" / "outside").symlink_to(secret)
+    (tmp_path / "runs" / "linked").symlink_to(tmp_path / "runs" / "T-005")
+    (tmp_path / "runs" / "T-005" / "r1" / "artifacts" / "leak").symlink_to(secret / "meta.json")
+    with served(tmp_path / "runs") as (host, port):
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+        try:
+            connection.request("GET", path)  # sent as written: no client normalises it
+            response = connection.getresponse()
+            body = response.read()
+        finally:
+            connection.close()
+    assert response.status == 404
+    assert b"secret" not in body
+
+
+def test_files_list_verdicts_and_raw_bytes_as_plain_text(
+    tmp_path: Path, client: TestClient
+) -> None:
+    """Each file with its schema verdict; a file's bytes come as text/plain, never as a page."""
+    run(tmp_path, "printf '<script>alert(1)</script>'", "r1")
+    files = {f["name"]: f for f in client.get("/api/runs/T-005/r1/files").json()["files"]}
+    assert files["meta.json"]["verdict"] == "valid"
+    assert files["meta.json"]["schema"] == "run-metadata"
+    assert files["stdout.log"]["verdict"] == "valid"
+    (tmp_path / "runs" / "T-005" / "r1" / "artifacts" / "notes.json").write_text("{}")
+    raw = client.get("/api/runs/T-005/r1/files/stdout.log")
+    assert raw.headers["content-type"] == "text/plain; charset=utf-8"
+    assert raw.headers["x-content-type-options"] == "nosniff"
+    assert b"<script>" in raw.content
+    assert client.get("/api/runs/T-005/r1/files/artifacts/notes.json").content == b"{}"
+
+
+def test_every_response_carries_a_strict_content_security_policy(
+    tmp_path: Path, client: TestClient
+) -> None:
+    """Pages and API answers forbid inline script and anything from another origin."""
+    run(tmp_path, "true", "r1")
+    for path in ("/", "/runs/T-005/r1", "/api/runs", "/schemas/run-metadata", "/static/run.js"):
+        policy = client.get(path).headers["content-security-policy"]
+        assert "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+        assert "default-src 'none'" in policy
+
+
+def test_pages_hold_no_run_data(tmp_path: Path, client: TestClient) -> None:
+    """The run page is the same static shell whatever the run holds: its script reads the API."""
+    run(tmp_path, "echo '<script>alert(1)</script>'", "r1")
+    page = client.get("/runs/T-005/r1")
+    assert page.status_code == 200
+    assert b"alert" not in page.content
+    assert b'<script type="module" src="/static/run.js"></script>' in page.content
+    assert client.get("/runs/T-005/nope").status_code == 404
+    assert client.get("/schemas/no-such-schema").status_code == 404
+
+
+def test_openapi_components_are_the_contract_schemas(client: TestClient) -> None:
+    """/api/openapi.json: every contract schema is a component exactly as shipped."""
+    document = client.get("/api/openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+    components = document["components"]["schemas"]
+    for name in schema_names():
+        schema = load_schema(name)
+        assert components[schema["title"]] == schema
+    run_row = components["RunRow"]["properties"]
+    assert run_row["meta"] == {"$ref": "#/components/schemas/RunMetadata"}
+    assert "/api/runs/{task}/{run}/log" in document["paths"]
+
+
+def test_schema_routes_serve_the_shipped_schema_and_fixture_examples(client: TestClient) -> None:
+    """/api/schemas/NAME is the file as shipped; examples come from the contract fixtures."""
+    from baa_conductor._schemas import schema_text
+
+    assert client.get("/api/schemas/run-metadata").text == schema_text("run-metadata")
+    examples = client.get("/api/schemas/run-metadata/examples").json()["examples"]
+    assert examples
+    assert all(is_valid("run-metadata", e["value"]) for e in examples)
+    assert examples[0]["source"].startswith("tests/fixtures/run-metadata/valid/")
+
+
+def test_a_token_guards_every_route(tmp_path: Path) -> None:
+    """With a token, nothing answers without it; ?token= sets a cookie and drops it from the URL."""
+    (tmp_path / "runs").mkdir()
+    token = "t" * 24
+    with TestClient(create_app(str(tmp_path / "runs"), token)) as c:
+        assert c.get("/api/runs").status_code == 401
+        assert c.get("/").status_code == 401
+        assert c.get("/api/runs", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        assert c.get("/?token=wrong").status_code == 401
+        redirect = c.get(f"/?token={token}", follow_redirects=False)
+        assert redirect.status_code == 303
+        assert redirect.headers["location"] == "/"
+        assert c.get("/api/runs").status_code == 200  # the cookie now
+
+
+def test_events_stream_entries_then_the_terminal_state(tmp_path: Path, client: TestClient) -> None:
+    """/events of a finished run: every entry after after_seq (id = seq), then `end`."""
+    run(tmp_path, "echo a; echo b >&2", "r1")
+    with client.stream("GET", "/api/runs/T-005/r1/events", params={"after_seq": 2}) as response:
+        text = "".join(response.iter_text())
+    events = [block for block in text.split("\n\n") if block.startswith("id:") or "event:" in block]
+    kinds = [
+        line.split(": ", 1)[1]
+        for block in events
+        for line in block.splitlines()
+        if line.startswith("event:")
+    ]
+    assert kinds[-1] == "end"
+    assert set(kinds[:-1]) == {"entry"}
+    ids = [
+        int(line[4:]) for block in events for line in block.splitlines() if line.startswith("id: ")
+    ]
+    assert ids == sorted(ids)
+    assert ids[0] == 3
+    end = json.loads(events[-1].split("data: ", 1)[1])
+    assert end["status"] == "completed"
+    assert is_valid("run-state-snapshot", end["state"])
+    with client.stream(
+        "GET", "/api/runs/T-005/r1/events", headers={"Last-Event-ID": str(ids[-2])}
+    ) as response:
+        resumed = "".join(response.iter_text())
+    assert [int(line[4:]) for line in resumed.splitlines() if line.startswith("id: ")] == [ids[-1]]
+
+
+# the command ------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def served(root: Path, *args: str) -> Iterator[tuple[str, int]]:
+    """A real `baa serve --port 0` over ``root``: its host and port, until the block ends."""
+    process = subprocess.Popen([sys.executable, "-m", "baa_conductor", "serve", "--runs-dir",
+                                str(root), "--port", "0", *args], stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()  # "baa: serving ROOT at http://HOST:PORT/ (Ctrl-C stops)"
+        address = line.split("http://", 1)[1].split("/", 1)[0]
+        host, port = address.rsplit(":", 1)
+        yield host, int(port)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def baa_serve(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "baa_conductor", "serve", *args],
+                          capture_output=True, text=True, timeout=60, env=env)  # fmt: skip
+
+
+def test_serve_refuses_a_missing_runs_dir(tmp_path: Path) -> None:
+    """A runs directory that does not exist: one line, exit 2."""
+    done = baa_serve("--runs-dir", str(tmp_path / "nope"))
+    assert done.returncode == 2
+    assert done.stderr == f"baa: error: --runs-dir {tmp_path / 'nope'}: no such directory\n"
+
+
+def test_serve_says_when_the_port_is_in_use(tmp_path: Path) -> None:
+    """A port another program holds: one line naming it, exit 2."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = baa_serve("--runs-dir", str(tmp_path), "--port", str(port))
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"baa: error: --port {port}: already in use on 127.0.0.1 (choose another, or 0 for any "
+        "free port)\n"
+    )
+
+
+def test_serve_needs_a_token_beyond_loopback(tmp_path: Path) -> None:
+    """Binding anything but loopback without a token is refused before anything is bound."""
+    env = {k: v for k, v in os.environ.items() if k != "BAA_SERVE_TOKEN"}
+    done = baa_serve("--runs-dir", str(tmp_path), "--host", "0.0.0.0", env=env)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "baa: error: --host 0.0.0.0: not a loopback address; give --token (or $BAA_SERVE_TOKEN) "
+        "to serve others\n"
+    )
+    short = baa_serve("--runs-dir", str(tmp_path), "--token", "abc")
+    assert short.stderr == "baa: error: --token: shorter than 16 characters\n"
