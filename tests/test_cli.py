@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -579,3 +580,41 @@ def test_validating_one_document_loads_neither_orjson_nor_dataclasses(tmp_path: 
     done = subprocess.run([sys.executable, "-c", probe, "validate", str(state)],
                           capture_output=True, text=True)  # fmt: skip
     assert done.stderr.splitlines()[-1] == "0 False False"
+
+
+def test_list_orders_runs_by_start_time_then_ids(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`baa list`: by start time; runs started in the same millisecond by task, then run id."""
+    make_run(tmp_path, capsys, "true", run="b-second")
+    make_run(tmp_path, capsys, "true", run="a-third")
+    make_run(tmp_path, capsys, "true", run="c-first")
+    runs = tmp_path / "runs" / "T-1"
+    starts = {"c-first": "2026-01-01T00:00:00.000Z", "a-third": "2026-01-01T00:00:01.000Z",
+              "b-second": "2026-01-01T00:00:00.000Z"}  # fmt: skip
+    for run_id, started in starts.items():
+        state = json.loads((runs / run_id / "state.json").read_text())
+        state["startedAt"] = started
+        (runs / run_id / "state.json").write_text(json.dumps(state))
+    code, out, _ = baa(capsys, "list", "--runs-dir", str(tmp_path / "runs"), "--json")
+    assert code == 0
+    assert [r["runId"] for r in json.loads(out)] == ["b-second", "c-first", "a-third"]
+
+
+def test_list_of_a_runs_dir_that_does_not_exist_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`baa list --runs-dir /nonexistent` says so in one line and exits non-zero."""
+    code, out, err = baa(capsys, "list", "--runs-dir", str(tmp_path / "nope"))
+    assert (code, out) == (2, "")
+    assert err == f"baa: error: --runs-dir {tmp_path / 'nope'}: no such directory\n"
+
+
+def test_subcommand_help_wraps_at_the_terminal_width() -> None:
+    """`baa list --help` fills a wide terminal instead of cutting at 70 columns."""
+    env = {**os.environ, "COLUMNS": "200"}
+    done = subprocess.run([sys.executable, "-m", "baa_conductor", "list", "--help"],
+                          capture_output=True, text=True, check=True, env=env)  # fmt: skip
+    description = done.stdout.split("\n\n")[1]
+    assert len(description.splitlines()[0]) > 150
+    assert max(len(line) for line in done.stdout.splitlines()) <= 198

@@ -23,3 +23,26 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     ):
         # argparse keeps two columns free on the right, as it does with shutil's width.
         super().__init__(prog, indent_increment, max_help_position, width or terminal_columns() - 2)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        """Prose is filled to the terminal's width; a paragraph with an indented line (the
+        examples, a layout) is kept as written."""
+        import textwrap
+
+        paragraphs = []
+        for paragraph in text.split("\n\n"):
+            lines = paragraph.splitlines()
+            if any(line[:1].isspace() for line in lines):
+                paragraphs.append("\n".join(indent + line for line in lines))
+            else:
+                paragraphs.append(
+                    textwrap.fill(
+                        " ".join(lines),
+                        width,
+                        initial_indent=indent,
+                        subsequent_indent=indent,
+                        break_on_hyphens=False,
+                        break_long_words=False,
+                    )
+                )
+        return "\n\n".join(paragraphs) + ("\n" if text.endswith("\n") else "")

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from ._common import EXIT_INVALID, EXIT_OK, Sink, add_runs_root_options, runs_root_of, table
+from ._common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    Sink,
+    UsageError,
+    add_runs_root_options,
+    runs_root_of,
+    table,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,9 +34,11 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "list",
         help="runs under a runs root, with their status",
-        description="Every run under the runs root, oldest task first, with its status (an "
-        "unfinished run whose runner is gone is 'interrupted') and exit code. Columns are never "
-        "cut; `baa validate RUN_DIR` checks a run's files in full.",
+        description="Every run under the runs root in the order they started (runs that started "
+        "in the same millisecond by task, then run id), with its status (an unfinished run whose "
+        "runner is gone is 'interrupted'; one a worker on another machine stopped beating for is "
+        "'lost') and exit code. Columns are never cut; `baa validate RUN_DIR` checks a run's "
+        "files in full.",
         epilog=EXAMPLES,
         formatter_class=HelpFormatter,
     )
@@ -40,16 +50,11 @@ def register(sub: Any) -> None:
 
 def _row(run_dir: str, loads: Any) -> dict[str, Any]:
     """The listed fields of one run; KeyError/TypeError/ValueError when unreadable."""
-    from ..readers import read_document
+    from ..readers import read_document, run_status
 
     meta = loads(read_document(f"{run_dir}/meta.json"))
     state = loads(read_document(f"{run_dir}/state.json"))
-    status = state["status"]
-    if "finishedAt" not in state:
-        from ..readers import is_locked
-
-        if not is_locked(run_dir):
-            status = "interrupted"
+    status, _ = run_status(meta, state, run_dir)
     row = {
         "taskId": meta["taskId"], "runId": meta["runId"], "stepId": meta["stepId"],
         "workerKind": meta["workerKind"], "status": status, "startedAt": state["startedAt"],
@@ -70,6 +75,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     from ..exceptions import BaaError
 
     root = runs_root_of(args)
+    if not os.path.isdir(root):
+        named = "--runs-dir" if args.runs_dir else "runs root"
+        raise UsageError(f"{named} {root}: no such directory")
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
     tasks = [args.task] if args.task else sorted(_names(root, problems))
@@ -86,6 +94,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                 )
             except (KeyError, TypeError) as error:
                 problems.append(f"{run_dir}: meta.json or state.json lacks a field ({error})")
+    # Start times, then task and run id: runs started in the same millisecond keep one order.
+    rows.sort(key=lambda r: (r["startedAt"], r["taskId"], r["runId"]))
     out = Sink.stdout()
     if args.json:
         import json
