@@ -20,6 +20,8 @@ from baa_conductor.compat.sources import Version
 
 BASELINE = Path(__file__).parent / "compat" / "baseline"
 SCHEMAS = Path(__file__).parent.parent / "schemas"
+CONTRACT = (SCHEMAS / "VERSION").read_text().strip()
+NEXT_MAJOR = f"{int(CONTRACT.split('.')[0]) + 1}.0.0"
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 
@@ -89,8 +91,10 @@ def test_an_accidental_breaking_change_fails_the_gate(
     assert code == 1
     report = json.loads(out)
     assert report["failures"] == [
-        f"run-state-snapshot: breaks BACKWARD against {SCHEMAS} without a MAJOR version bump "
-        "(2.0 -> 2.0)"
+        "run-state-snapshot: property newly required at /required breaks BACKWARD against "
+        f"{SCHEMAS}: needs a MAJOR version bump (x-version still 2.0)",
+        f"VERSION: {CONTRACT} -> {CONTRACT}, but run-state-snapshot changed: needs a MAJOR bump "
+        f"(to {NEXT_MAJOR})",
     ]
     own = [c for c in report["changes"] if c["schema"] == "run-state-snapshot" and not c["via"]]
     assert own == [
@@ -121,11 +125,13 @@ def test_version_policy(tmp_path: Path) -> None:
         return compare_versions(Version("new", {"user": new}), [old], MODE_OF[mode]).failures()
 
     assert failures(_user("1.1", maxLength=5)) == [
-        "user: breaks BACKWARD against v1 without a MAJOR version bump (1.0 -> 1.1)"
+        "user: maxLength added at /properties/name/maxLength breaks BACKWARD against v1: needs a "
+        "MAJOR version bump (x-version 1.0 -> 1.1)"
     ]
     assert failures(_user("2.0", maxLength=5)) == []
     assert failures(_user("1.0", minLength=0)) == [
-        "user: changed without a version bump (x-version still 1.0)"
+        "user: minLength added at /properties/name/minLength changes what validates: needs a "
+        "MINOR version bump (x-version still 1.0)"
     ]
     assert failures(_user("1.1", minLength=0)) == []
     assert failures({**_user("1.0"), "title": "User"}) == []
@@ -152,8 +158,8 @@ def test_transitive_modes_check_every_earlier_version(
     assert (code, report["against"]) == (1, [str(history / "1.0"), str(history / "1.1")])
     assert [s["verdict"] for s in report["schemas"]] == ["breaking", "compatible"]
     assert report["failures"] == [
-        f"user: breaks BACKWARD_TRANSITIVE against {history / '1.0'} without a MAJOR version "
-        "bump (1.0 -> 1.2)"
+        "user: maxLength added at /properties/name/maxLength breaks BACKWARD_TRANSITIVE against "
+        f"{history / '1.0'}: needs a MAJOR version bump (x-version 1.0 -> 1.2)"
     ]
     code, out, _ = _run([*common, "--mode", "FORWARD_TRANSITIVE"], capsys)
     assert [s["verdict"] for s in json.loads(out)["schemas"]] == ["compatible", "breaking"]
@@ -308,11 +314,11 @@ def test_output_table_and_github_annotations(
     )
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     code, out, _ = _run(["--against", str(old), "--schemas", str(new)], capsys)
-    assert out.splitlines()[:2] == [
-        f"::error file={new}/user.schema.json,title=baa compat BACKWARD::user "
-        "/properties/name/maxLength: maxLength added (absent -> 5) is breaking for BACKWARD",
-        f"::error file={new}/user.schema.json,title=baa compat::user: breaks BACKWARD "
-        f"against {old} without a MAJOR version bump (1.0 -> 1.1)",
+    assert out.splitlines() == [
+        f"::error file={new}/user.schema.json,line=1,title=baa compat BACKWARD%3A maxLength "
+        "added::user /properties/name/maxLength: maxLength added (absent -> 5) is breaking for "
+        f"BACKWARD against {old}; needs a MAJOR version bump (x-version 1.0 -> 1.1)",
+        f"1 change(s) in 1 schema(s) against {old}, mode BACKWARD: FAIL",
     ]
 
 
@@ -361,8 +367,10 @@ def test_a_ref_swapped_for_a_narrower_inline_schema_fails_the_schema_that_holds_
     assert (code, report["failures"]) == (
         1,
         [
-            f"run-state-snapshot: breaks BACKWARD against {SCHEMAS} without a MAJOR version "
-            f"bump ({version} -> {version})"
+            "run-state-snapshot: enum value removed at /properties/status/enum breaks BACKWARD "
+            f"against {SCHEMAS}: needs a MAJOR version bump (x-version still {version})",
+            f"VERSION: {CONTRACT} -> {CONTRACT}, but run-state-snapshot changed: needs a MAJOR "
+            f"bump (to {NEXT_MAJOR})",
         ],
     )
     [change] = [c for c in report["changes"] if c["schema"] == "run-state-snapshot"]
@@ -382,5 +390,6 @@ def test_a_breaking_change_in_a_referenced_file_is_reported_once_where_it_lives(
     old = Version("v1", {"user": user, "ts": ts})
     both = compare_versions(Version("new", {"user": user, "ts": narrower}), [old], MODE_OF["FULL"])
     assert both.failures() == [
-        "ts: breaks FULL against v1 without a MAJOR version bump (1.0 -> 1.0)"
+        "ts: maxLength added at /maxLength breaks FULL against v1: needs a MAJOR version bump "
+        "(x-version still 1.0)"
     ]

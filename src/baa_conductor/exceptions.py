@@ -196,4 +196,9 @@ class StepCancelledError(BaaError):
 
 class CompatInputError(BaaError, ValueError):
     """Schemas that cannot be compared: unreadable, not valid JSON Schema, a $ref that resolves to
-    nothing, or a baseline that cannot be found. The message is one line saying what and where."""
+    nothing, or a baseline that cannot be found. The message is one line saying what and where;
+    ``file`` is the file at fault when there is one."""
+
+    def __init__(self, message: str, file: str | None = None):
+        super().__init__(message)
+        self.file = file

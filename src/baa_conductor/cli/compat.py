@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import EXIT_INVALID, EXIT_OK, Sink, table
+from ._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Sink, error_line, table
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -15,6 +15,8 @@ examples:
   baa compat --against v0.1.0 --mode FULL
   baa compat --against 'v*' --mode BACKWARD_TRANSITIVE --json
   baa compat --against origin/main --schemas contracts --format github
+  baa compat --against v2.0.0 --format markdown > contract-changes.md
+  baa compat --against HEAD --schemas . --refs vendor/schemas --mode full
 """
 
 #: The compatibility modes (baa_conductor.compat.modes.MODES, spelled here so --help imports
@@ -53,9 +55,10 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--mode",
+        type=str.upper,
         choices=MODES,
         default="BACKWARD",
-        help="what must stay compatible (default BACKWARD)",
+        help="what must stay compatible, in any case (default BACKWARD)",
     )
     p.add_argument(
         "--schemas",
@@ -65,11 +68,20 @@ def register(sub: Any) -> None:
         "installed ones); a git baseline is read from the same path",
     )
     p.add_argument(
+        "--refs",
+        action="append",
+        default=[],
+        metavar="DIR_OR_CATALOGUE",
+        help="other published schemas the schemas refer to by URL: a directory (each *.json by "
+        "its $id) or a catalogue file mapping URLs to files; may be repeated. Nothing is fetched",
+    )
+    p.add_argument(
         "--format",
-        choices=("table", "json", "github"),
+        type=str.lower,
+        choices=("table", "json", "github", "markdown"),
         default=None,
-        help="output: a table per schema, JSON with every change, or GitHub annotations "
-        "(default: table; github when GITHUB_ACTIONS=true)",
+        help="output: a table per schema, JSON with every change, GitHub annotations, or a "
+        "Markdown contract changelog (default: table; github when GITHUB_ACTIONS=true)",
     )
     p.add_argument("--json", action="store_true", help="same as --format json")
     p.set_defaults(handler=cmd_compat)
@@ -79,26 +91,45 @@ def cmd_compat(args: argparse.Namespace) -> int:
     import os
 
     from ..compat.command import check
-    from ..compat.report import render_github, render_json, table_rows
-    from ..exceptions import BaaError
-    from ._common import UsageError
 
     output = args.format or (
         "json" if args.json else "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "table"
     )
     try:
-        report, files = check(args.against, args.schemas, args.mode)
+        report, files = check(args.against, args.schemas, args.mode, args.refs)
     except RecursionError:
-        raise UsageError("the schemas are nested too deeply to compare") from None
-    except ValueError as error:  # input the checks above did not foresee: still one line
-        if isinstance(error, BaaError):
-            raise
-        raise UsageError(str(error)) from None
+        return _input_error(output, "the schemas are nested too deeply to compare", None)
+    except ValueError as error:  # CompatInputError, or input the checks did not foresee
+        return _input_error(output, str(error), getattr(error, "file", None))
+    return _print(report, files, output)
+
+
+def _input_error(output: str, message: str, file: str | None) -> int:
+    """Exit 2 with one line on stderr, and the error as the chosen format carries it."""
+    import json
+
+    from ..compat.report import annotation
+
+    message = " ".join(message.split())
+    error_line(message)
+    if output == "json":
+        error = {"error": {"message": message, "file": file}, "ok": False}
+        Sink.stdout().text(json.dumps(error, indent=2) + "\n")
+    elif output == "github":
+        Sink.stdout().text(annotation("error", "baa compat: cannot compare", message, file) + "\n")
+    return EXIT_USAGE
+
+
+def _print(report: Any, files: dict[str, str], output: str) -> int:
+    from ..compat.report import render_github, render_json, render_markdown, table_rows
+
     out = Sink.stdout()
     if output == "json":
         out.text(render_json(report) + "\n")
     elif output == "github":
         out.text(render_github(report, files) + "\n")
+    elif output == "markdown":
+        out.text(render_markdown(report))
     else:
         for title, rows in table_rows(report):
             out.text(f"{title}\n")

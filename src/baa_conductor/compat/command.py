@@ -3,14 +3,16 @@ compare them. Anything that cannot be compared raises CompatInputError (exit 2, 
 
 from __future__ import annotations
 
+import posixpath
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from ..exceptions import CompatInputError
 from .modes import MODE_OF, Mode
 from .report import Report, SchemaReport, merge, schema_report
-from .schemaset import SUFFIX, SchemaSet
+from .schemaset import BASE, SchemaSet, file_of
 from .sources import (
     DEFAULT_SCHEMAS,
     Git,
@@ -18,27 +20,54 @@ from .sources import (
     history_directory,
     load_directory,
     load_installed,
+    load_references,
 )
 
 
-def compare_versions(new: Version, baselines: Sequence[Version], mode: Mode) -> Report:
+def schema_set(version: Version, references: Mapping[str, Any]) -> SchemaSet:
+    """A version's schemas, with the files they reach by path and the published schemas they
+    reach by URI (``references``), checked fit to compare."""
+
+    def find(uri: str) -> Any:
+        if uri.startswith(BASE):
+            return version.read(posixpath.relpath(uri[len("file://") :], BASE[len("file://") :]))
+        return references.get(uri)
+
+    sset = SchemaSet(version.documents, version.label).with_referenced(find)
+    sset.check()
+    return sset
+
+
+def compare_versions(
+    new: Version,
+    baselines: Sequence[Version],
+    mode: Mode,
+    references: Mapping[str, Any] | None = None,
+) -> Report:
     """Compare the new schema set with each baseline version (the latest only, unless transitive)."""
     from .check import directions
 
-    current = SchemaSet(new.documents, new.label)
-    current.check()
+    current = schema_set(new, references or {})
     reports: list[SchemaReport] = []
     for baseline in baselines:
-        earlier = SchemaSet(baseline.documents, baseline.label)
-        earlier.check()
+        earlier = schema_set(baseline, references or {})
         for name in sorted(earlier.documents.keys() | current.documents.keys()):
             old, now = earlier.documents.get(name), current.documents.get(name)
             changes = []
             if old is not None and now is not None:
-                backward, forward = directions(earlier.root(name), current.root(name))
+                try:
+                    backward, forward = directions(earlier.root(name), current.root(name))
+                except (CompatInputError, RecursionError):
+                    raise
+                except Exception as error:  # never a traceback: say which file and why
+                    raise CompatInputError(
+                        f"{new.label}: {file_of(name)}: cannot be compared with "
+                        f"{baseline.label} ({type(error).__name__}: {error})"
+                    ) from error
                 changes = merge(backward, forward)
             reports.append(schema_report(name, baseline.label, old, now, changes))
-    return Report(mode, tuple(b.label for b in baselines), tuple(reports))
+    contract = {b.label: (b.contract, new.contract) for b in baselines}
+    return Report(mode, tuple(b.label for b in baselines), tuple(reports), contract)
 
 
 def _current(schemas: str | None) -> tuple[Version, Path | None]:
@@ -94,20 +123,26 @@ def _baselines(against: str, mode: Mode, schemas: Path | None) -> list[Version]:
     return [git.load(ref, where) for ref in refs]
 
 
-def check(against: str, schemas: str | None, mode_name: str) -> tuple[Report, dict[str, str]]:
-    """Compare the schemas (``schemas`` or the default) with the baseline(s) ``against`` names.
+def check(
+    against: str, schemas: str | None, mode_name: str, refs: Sequence[str] = ()
+) -> tuple[Report, dict[str, str]]:
+    """Compare the schemas (``schemas`` or the default) with the baseline(s) ``against`` names,
+    other published schemas taken from ``refs`` (directories or catalogue files).
 
     Returns the report and, for annotations, each schema's file as the user would name it."""
-    mode = MODE_OF[mode_name]
+    mode = MODE_OF[mode_name.upper()]
     new, where = _current(schemas)
     baselines = _baselines(against, mode, where)
+    references: dict[str, Any] = {}
+    for path in refs:
+        references.update(load_references(Path(path)))
     # The walk recurses a few frames per level of nesting; past the limit the command says so
     # in one line (see cli/compat.py).
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 8000))
     try:
-        report = compare_versions(new, baselines, mode)
+        report = compare_versions(new, baselines, mode, references)
     finally:
         sys.setrecursionlimit(limit)
     base = _shown(where) if where is not None else DEFAULT_SCHEMAS
-    return report, {name: f"{base}/{name}{SUFFIX}" for name in new.documents}
+    return report, {name: f"{base}/{file_of(name)}" for name in new.documents}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
+DRAFT_04 = "http://json-schema.org/draft-04/schema"
 
 # Dialects whose ``items`` may be an array, continued by ``additionalItems`` (before 2020-12).
 LEGACY_ITEMS_DIALECTS = frozenset(

@@ -14,7 +14,8 @@ from typing import Any
 
 from .check import BREAKING, COMPATIBLE, UNKNOWN, Finding, worst
 from .modes import Mode
-from .schemaset import SUFFIX
+from .schemaset import file_of
+from .values import same
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class SchemaReport:
     new_version: str | None
     status: str  # added | removed | changed | unchanged
     changes: tuple[Change, ...] = ()
+    edited: bool = False  # the file differs (annotations alone when unchanged)
 
     def verdict(self, mode: Mode) -> str:
         if self.status == "removed" and (mode.backward or mode.forward):
@@ -129,8 +131,9 @@ class SchemaReport:
         return any(c.via is None and c.verdict(mode) != COMPATIBLE for c in self.changes)
 
     def failures(self, mode: Mode, answered: frozenset[str] = frozenset()) -> list[str]:
-        """Why the gate refuses this schema: a change that breaks the mode without a MAJOR bump, a
-        change to what validates without any bump, a schema removed.
+        """Why the gate refuses this schema, each naming the bump it needs: a change that breaks
+        the mode without a MAJOR bump, a change to what validates without any bump, a schema
+        removed.
 
         A breaking change reached through a $ref breaks this schema's instances as much as its
         own, so it fails here too, unless the referenced schema is checked in the same run and
@@ -138,21 +141,90 @@ class SchemaReport:
         if mode.name == "NONE":
             return []
         if self.status == "removed":
-            return [f"{self.name}: schema removed (against {self.against})"]
-        own = [c for c in self.changes if c.via is None]
-        old, new = self.old_version, self.new_version
-        breaks = any(
-            c.verdict(mode) != COMPATIBLE and (c.via is None or c.via not in answered)
-            for c in self.changes
-        )
-        if breaks and _major(new) <= _major(old):
             return [
-                f"{self.name}: breaks {mode} against {self.against} without a MAJOR version bump "
-                f"({old} -> {new})"
+                f"{self.name}: schema removed (against {self.against}): needs a MAJOR bump of "
+                "the contract version"
             ]
+        old, new = self.old_version, self.new_version
+        breaking = [
+            c
+            for c in self.changes
+            if c.verdict(mode) != COMPATIBLE and (c.via is None or c.via not in answered)
+        ]
+        if breaking and _major(new) <= _major(old):
+            return [
+                f"{self.name}: {_first(breaking)} breaks {mode} against {self.against}: needs a "
+                f"MAJOR version bump ({_versions(old, new)})"
+            ]
+        own = [c for c in self.changes if c.via is None]
         if own and new == old:
-            return [f"{self.name}: changed without a version bump (x-version still {old})"]
+            return [
+                f"{self.name}: {_first(own)} changes what validates: needs a MINOR version bump "
+                f"({_versions(old, new)})"
+            ]
         return []
+
+    def bump(self) -> str | None:
+        """The contract bump this schema's change asks for (schemas/README.md): MAJOR for a new
+        MAJOR x-version or a schema removed, MINOR for a new MINOR or a schema added, PATCH for
+        an edit that changes nothing that validates."""
+        if self.status == "removed":
+            return "MAJOR"
+        if self.status == "added":
+            return "MINOR"
+        if self.old_version != self.new_version:
+            return "MAJOR" if _major(self.new_version) > _major(self.old_version) else "MINOR"
+        own = [c for c in self.changes if c.via is None]
+        if any(c.backward != COMPATIBLE for c in own):
+            return "MAJOR"
+        if own:
+            return "MINOR"
+        return "PATCH" if self.edited else None
+
+
+def _versions(old: str | None, new: str | None) -> str:
+    if old is None and new is None:
+        return "no x-version"
+    return f"x-version still {old}" if old == new else f"x-version {old} -> {new}"
+
+
+def _first(changes: Sequence[Change]) -> str:
+    first = changes[0]
+    where = first.pointer or "/"
+    more = f" (and {len(changes) - 1} more)" if len(changes) > 1 else ""
+    return f"{first.kind} at {where}{more}"
+
+
+BUMPS = ("PATCH", "MINOR", "MAJOR")
+
+
+def _semver(version: str | None) -> tuple[int, int, int] | None:
+    parts = str(version or "").strip().split(".")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    return int(parts[0]), int(parts[1]), int(parts[2])
+
+
+def contract_failure(
+    old: str | None, new: str | None, schemas: Sequence[SchemaReport]
+) -> str | None:
+    """Whether the contract version (schemas/VERSION) moved as far as its schemas ask."""
+    needs = [(b, s) for s in schemas if (b := s.bump()) is not None]
+    if old is None or new is None or not needs:
+        return None
+    level, why = max(needs, key=lambda pair: BUMPS.index(pair[0]))
+    before, after = _semver(old), _semver(new)
+    if before is None or after is None:
+        return f"VERSION: {old} -> {new} is not MAJOR.MINOR.PATCH"
+    index = ("MAJOR", "MINOR", "PATCH").index(level)
+    wanted = (*before[:index], before[index] + 1, *(0 for _ in before[index + 1 :]))
+    if after >= wanted:
+        return None
+    what = {"removed": "was removed", "added": "was added"}.get(why.status, "changed")
+    return (
+        f"VERSION: {old} -> {new}, but {why.name} {what}: needs a {level} bump "
+        f"(to {'.'.join(map(str, wanted))})"
+    )
 
 
 @dataclass(frozen=True)
@@ -160,14 +232,24 @@ class Report:
     mode: Mode
     against: tuple[str, ...]
     schemas: tuple[SchemaReport, ...] = field(default=())
+    # The contract version (schemas/VERSION) per baseline: (then, now), None where absent.
+    contract: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+    def answered(self, against: str) -> frozenset[str]:
+        """The schemas that show a breaking change of their own against ``against``."""
+        return frozenset(
+            s.name for s in self.schemas if s.against == against and s.breaks_itself(self.mode)
+        )
 
     def failures(self) -> list[str]:
         found: list[str] = []
         for against in dict.fromkeys(s.against for s in self.schemas):
             schemas = [s for s in self.schemas if s.against == against]
-            answered = frozenset(s.name for s in schemas if s.breaks_itself(self.mode))
             for s in schemas:
-                found += s.failures(self.mode, answered)
+                found += s.failures(self.mode, self.answered(against))
+            if self.mode.name != "NONE":
+                contract = contract_failure(*self.contract.get(against, (None, None)), schemas)
+                found += [contract] if contract else []
         return list(dict.fromkeys(found))
 
     def breaking(self) -> list[SchemaReport]:
@@ -218,9 +300,9 @@ def render_json(report: Report) -> str:
     return json.dumps(report.to_json(), indent=2)
 
 
-def table_rows(report: Report) -> list[tuple[str, list[list[str]]]]:
-    """(title, rows) for each changed schema: its own changes one per row, then one row per
-    referenced schema whose changes reach it through a ``$ref``."""
+def table_rows(report: Report, width: int = 100) -> list[tuple[str, list[list[str]]]]:
+    """(title, rows) for each changed schema, one row per change, cut to fit ``width`` columns
+    (the JSON output has every detail whole)."""
     tables = []
     for s in report.schemas:
         if s.status == "unchanged":
@@ -231,34 +313,154 @@ def table_rows(report: Report) -> list[tuple[str, list[list[str]]]]:
             reasons = [
                 f"{d}: {r}" for d, r in zip(("backward", "forward"), c.reasons, strict=True) if r
             ]
-            via = [f"(in {c.via}{SUFFIX})"] if c.via else []
+            via = [f"(in {file_of(c.via)})"] if c.via else []
             detail = " ".join([c.detail, *via, *(f"({r})" for r in reasons)]).strip()
             rows.append([c.pointer or "/", c.kind, detail, c.backward, c.forward])
-        tables.append((title, rows))
+        tables.append((_cut(title, width), _fit(rows, width)))
     return tables
+
+
+def _cut(text: str, width: int, *, keep_end: bool = False) -> str:
+    if len(text) <= width:
+        return text
+    return "…" + text[-(width - 1) :] if keep_end else text[: width - 1] + "…"
+
+
+def _fit(rows: list[list[str]], width: int) -> list[list[str]]:
+    """Cells cut so that a row (five columns two spaces apart) fits ``width``: the verdicts
+    whole, the pointer kept by its end (where the change is), the detail taking what is left."""
+    header = ("where", "change", "detail", "backward", "forward")
+    verdicts = max((len(c) for r in rows for c in r[3:]), default=0)
+    verdicts = max(verdicts, len("backward"))
+    room = width - 2 * 4 - 2 * verdicts
+    where = min(max((len(r[0]) for r in rows), default=0), max(len(header[0]), room * 3 // 8))
+    kind = min(max((len(r[1]) for r in rows), default=0), max(len(header[1]), room * 3 // 10))
+    detail = max(len(header[2]), room - where - kind)
+    return [
+        [
+            _cut(r[0], where, keep_end=True),
+            _cut(r[1], kind),
+            _cut(r[2], detail),
+            r[3],
+            r[4],
+        ]
+        for r in rows
+    ]
 
 
 def _escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def _escape_property(text: str) -> str:
+    return _escape(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(
+    level: str, title: str, message: str, file: str | None = None, line: int | None = None
+) -> str:
+    """One GitHub Actions workflow command (``::error file=F,line=N,title=T::message``)."""
+    props = [f"file={_escape_property(file)}"] if file else []
+    props += [f"line={line}"] if line else []
+    props.append(f"title={_escape_property(title)}")
+    return f"::{level} {','.join(props)}::{_escape(message)}"
+
+
 def render_github(report: Report, files: dict[str, str]) -> str:
-    """Workflow commands (``::error file=...::``) for what fails the mode, then the summary."""
+    """One annotation per change that breaks the mode, at its file and line (an error when the
+    gate fails for it, a warning when its version bump is there), one per other failure, then
+    the summary. A change reached through a $ref is annotated where it lives when that file is
+    checked too, else at the reference."""
+    from pathlib import Path
+
+    from .lines import line_of, pointer_lines
+
     lines: list[str] = []
+    failing = set(report.failures())
+    covered: set[str] = set()
+    texts: dict[str, dict[str, int]] = {}
+
+    def line(name: str, pointer: str) -> int | None:
+        path = files.get(name)
+        if path is None:
+            return None
+        if path not in texts:
+            try:
+                texts[path] = pointer_lines(Path(path).read_text("utf-8"))
+            except (OSError, UnicodeDecodeError):
+                texts[path] = {}
+        return line_of(texts[path], pointer)
+
     for s in report.schemas:
-        path = files.get(s.name, s.name)
+        answered = report.answered(s.against)
+        fails = [f for f in s.failures(report.mode, answered) if f in failing]
         for c in s.changes:
             verdict = c.verdict(report.mode)
-            if verdict == COMPATIBLE:
+            if verdict == COMPATIBLE or (c.via is not None and c.via in answered):
                 continue
-            where = (f"{c.via}: " if c.via else "") + (c.pointer or "/")
-            message = f"{s.name} {where}: {c.kind} ({c.detail}) is {verdict} for {report.mode}"
-            lines.append(f"::error file={path},title=baa compat {report.mode}::{_escape(message)}")
+            via = f" (in {file_of(c.via)}, through a $ref)" if c.via else ""
+            bump = f"; {fails[0].split(': ', 2)[-1]}" if fails else ""
+            message = (
+                f"{s.name} {c.pointer or '/'}: {c.kind} ({c.detail or 'no detail'}){via} is "
+                f"{verdict} for {report.mode} against {s.against}{bump}"
+            )
+            level = "error" if fails else "warning"
+            title = f"baa compat {report.mode}: {c.kind}"
+            lines.append(
+                annotation(level, title, message, files.get(s.name), line(s.name, c.pointer))
+            )
+            covered.update(fails)
     for failure in report.failures():
+        if failure in covered:
+            continue
         name = failure.split(":", 1)[0]
-        lines.append(f"::error file={files.get(name, name)},title=baa compat::{_escape(failure)}")
+        at = line(name, "/x-version") if name in files else None
+        lines.append(annotation("error", "baa compat", failure, files.get(name), at))
     lines.append(report.summary())
     return "\n".join(lines)
+
+
+def render_markdown(report: Report) -> str:
+    """A contract changelog for consumers: each changed schema with its changes and their
+    BACKWARD and FORWARD verdicts."""
+    out = [f"# Contract changes against {', '.join(report.against)}", ""]
+    for against, (then, now) in report.contract.items():
+        if then or now:
+            out += [f"Contract version {then or '-'} -> {now or '-'} (against {against}).", ""]
+    changed = [s for s in report.schemas if s.status != "unchanged" or s.edited]
+    if not changed:
+        out += ["No schema changed.", ""]
+    for s in changed:
+        status = s.status if s.status != "unchanged" else "annotations only"
+        versions = f"{s.old_version or '-'} -> {s.new_version or '-'}"
+        out += [f"## `{s.name}` {versions} ({status})", ""]
+        if s.status == "removed":
+            out += ["Removed: breaks BACKWARD and FORWARD.", ""]
+            continue
+        if s.status == "added":
+            out += ["New schema.", ""]
+            continue
+        if not s.changes:
+            out += ["Descriptions and other annotations only: nothing that validates changed.", ""]
+            continue
+        out += [
+            "| where | change | detail | BACKWARD | FORWARD |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for c in s.changes:
+            via = f" (in `{file_of(c.via)}`)" if c.via else ""
+            cells = [f"`{c.pointer or '/'}`", c.kind, f"{c.detail}{via}", c.backward, c.forward]
+            out.append("| " + " | ".join(_md(cell) for cell in cells) + " |")
+        out.append("")
+    failures = report.failures()
+    if failures:
+        out += ["## Version policy", "", *(f"- {_md(f)}" for f in failures), ""]
+    out.append(report.summary())
+    return "\n".join(out) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def schema_report(
@@ -277,4 +479,5 @@ def schema_report(
         if changes
         else "unchanged"
     )
-    return SchemaReport(name, against, version(old), version(new), status, tuple(changes))
+    edited = old is not None and new is not None and not same(old, new)
+    return SchemaReport(name, against, version(old), version(new), status, tuple(changes), edited)

@@ -4,14 +4,21 @@ between them offline, and the checks that make a set fit to compare (metaschema,
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import posixpath
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from ..exceptions import CompatInputError
-from .keywords import DRAFT_2020_12, LEGACY_ITEMS_DIALECTS, REF_OVERRIDES_DIALECTS, dialect_key
+from .keywords import (
+    DRAFT_04,
+    DRAFT_2020_12,
+    LEGACY_ITEMS_DIALECTS,
+    REF_OVERRIDES_DIALECTS,
+    dialect_key,
+)
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -27,8 +34,34 @@ KNOWN_DIALECTS = (
     "https://json-schema.org/draft/2019-09/schema",
     "https://json-schema.org/draft/2020-12/schema",
 )
+# Drafts in which an id of "#name" is a plain-name anchor, not a new base.
+_FRAGMENT_IDS = frozenset(
+    {"http://json-schema.org/draft-04/schema", "http://json-schema.org/draft-06/schema",
+     "http://json-schema.org/draft-07/schema"}
+)  # fmt: skip
 # Values, not schemas: a "$ref" inside them is data.
 NOT_SCHEMAS = frozenset({"enum", "const", "default", "examples"})
+
+
+def file_of(name: str) -> str:
+    """The file a schema of the set is read from: ``user`` is ``user.schema.json``; a file with
+    another name (``eslintrc.json``) keeps it as its name."""
+    return name if name.endswith(".json") else f"{name}{SUFFIX}"
+
+
+def name_of_file(file: str) -> str | None:
+    """The name a file has in a set (None: not a JSON file)."""
+    if file.endswith(SUFFIX):
+        return file[: -len(SUFFIX)]
+    return file if file.endswith(".json") else None
+
+
+def own_id(schema: Any, dialect: str) -> str | None:
+    """A schema's ``$id`` (``id`` in draft-04)."""
+    if not isinstance(schema, dict):
+        return None
+    value = schema.get("id" if dialect == DRAFT_04 else "$id")
+    return value if isinstance(value, str) else None
 
 
 def escape(token: str) -> str:
@@ -50,6 +83,9 @@ class SchemaSet:
     documents: Mapping[str, Any]
     label: str
     default_dialect: str = DRAFT_2020_12
+    # Documents that are referenced but not compared: other files reached by path (uri -> doc),
+    # and other published schemas the user supplied by their $id.
+    referenced: Mapping[str, Any] = field(default_factory=dict)
     uris: dict[str, str] = field(init=False)
     _unchanged: dict[int, tuple[SchemaSet, frozenset[str]]] = field(init=False)
 
@@ -57,9 +93,9 @@ class SchemaSet:
         self._unchanged = {}
         self.uris = {}
         for name, schema in self.documents.items():
-            here = f"{BASE}{name}{SUFFIX}"
-            own = schema.get("$id") if isinstance(schema, dict) else None
-            self.uris[name] = urldefrag(urljoin(here, own)).url if isinstance(own, str) else here
+            here = f"{BASE}{file_of(name)}"
+            own = own_id(schema, self.dialect(schema))
+            self.uris[name] = urldefrag(urljoin(here, own)).url if own else here
 
     def dialect(self, schema: Any) -> str:
         declared = schema.get("$schema") if isinstance(schema, dict) else None
@@ -74,13 +110,32 @@ class SchemaSet:
         for name, schema in self.documents.items():
             spec = specification_with(self.dialect(schema))
             resources.append((self.uris[name], spec.create_resource(schema)))
+        for uri, schema in self.referenced.items():
+            spec = specification_with(self.dialect(schema))
+            resources.append((uri, spec.create_resource(schema)))
+            own = own_id(schema, self.dialect(schema))
+            if own and urldefrag(own).url != uri:
+                resources.append((urldefrag(own).url, spec.create_resource(schema)))
         return Registry().with_resources(resources).crawl()
 
     def name_of(self, uri: str) -> str | None:
+        """The schema of the set at ``uri`` (also under a URI it was reached by, by path)."""
         for name, own in self.uris.items():
             if own == uri:
                 return name
+        document = self.referenced.get(uri)
+        for name, schema in self.documents.items():
+            if schema is document:
+                return name
         return None
+
+    def node_at(self, uri: str) -> Node:
+        """The root of the document at ``uri``, compared or only referenced."""
+        name = self.name_of(uri)
+        if name is not None and self.uris[name] == uri:
+            return self.root(name)
+        document = self.referenced[uri]
+        return Node(document, uri, uri, self.dialect(document), self)
 
     def root(self, name: str) -> Node:
         schema = self.documents[name]
@@ -90,25 +145,39 @@ class SchemaSet:
     def ref_targets(self, name: str) -> frozenset[str] | None:
         """The documents the ``$ref``s of ``name`` lead to (None: it has a dynamic reference,
         whose target depends on where it is entered from)."""
-        targets: set[str] = set()
-        stack = [self.root(name)]
-        while stack:
-            node = stack.pop()
-            schema = node.schema
-            if isinstance(schema, list):
-                stack.extend(node.child(i) for i in range(len(schema)))
-                continue
-            if not isinstance(schema, dict):
-                continue
-            if "$dynamicRef" in schema or "$recursiveRef" in schema:
-                return None
-            ref = schema.get("$ref")
-            if isinstance(ref, str):
-                targets.add(urldefrag(urljoin(node.base, ref)).url)
-            for key, value in schema.items():
-                if key not in NOT_SCHEMAS and isinstance(value, dict | list):
-                    stack.append(node.child(key))
-        return frozenset(targets)
+        return ref_targets(self.root(name))
+
+    def with_referenced(self, find: Callable[[str], Any]) -> SchemaSet:
+        """This set with every document its references reach and it does not hold, looked up by
+        URI with ``find`` (None: not found; ``check`` then names the reference). A relative
+        reference from a document with an ``$id`` elsewhere (``https://host/a.json`` naming
+        ``b.json``) that nothing supplies is followed by path: the file beside it."""
+        known = set(self.uris.values()) | set(self.referenced)
+        found = dict(self.referenced)
+        by_file = {file_of(name): name for name in self.documents}
+        pending: list[tuple[Node, str | None]] = [
+            (self.root(name), file_of(name)) for name in self.documents
+        ]
+        while pending:
+            node, file = pending.pop()
+            targets = ref_targets(node, dynamic=True) or frozenset()
+            for uri in sorted(targets - known):
+                known.add(uri)
+                document, path = find(uri), None
+                if uri.startswith(BASE):
+                    path = posixpath.normpath(uri[len(BASE) :])
+                elif file is not None:
+                    path = _beside(node.doc, uri, file)
+                    if document is None and path is not None:
+                        document = (
+                            self.documents[by_file[path]] if path in by_file else find(BASE + path)
+                        )
+                if document is not None:
+                    found[uri] = document
+                    pending.append((Node(document, uri, uri, self.dialect(document), self), path))
+        if len(found) == len(self.referenced):
+            return self
+        return SchemaSet(self.documents, self.label, self.default_dialect, found)
 
     def unchanged_since(self, other: SchemaSet) -> frozenset[str]:
         """The documents (by URI) the same in both sets, annotations aside, whose references all
@@ -118,14 +187,13 @@ class SchemaSet:
         known = self._unchanged.get(id(other))
         if known is not None and known[0] is other:
             return known[1]
-        mine = {self.uris[n]: n for n in self.documents}
-        theirs = {other.uris[n]: n for n in other.documents}
-        kept = {
-            uri
-            for uri, name in mine.items()
-            if uri in theirs and same_schema(self.documents[name], other.documents[theirs[uri]])
+        mine = {**{self.uris[n]: self.documents[n] for n in self.documents}, **self.referenced}
+        theirs = {
+            **{other.uris[n]: other.documents[n] for n in other.documents},
+            **other.referenced,
         }
-        targets = {uri: self.ref_targets(mine[uri]) for uri in kept}
+        kept = {uri for uri in mine if uri in theirs and same_schema(mine[uri], theirs[uri])}
+        targets = {uri: ref_targets(self.node_at(uri)) for uri in kept}
         shrinking = True
         while shrinking:
             shrinking = False
@@ -149,19 +217,28 @@ class SchemaSet:
                     node.resolve()
                 except CompatInputError as error:
                     raise CompatInputError(
-                        f"{self.label}: {name}{SUFFIX} at {pointer or '/'}: {error}"
+                        f"{self.label}: {file_of(name)} at {pointer or '/'}: {error}",
+                        self.path_of(name),
                     ) from None
+
+    def path_of(self, name: str) -> str | None:
+        """The file of ``name`` on disk, when this set was read from a directory."""
+        from pathlib import Path
+
+        return f"{self.label}/{file_of(name)}" if Path(self.label).is_dir() else None
 
     def _check_metaschema(self, name: str) -> None:
         from jsonschema.exceptions import best_match
 
         schema = self.documents[name]
-        where = f"{self.label}: {name}{SUFFIX}"
+        where = f"{self.label}: {file_of(name)}"
         if not isinstance(schema, dict | bool):
-            raise CompatInputError(f"{where}: a schema is an object or a boolean")
+            raise CompatInputError(
+                f"{where}: a schema is an object or a boolean", self.path_of(name)
+            )
         dialect = self.dialect(schema)
         if dialect not in KNOWN_DIALECTS:
-            raise CompatInputError(f"{where}: unknown $schema {dialect!r}")
+            raise CompatInputError(f"{where}: unknown $schema {dialect!r}", self.path_of(name))
         cls = _validator_class(dialect)
         error = best_match(
             cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER).iter_errors(schema)
@@ -170,8 +247,44 @@ class SchemaSet:
             pointer = "".join(f"/{escape(str(p))}" for p in error.absolute_path) or "/"
             short = dialect.rsplit("/", 2)[-2]
             raise CompatInputError(
-                f"{where}: not valid JSON Schema ({short}) at {pointer}: {error.message}"
+                f"{where}: not valid JSON Schema ({short}) at {pointer}: {error.message}",
+                self.path_of(name),
             )
+
+
+def _beside(doc: str, target: str, file: str) -> str | None:
+    """The file ``target`` names when taken as a path from ``file``, whose URI is ``doc``: both
+    URIs on one host, so that a relative reference is a relative path."""
+    here, there = urlsplit(doc), urlsplit(target)
+    if (here.scheme, here.netloc) != (there.scheme, there.netloc) or not there.path:
+        return None
+    relative = posixpath.relpath(there.path, posixpath.dirname(here.path) or "/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(file), relative))
+
+
+def ref_targets(node: Node, *, dynamic: bool = False) -> frozenset[str] | None:
+    """The documents the ``$ref``s under ``node`` lead to. None if it has a dynamic reference
+    (whose target depends on where it is entered from), unless ``dynamic``."""
+    targets: set[str] = set()
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        schema = node.schema
+        if isinstance(schema, list):
+            stack.extend(node.child(i) for i in range(len(schema)))
+            continue
+        if not isinstance(schema, dict):
+            continue
+        if ("$dynamicRef" in schema or "$recursiveRef" in schema) and not dynamic:
+            return None
+        for keyword in ("$ref", "$dynamicRef"):
+            ref = schema.get(keyword)
+            if isinstance(ref, str):
+                targets.add(urldefrag(urljoin(node.base, ref)).url)
+        for key, value in schema.items():
+            if key not in NOT_SCHEMAS and isinstance(value, dict | list):
+                stack.append(node.child(key))
+    return frozenset(targets)
 
 
 def _refs(node: Node, pointer: str) -> Iterator[tuple[str, Node]]:
@@ -232,8 +345,8 @@ class Node:
         base = self.base
         for step in path:
             schema = schema[step]
-            own = schema.get("$id") if isinstance(schema, dict) else None
-            if isinstance(own, str):
+            own = own_id(schema, self.dialect)
+            if own and not (self.dialect in _FRAGMENT_IDS and own.startswith("#")):
                 base = urldefrag(urljoin(base, own)).url
         return Node(schema, base, self.doc, self.dialect, self.sset)
 
@@ -263,8 +376,9 @@ class Node:
         dialect = self.sset.dialect(document) if document is not None else self.dialect
         contents = resolved.contents
         base = target
-        if isinstance(contents, dict) and isinstance(contents.get("$id"), str):
-            base = urldefrag(urljoin(target, contents["$id"])).url
+        own = own_id(contents, dialect)
+        if own and not (dialect in _FRAGMENT_IDS and own.startswith("#")):
+            base = urldefrag(urljoin(target, own)).url
         return Node(contents, base, target, dialect, self.sset)
 
     def is_valid(self, instance: Any, *, formats: bool) -> bool:

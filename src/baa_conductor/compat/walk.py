@@ -12,6 +12,7 @@ schemas (its ``allOf`` members and ``$ref`` targets are flattened into it) and a
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from ..exceptions import CompatInputError
@@ -133,6 +134,14 @@ class Walk:
         writer has is a change worth listing (not so for an ``allOf`` member against the writer).
         """
         r = self.deref(reader)
+        found = self._covers_memo(r, writer, aligned)
+        if r.doc != reader.doc:  # a draft-07 $ref (no siblings) into another file
+            via = reader.sset.name_of(r.doc)
+            if via is not None:
+                return [replace(f, via=(via, *f.via)) for f in found]
+        return found
+
+    def _covers_memo(self, r: Node, writer: Writer, aligned: bool) -> list[Finding]:
         key = (r.key(), tuple(n.key() for n in writer), aligned)
         known = self._memo.get(key)
         if known is not None:

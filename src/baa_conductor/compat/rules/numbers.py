@@ -10,8 +10,22 @@ from ..keywords import NUMBERS
 from ..schemaset import Node
 from ..walk import Walk, Writer
 
-LOWER = {"minimum": False, "exclusiveMinimum": True}
-UPPER = {"maximum": False, "exclusiveMaximum": True}
+
+def bounds(node: Node, lower: bool) -> list[tuple[Any, bool, str]]:
+    """A node's lower (or upper) bounds as (value, strict, keyword). Draft-04 spells a strict
+    bound as ``minimum`` with ``exclusiveMinimum: true``; later drafts as a number."""
+    plain, exclusive = ("minimum", "exclusiveMinimum") if lower else ("maximum", "exclusiveMaximum")
+    found = []
+    value, flag = node.get(plain), node.get(exclusive)
+    if _number(value):
+        found.append((value, flag is True, plain))
+    if _number(flag):
+        found.append((flag, True, exclusive))
+    return found
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 class NumberRules(Walk):
@@ -19,27 +33,17 @@ class NumberRules(Walk):
         self, r: Node, alt: Writer, atoms: frozenset[str], primary: Node | None
     ) -> list[Finding]:
         findings = []
-        for keyword in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
-            bound = r.get(keyword)
-            if bound is None:
-                continue
-            if isinstance(bound, bool):
-                holds = False  # draft-04 boolean exclusive bounds are not compared
-            elif keyword in LOWER:
-                holds = any(
-                    self._beats(n.get(k), bound, strict=LOWER[keyword] and not LOWER[k], up=True)
-                    for n in alt
-                    for k in LOWER
-                    if n.get(k) is not None and not isinstance(n.get(k), bool)
+        for lower in (True, False):
+            for bound, strict, keyword in bounds(r, lower):
+                theirs = [(value, tight) for n in alt for value, tight, _ in bounds(n, lower)]
+                reached = any(self._beats(v, bound, strict=False, up=lower) for v, _ in theirs)
+                holds = reached and any(
+                    self._beats(v, bound, strict=strict and not tight, up=lower)
+                    for v, tight in theirs
                 )
-            else:
-                holds = any(
-                    self._beats(n.get(k), bound, strict=UPPER[keyword] and not UPPER[k], up=False)
-                    for n in alt
-                    for k in UPPER
-                    if n.get(k) is not None and not isinstance(n.get(k), bool)
-                )
-            findings += self._judge(keyword, r, primary, holds)
+                if reached and not holds and not keyword.startswith("exclusive"):
+                    keyword = "exclusiveMinimum" if lower else "exclusiveMaximum"  # draft-04 flag
+                findings += self._judge(keyword, r, primary, holds)
         step = r.get("multipleOf")
         if step is not None:
             k = Fraction(str(step))
