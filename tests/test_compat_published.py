@@ -165,6 +165,7 @@ def test_draft_04_boolean_exclusive_bounds(
     loose = {"$schema": DRAFT_04, "type": "number", "minimum": 0}
     old, new = _pair(tmp_path, {"n.json": strict}, {"n.json": loose})
     code, report, _ = _run(["--against", str(old), "--schemas", str(new)], capsys)
+    assert code == 1  # no x-version to bump
     assert [(c["kind"], c["backward"], c["forward"]) for c in report["changes"]] == [
         ("exclusiveMinimum removed", "compatible", "breaking")
     ]
