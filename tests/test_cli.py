@@ -304,6 +304,7 @@ HEAVY = ("pydantic", "rich", "jsonschema", "importlib.metadata", "baa_conductor.
         (["submit", "--help"], ()),
         (["worker", "--help"], ()),
         (["cancel", "--help"], ()),
+        (["status", "--help"], ()),
         (["checkpoint", "--help"], ()),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, list) else None,

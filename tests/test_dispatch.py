@@ -470,3 +470,106 @@ def test_a_dispatched_step_starts_with_no_signal_ignored(cluster: Cluster) -> No
     ).result(timeout=SAFETY_SEC)
     line = output(result.log_paths.run_dir, "stdout").decode()
     assert int(line.split()[1], 16) == 0, line
+
+
+def test_a_task_id_is_a_handle_from_queued_to_done(cluster: Cluster) -> None:
+    """`baa status` says queued, then running on which worker in which run directory (which
+    exists, its meta.json naming the worker), then finished with the outcome; `submit --wait`
+    shows the output while the step runs."""
+    env = {**os.environ, "BAA_BROKER_URL": cluster.redis.url}
+    gate = cluster.root / "status-gate"
+    waiter = subprocess.Popen(
+        [BAA, "submit", "--wait", "--task", "T-status", "--step", "s", "--run", "s1",
+         "--repo-root", str(cluster.work), "--runs-dir", str(cluster.runs), "--",
+         "sh", "-c", f"echo first; while [ ! -e {gate} ]; do sleep 0.05; done; echo second >&2"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert waiter.stderr is not None
+        assert waiter.stdout is not None
+        task_id = waiter.stderr.readline().decode().removeprefix("baa: submitted ").strip()
+        assert waiter.stdout.readline() == b"first\n"  # shown while the step still runs
+        run_dir = cluster.run_dir("T-status", "s1")
+        meta = json.loads((run_dir / "meta.json").read_bytes())
+        assert meta["worker"].startswith("baa-")
+        status = subprocess.run([BAA, "status", task_id], env=env, capture_output=True,
+                                text=True, timeout=SAFETY_SEC)  # fmt: skip
+        assert (status.returncode, status.stdout) == (0, (
+            f"{task_id}: running on {meta['worker']}\n  run directory {run_dir}\n"))  # fmt: skip
+        gate.touch()
+        out, err = waiter.communicate(timeout=SAFETY_SEC)
+    finally:
+        waiter.kill()
+    assert waiter.returncode == 0
+    assert out == b""
+    second, summary = err.decode().splitlines()
+    assert second == "second"
+    assert summary.startswith("baa: completed, exit 0, ")
+    done = subprocess.run([BAA, "status", "--json", task_id], env=env, capture_output=True,
+                          text=True, timeout=SAFETY_SEC)  # fmt: skip
+    info = json.loads(done.stdout)
+    assert (info["status"], info["outcome"], info["exitCode"], info["runDir"]) == (
+        "finished", "completed", 0, str(run_dir))  # fmt: skip
+    unknown = subprocess.run([BAA, "status", "no-such-task"], env=env, capture_output=True,
+                             text=True, timeout=SAFETY_SEC)  # fmt: skip
+    assert unknown.returncode == 1
+    assert unknown.stdout.startswith("no-such-task: unknown: the broker has no trace of it")
+
+
+def test_ctrl_c_on_submit_wait_says_the_step_goes_on(cluster: Cluster) -> None:
+    """SIGINT to `submit --wait` ends the wait with one line naming how to stop the step; the
+    step goes on and can be cancelled."""
+    import signal
+
+    env = {**os.environ, "BAA_BROKER_URL": cluster.redis.url}
+    waiter = subprocess.Popen(
+        [BAA, "submit", "--wait", "--task", "T-ctrlc", "--step", "s", "--run", "c1",
+         "--repo-root", str(cluster.work), "--runs-dir", str(cluster.runs), "--",
+         "sh", "-c", "echo started; exec sleep 60"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert waiter.stderr is not None
+    assert waiter.stdout is not None
+    task_id = waiter.stderr.readline().decode().removeprefix("baa: submitted ").strip()
+    assert waiter.stdout.readline() == b"started\n"
+    waiter.send_signal(signal.SIGINT)
+    _, err = waiter.communicate(timeout=SAFETY_SEC)
+    assert waiter.returncode == 130
+    assert err.decode() == (
+        f"baa: error: stopped waiting; step {task_id} goes on "
+        f"(baa status {task_id}; baa cancel {task_id} stops it)\n"
+    )
+    handle = cluster.dispatcher.handle(task_id)
+    assert handle.status() == "running"
+    handle.cancel()
+    assert handle.result(timeout=SAFETY_SEC).state.exit_code == 130
+
+
+def test_dispatch_failures_are_one_line(cluster: Cluster, tmp_path: Path) -> None:
+    """A broker that refuses the connection, a missing dispatch extra: one line each, at once."""
+    common = ["--task", "T", "--step", "s", "--repo-root", str(tmp_path), "--", "true"]
+    url = f"redis://:hunter2@127.0.0.1:{cluster.redis.port + 1}/0"
+    for argv in (["submit", "--broker", url, *common], ["status", "--broker", url, "x"],
+                 ["cancel", "--broker", url, "x"]):  # fmt: skip
+        done = subprocess.run([BAA, *argv], capture_output=True, text=True, timeout=SAFETY_SEC)
+        assert done.returncode == 1
+        assert done.stdout == ""
+        assert done.stderr.startswith(
+            f"baa: error: cannot reach the broker at redis://:***@127.0.0.1:{cluster.redis.port + 1}/0: "
+        )
+        assert done.stderr.count("\n") == 1
+        assert "hunter2" not in done.stderr
+    hidden = (
+        "import sys\n"
+        "sys.modules['celery'] = None\n"
+        "from baa_conductor.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    for argv in (["submit", *common], ["worker"], ["status", "x"], ["cancel", "x"]):
+        done = subprocess.run(
+            [sys.executable, "-c", hidden, *argv, "--broker", "redis://127.0.0.1:1/0"],
+            capture_output=True, text=True, timeout=SAFETY_SEC,
+        )  # fmt: skip
+        assert (done.returncode, done.stderr) == (2, (
+            "baa: error: this command needs the dispatch extra (celery is not installed): "
+            f"{sys.executable} -m pip install 'baa-conductor[dispatch]'\n"))  # fmt: skip

@@ -188,6 +188,7 @@ def _prepare(
     *,
     status: str,
     on_output: OnOutput | None = None,
+    worker: str | None = None,
 ) -> PreparedStepRun:
     # status="running": run_step starts the worker right after, so the run directory is created
     # with the `running` state; no further state write (and fsync) before the worker starts.
@@ -211,6 +212,8 @@ def _prepare(
         "createdAt": started_at, "checkpointMode": checkpoint["mode"],
         **_optional(req, "promptSummary", "command"),
     }  # fmt: skip
+    if worker is not None:
+        metadata["worker"] = worker
     prepared = f"Prepared local run layout for {req['stepId']}."
     state = {
         "status": status, "attempt": req["attempt"], "startedAt": started_at,
@@ -325,6 +328,7 @@ def run_step(
     tail_bytes: int = DEFAULT_TAIL_BYTES,
     on_output: OnOutput | None = None,
     heartbeat_sec: float = HEARTBEAT_SEC,
+    worker: str | None = None,
 ) -> StepExecutionResult:
     """Run one step end to end and return its validated result envelope.
 
@@ -332,12 +336,14 @@ def run_step(
     stdout/stderr chunks the envelope carries (the files keep all of them). ``on_output``, if
     given, is called with ``(channel, bytes)`` for each chunk of output as soon as it is written
     to its log (``baa run`` passes it on to the terminal). While the worker runs, state.json's
-    ``updatedAt`` is refreshed every ``heartbeat_sec``.
+    ``updatedAt`` is refreshed every ``heartbeat_sec``. ``worker`` names who runs it in
+    meta.json (a ``baa worker``'s node name).
     """
     from baa_conductor_contracts.step_execution_result_schema import StepExecutionResult
 
     envelope = run_step_dict(request, executor, tail_entries=tail_entries, tail_bytes=tail_bytes,
-                             on_output=on_output, heartbeat_sec=heartbeat_sec)  # fmt: skip
+                             on_output=on_output, heartbeat_sec=heartbeat_sec,
+                             worker=worker)  # fmt: skip
     return StepExecutionResult.model_validate(envelope)
 
 
@@ -349,12 +355,15 @@ def run_step_dict(
     tail_bytes: int = DEFAULT_TAIL_BYTES,
     on_output: OnOutput | None = None,
     heartbeat_sec: float = HEARTBEAT_SEC,
+    worker: str | None = None,
 ) -> dict[str, Any]:
     """:func:`run_step`, returning the envelope as validated wire JSON (camelCase) instead of a model.
 
     It loads no Pydantic model on the way (``baa run`` starts faster for it).
     """
-    run = _prepare(request, tail_entries, tail_bytes, status="running", on_output=on_output)
+    run = _prepare(
+        request, tail_entries, tail_bytes, status="running", on_output=on_output, worker=worker
+    )
     try:
         return _finish(run, executor or PlaceholderExecutor(), heartbeat_sec)
     except RunStoreError as error:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 #: Command modules, in the order ``baa --help`` lists their commands (``listing``: ``baa list``).
 COMMANDS = (
-    "run", "show", "checkpoint", "tail", "listing", "sweep", "validate", "schemas", "compat", "serve", "worker", "submit", "cancel",
+    "run", "show", "checkpoint", "tail", "listing", "sweep", "validate", "schemas", "compat", "serve", "worker", "submit", "status", "cancel",
 )  # fmt: skip
 
 DESCRIPTION = """\

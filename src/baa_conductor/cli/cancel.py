@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._broker import add_broker_options
+from ._broker import add_broker_options, load_dispatch
 from ._common import Sink
 
 TYPE_CHECKING = False
@@ -36,9 +36,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
-    from ..dispatch import Dispatcher
-
-    dispatcher = Dispatcher(args.broker, queue=args.queue)
+    dispatcher = load_dispatch().Dispatcher(args.broker, queue=args.queue)
     try:
         dispatcher.handle(args.task_id).cancel()
     finally:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._broker import add_broker_options
+from ._broker import add_broker_options, load_dispatch
 from ._common import UsageError
 
 TYPE_CHECKING = False
@@ -65,6 +65,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     if not isinstance(logging.getLevelName(args.loglevel.upper()), int):
         raise UsageError(f"--loglevel {args.loglevel}: not one of DEBUG, INFO, WARNING, ERROR")
+    load_dispatch()
     from ..dispatch.config import broker_url
     from ..dispatch.worker import run_worker
 

@@ -27,6 +27,7 @@ def make_app(
     queue: str = DEFAULT_QUEUE,
     lease: float = LEASE_SEC,
     runs_dir: str | None = None,
+    client: bool = False,
 ) -> Any:
     """A Celery app on ``broker`` (or ``$BAA_BROKER_URL``), which is also the result backend.
 
@@ -39,7 +40,8 @@ def make_app(
     - ``visibility_timeout`` is the lease: Redis gives a delivered message to another worker once
       it has gone that long without its worker renewing it (lease.py renews every ninth of it),
       and every worker looks for such messages as often.
-    - Storing a result retries while the backend is away (a Redis restart loses no envelope).
+    - Storing a result retries while the backend is away (a Redis restart loses no envelope);
+      a ``client`` (a submitter) is told at once instead.
     """
     url = broker_url(broker)
     app = Celery("baa_conductor", broker=url, backend=url, set_as_current=False)
@@ -59,7 +61,7 @@ def make_app(
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
         result_expires=RESULT_EXPIRES_SEC,
-        result_backend_always_retry=True,
+        result_backend_always_retry=not client,
         result_backend_max_sleep_between_retries_ms=2000,
         redis_socket_timeout=SOCKET_TIMEOUT_SEC,
         redis_socket_connect_timeout=CONNECT_TIMEOUT_SEC,

@@ -16,6 +16,7 @@ from .config import (
     CANCEL_KEY_PREFIX,
     DEFAULT_QUEUE,
     RESULT_EXPIRES_SEC,
+    SUBMITTED_KEY_PREFIX,
     TASK_NAME,
     broker_url,
     is_cancelled,
@@ -42,9 +43,52 @@ _STATUS_OF_STATE: dict[str, StepStatus] = {
 
 def _connection_errors() -> tuple[type[BaseException], ...]:
     from kombu.exceptions import OperationalError
-    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import RedisError
 
-    return (OperationalError, RedisConnectionError, ConnectionRefusedError)
+    # RedisError: also a server that answers, but not as Redis (a proxy, another service).
+    return (OperationalError, RedisError, OSError)
+
+
+def _reason(error: BaseException) -> str:
+    """The cause of a connection error in one line (Celery wraps redis-py's, which wraps OSError)."""
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    """What the broker knows of one submitted step (``baa status``).
+
+    ``worker``, ``run_dir``, ``run_id`` and ``attempt`` are those of the attempt that runs or ran
+    last, once a worker has taken the step; ``outcome``, ``exit_code`` and ``summary`` come from
+    its envelope once it has one; ``reason`` says why a rejected step was refused.
+    """
+
+    task_id: str
+    status: StepStatus
+    known: bool = True  # False: no trace of this id (never submitted here, or long expired)
+    worker: str | None = None
+    run_dir: str | None = None
+    run_id: str | None = None
+    attempt: int | None = None
+    outcome: str | None = None
+    exit_code: int | None = None
+    summary: str | None = None
+    reason: str | None = None
+    submitted: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        fields = {
+            "taskId": self.task_id, "status": self.status, "known": self.known,
+            "worker": self.worker, "runDir": self.run_dir, "runId": self.run_id,
+            "attempt": self.attempt, "outcome": self.outcome, "exitCode": self.exit_code,
+            "summary": self.summary, "reason": self.reason, "submitted": self.submitted,
+        }  # fmt: skip
+        return {k: v for k, v in fields.items() if v is not None}
+
+
+#: How long a waiting client keeps trying a broker that went away during the wait.
+RECONNECT_WAIT_SEC = 60.0
 
 
 class Dispatcher:
@@ -53,7 +97,10 @@ class Dispatcher:
     def __init__(self, broker: str | None = None, *, queue: str = DEFAULT_QUEUE):
         self.url = broker_url(broker)
         self.queue = queue
-        self.app = make_app(self.url, queue=queue)
+        self.app = make_app(self.url, queue=queue, client=True)
+
+    def unavailable(self, error: BaseException) -> BrokerUnavailableError:
+        return BrokerUnavailableError(redacted(self.url), _reason(error))
 
     def submit(
         self,
@@ -69,15 +116,26 @@ class Dispatcher:
             wire = request
         validate("step-execution-request", wire)
         args = [wire, (policy or RetryPolicy()).to_wire(), (options or RunOptions()).to_wire()]
+        import json
+        import uuid
+
+        task_id = str(uuid.uuid4())
+        submitted = {key: wire[key] for key in ("taskId", "stepId", "runId", "attempt")}
         try:
-            sent = self.app.send_task(
-                TASK_NAME, args=args, queue=self.queue, retry=True,
-                retry_policy={"max_retries": 10, "interval_start": 0.2, "interval_step": 0.5,
-                              "interval_max": 2.0},
+            # First, so that `baa status` knows the id as soon as any worker may take the step.
+            self.app.backend.client.set(
+                SUBMITTED_KEY_PREFIX + task_id,
+                json.dumps({**submitted, "queue": self.queue}),
+                ex=RESULT_EXPIRES_SEC,
+            )
+            self.app.send_task(
+                TASK_NAME, args=args, queue=self.queue, task_id=task_id, retry=True,
+                retry_policy={"max_retries": 1, "interval_start": 0.2, "interval_step": 0.5,
+                              "interval_max": 1.0},
             )  # fmt: skip
         except _connection_errors() as error:
-            raise BrokerUnavailableError(redacted(self.url), str(error)) from None
-        return StepHandle(self, sent.id)
+            raise self.unavailable(error) from None
+        return StepHandle(self, task_id)
 
     def handle(self, task_id: str) -> StepHandle:
         """The handle of a step submitted before (by this process or another)."""
@@ -98,14 +156,42 @@ class StepHandle:
         return self.dispatcher.app.AsyncResult(self.task_id)
 
     def status(self) -> StepStatus:
+        return self.info().status
+
+    def info(self) -> StepInfo:
+        """Where the step is: queued, running (on which worker, in which run directory), done."""
+        import json
+
         try:
-            outcome = self._async()
-            state = outcome.state
-            if state == "SUCCESS" and is_cancelled(outcome.result):
-                return "cancelled"
+            meta = self.dispatcher.app.backend.get_task_meta(self.task_id)
+            raw = self.dispatcher.app.backend.client.get(SUBMITTED_KEY_PREFIX + self.task_id)
         except _connection_errors() as error:
-            raise BrokerUnavailableError(redacted(self.dispatcher.url), str(error)) from None
-        return _STATUS_OF_STATE.get(state, "queued")
+            raise self.dispatcher.unavailable(error) from None
+        submitted = json.loads(raw) if raw else None
+        state, value = meta.get("status", "PENDING"), meta.get("result")
+        status = _STATUS_OF_STATE.get(state, "queued")
+        info: dict[str, Any] = {"submitted": submitted}
+        if submitted is not None:
+            info.update(run_id=submitted["runId"], attempt=submitted["attempt"])
+        if state == "STARTED" and isinstance(value, dict):
+            info.update(worker=value.get("worker") or value.get("hostname"),
+                        run_dir=value.get("runDir"), run_id=value.get("runId"),
+                        attempt=value.get("attempt"))  # fmt: skip
+        elif state == "SUCCESS" and isinstance(value, dict):
+            if is_cancelled(value):
+                status = "cancelled"
+            paths = value.get("logPaths") or {}
+            info.update(run_dir=paths.get("runDir"), run_id=value.get("runId"),
+                        attempt=value.get("attempt"), outcome=value.get("outcome"),
+                        exit_code=(value.get("state") or {}).get("exitCode"),
+                        summary=value.get("summary"))  # fmt: skip
+        elif state == "FAILURE" and isinstance(value, dict):
+            message = value.get("exc_message")
+            info["reason"] = message[0] if isinstance(message, list) and message else str(message)
+        elif state == "REVOKED":
+            info["summary"] = "cancelled before it started; it never ran"
+        known = state != "PENDING" or submitted is not None
+        return StepInfo(self.task_id, status, known, **info)
 
     def result(self, timeout: float | None = None) -> StepExecutionResult:
         """Wait for the envelope (validated on receipt).
@@ -113,15 +199,27 @@ class StepHandle:
         Raises TimeoutError after ``timeout`` seconds, :class:`StepCancelledError` if the step
         was cancelled before it started, :class:`RejectedStepError` if the worker refused it.
         """
+        import time
+
         from celery.exceptions import TimeoutError as CeleryTimeout
 
         outcome = self._async()
-        try:
-            value = outcome.get(timeout=timeout, propagate=False, interval=0.2)
-        except CeleryTimeout:
-            raise TimeoutError(f"step {self.task_id}: no result after {timeout}s") from None
-        except _connection_errors() as error:
-            raise BrokerUnavailableError(redacted(self.dispatcher.url), str(error)) from None
+        end = None if timeout is None else time.monotonic() + timeout
+        lost: float | None = None  # when the broker went away during the wait
+        while True:
+            left = None if end is None else max(0.0, end - time.monotonic())
+            try:
+                value = outcome.get(timeout=left, propagate=False, interval=0.2)
+                break
+            except CeleryTimeout:
+                raise TimeoutError(f"step {self.task_id}: no result after {timeout}s") from None
+            except _connection_errors() as error:
+                # A broker restart is no reason to stop waiting; a broker gone for good is.
+                lost = lost or time.monotonic()
+                if time.monotonic() - lost > RECONNECT_WAIT_SEC:
+                    raise self.dispatcher.unavailable(error) from None
+                time.sleep(1.0)
+                outcome = self._async()
         state = outcome.state
         if state == "REVOKED":
             raise StepCancelledError(self.task_id)
@@ -139,7 +237,7 @@ class StepHandle:
             app.backend.client.set(CANCEL_KEY_PREFIX + self.task_id, "1", ex=RESULT_EXPIRES_SEC)
             app.control.broadcast(CANCEL_COMMAND, arguments={"task_id": self.task_id})
         except _connection_errors() as error:
-            raise BrokerUnavailableError(redacted(self.dispatcher.url), str(error)) from None
+            raise self.dispatcher.unavailable(error) from None
 
 
 def submit(

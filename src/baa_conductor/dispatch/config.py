@@ -14,6 +14,8 @@ DEFAULT_QUEUE = "baa"
 CANCEL_COMMAND = "baa_cancel"
 #: Redis key prefix of durable cancel marks, kept as long as results.
 CANCEL_KEY_PREFIX = "baa:cancelled:"
+#: Redis key prefix of what a submitter sent (task, step, run), for `baa status` while queued.
+SUBMITTED_KEY_PREFIX = "baa:submitted:"
 #: How long envelopes stay in the result backend; the run directory is the durable record.
 RESULT_EXPIRES_SEC = 7 * 24 * 3600
 #: A delivered step stays with its worker while the worker renews its lease; this long after the

@@ -217,7 +217,9 @@ def _or(value: int | None, default: int) -> int:
 Ran = tuple[dict[str, Any], dict[str, Any] | None]
 
 
-def _run(request: dict[str, Any], policy: RetryPolicy, options: RunOptions) -> Ran | None:
+def _run(
+    request: dict[str, Any], policy: RetryPolicy, options: RunOptions, task: Any
+) -> Ran | None:
     """The envelope of the next free attempt and the request of a retry, if the policy wants one.
 
     ``None`` if another delivery of the same message ran the step to its end (a message that came
@@ -245,11 +247,13 @@ def _run(request: dict[str, Any], policy: RetryPolicy, options: RunOptions) -> R
         else:
             inner = executor_for(claimed["workerKind"], grace_sec=options.grace_sec)
             executor = CancellableExecutor(inner)
+        worker = task.request.hostname
+        _announce(task, claimed, worker)
         try:
             result = run_step(
                 claimed, executor,
                 tail_entries=_or(options.tail_entries, DEFAULT_TAIL_ENTRIES),
-                tail_bytes=_or(options.tail_bytes, DEFAULT_TAIL_BYTES),
+                tail_bytes=_or(options.tail_bytes, DEFAULT_TAIL_BYTES), worker=worker,
             )  # fmt: skip
         except RunExistsError:
             request = claimed
@@ -259,6 +263,14 @@ def _run(request: dict[str, Any], policy: RetryPolicy, options: RunOptions) -> R
             return envelope, next_attempt(claimed)
         return envelope, None
     return None
+
+
+def _announce(task: Any, request: dict[str, Any], worker: str) -> None:
+    """Tell the result backend who runs which attempt where (``baa status``, ``submit --wait``)."""
+    task.update_state(state="STARTED", meta={
+        "worker": worker, "runDir": run_dir(request), "runId": request["runId"],
+        "attempt": request["attempt"], "taskId": request["taskId"], "pid": os.getpid(),
+    })  # fmt: skip
 
 
 def run_step_task(
@@ -283,7 +295,7 @@ def run_step_task(
     retry_policy = _policy(policy)
     run_options = _options(options)
     checked = _checked(request, task.app.conf, run_options)
-    ran = _run(checked, retry_policy, run_options)
+    ran = _run(checked, retry_policy, run_options, task)
     if ran is None:
         logger.warning(
             "step %s was run to its end by another delivery; this one is dropped", task_id
