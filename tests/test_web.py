@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import os
@@ -20,6 +19,7 @@ pytest.importorskip("httpx2")
 
 from helpers import make_request
 from starlette.testclient import TestClient
+from webserver import served
 
 from baa_conductor._schemas import load_schema, schema_names
 from baa_conductor.executors import ShellExecutor
@@ -341,24 +341,6 @@ def test_events_stream_entries_then_the_terminal_state(tmp_path: Path, client: T
 # the command ------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def served(root: Path, *args: str) -> Iterator[tuple[str, int]]:
-    """A real `baa serve --port 0` over ``root``: its host and port, until the block ends."""
-    process = subprocess.Popen([sys.executable, "-m", "baa_conductor", "serve", "--runs-dir",
-                                str(root), "--port", "0", *args], stderr=subprocess.PIPE, text=True)  # fmt: skip
-    try:
-        assert process.stderr is not None
-        line = process.stderr.readline()  # "baa: serving ROOT at http://HOST:PORT/ (Ctrl-C stops)"
-        address = line.split("http://", 1)[1].split("/", 1)[0]
-        host, port = address.rsplit(":", 1)
-        yield host, int(port)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        if process.stderr is not None:
-            process.stderr.close()
-
-
 def baa_serve(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "baa_conductor", "serve", *args],
                           capture_output=True, text=True, timeout=60, env=env)  # fmt: skip
@@ -396,3 +378,22 @@ def test_serve_needs_a_token_beyond_loopback(tmp_path: Path) -> None:
     )
     short = baa_serve("--runs-dir", str(tmp_path), "--token", "abc")
     assert short.stderr == "baa: error: --token: shorter than 16 characters\n"
+
+
+def test_a_log_cut_short_by_the_budget_bounds_the_page(tmp_path: Path, client: TestClient) -> None:
+    """When one log fills the page's byte budget, entries of the others beyond it wait for the
+    next page: a page never skips over entries it did not read."""
+    script = "echo first; python3 -c \"print('x' * (6 << 20))\"; echo last >&2"
+    run(tmp_path, script, "r1")
+    seen: list[int] = []
+    before = None
+    while True:
+        query = {"limit": 1000, **({"before_seq": before} if before else {})}
+        page = client.get("/api/runs/T-005/r1/log", params=query).json()
+        seqs = [e["seq"] for e in page["entries"]]
+        assert seqs == sorted(seqs)
+        seen = seqs + seen
+        if not page["more"]:
+            break
+        before = seqs[0]
+    assert seen == list(range(1, len(seen) + 1))

@@ -145,6 +145,18 @@ def not_found(request: Request, exc: Exception) -> Response:
     return FileResponse(os.path.join(STATIC, "404.html"), status_code=404)
 
 
+def _warm_up() -> None:
+    """Compile the validators the pages need now, not in the first visitor's request."""
+    from ..paths import LOG_OF_CHANNEL, SCHEMA_OF_FILE
+    from ..validation import compiled
+    from .logs import _checker
+
+    for schema in (*set(SCHEMA_OF_FILE.values()), "agent-activity", "checkpoint-record"):
+        compiled(schema)
+    for channel in LOG_OF_CHANNEL:
+        _checker(channel)
+
+
 def create_app(runs_root: str, token: str | None = None) -> ASGIApp:
     """The ASGI application serving ``runs_root`` (read-only); ``token`` guards every route."""
     root = os.path.realpath(runs_root)
@@ -166,6 +178,7 @@ def create_app(runs_root: str, token: str | None = None) -> ASGIApp:
         Route("/api/schemas/{name}/examples", _endpoint(api.schema_examples)),
         Mount("/static", StaticFiles(directory=STATIC, follow_symlink=False), name="static"),
     ]
+    _warm_up()
     app = Starlette(routes=routes, exception_handlers={404: not_found})
     app.state.root = root
     app.state.index = RunIndex(root)

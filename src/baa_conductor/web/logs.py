@@ -286,17 +286,34 @@ def read_page(
     try:
         per_file: list[list[dict[str, Any]]] = []
         more = False
+        # A log cut short by the page's limit or budget bounds the page: past its last entry
+        # read (before its first, backwards) another log's entries could not be told in order.
+        bound: int | None = None
         for log in logs:
             if after_seq is not None:
-                lines, beyond = log.forward(
-                    log.offset_after(after_seq), limit, budget, page.problems
-                )
+                offset = log.offset_after(after_seq)
+                lines, beyond = log.forward(offset, limit, budget, page.problems)
             else:
                 end = log.size if before_seq is None else log.offset_after(before_seq - 1)
                 lines, beyond = log.backward(end, limit, budget, page.problems)
-            per_file.append(log.entries(lines, page.problems))
+            entries = log.entries(lines, page.problems)
+            per_file.append(entries)
             more |= beyond
+            if beyond and entries:
+                edge = entries[-1]["seq"] if after_seq is not None else entries[0]["seq"]
+                if bound is None:
+                    bound = edge
+                else:
+                    bound = min(bound, edge) if after_seq is not None else max(bound, edge)
         merged = list(heapq.merge(*per_file, key=_seq))
+        if bound is not None:
+            kept = [
+                e
+                for e in merged
+                if (e["seq"] <= bound if after_seq is not None else e["seq"] >= bound)
+            ]
+            more |= len(kept) < len(merged)
+            merged = kept
         if after_seq is not None:
             page.entries = merged[:limit]
         else:

@@ -190,6 +190,8 @@ function escapeAt(text, i) {
 }
 
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+// Where plain text ends: a newline, an escape, any other control character.
+const SPECIAL = /[\x00-\x1f\x7f-\x9f]/g;
 
 function visibleControl(ch) {
   const code = ch.charCodeAt(0);
@@ -226,8 +228,9 @@ export function ansiLines(text, style = { bold: false, dim: false, italic: false
       fragment.append(el("span", { class: "ctl", text: visibleControl(ch) }));
       i++;
     } else {
-      let j = i + 1;
-      while (j < text.length && !CONTROL.test(text[j]) && text[j] !== "\n") j++;
+      SPECIAL.lastIndex = i + 1;
+      const next = SPECIAL.exec(text);
+      const j = next ? next.index : text.length;
       run += text.slice(i, j);
       i = j;
     }
