@@ -17,7 +17,7 @@ from dataclasses import field as _field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import _clock
+from . import _clock, stops
 from .encoding import js_number
 from .exceptions import ContractError, Interrupted, RunStoreError
 from .heartbeat import HEARTBEAT_SEC, beating
@@ -281,6 +281,11 @@ class PlaceholderExecutor:
         }
 
 
+def stopped_summary(what: str, signum: int) -> str:
+    """The summary of a step whose runner was told to stop: the same on every path."""
+    return f"{what} was stopped because the runner received {signal.Signals(signum).name}"
+
+
 def _failure(summary: str, exit_code: int) -> dict[str, Any]:
     return {"ok": False, "outcome": "failed", "summary": summary, "exitCode": exit_code}
 
@@ -292,10 +297,10 @@ def _execute(run: PreparedStepRun, executor: Executor) -> dict[str, Any]:
         raise
     except ContractError as error:
         return _failure(f"Executor returned an invalid outcome: {error}", 1)
-    except Interrupted as stop:
-        return _failure(f"Run {stop}; the worker was stopped.", 128 + stop.signum)
-    except KeyboardInterrupt:
-        return _failure("Run interrupted by SIGINT; the worker was stopped.", 128 + signal.SIGINT)
+    except (Interrupted, KeyboardInterrupt) as stop:
+        # An executor that does not stop its worker itself: the same words as one that does.
+        signum = stop.signum if isinstance(stop, Interrupted) else signal.SIGINT
+        return _failure(stopped_summary("worker", signum), 128 + signum)
     except Exception as error:
         import traceback  # only here: importing it costs every run about 2 ms of start-up
 
@@ -402,7 +407,7 @@ def _finish(run: PreparedStepRun, executor: Executor, heartbeat_sec: float) -> d
     if run.checkpoints is not None:
         run.checkpoints.start()
 
-    with beating(lambda: run.update_state(updatedAt=_clock.now()), heartbeat_sec):
+    with beating(lambda: run.update_state(updatedAt=_clock.now()), heartbeat_sec), stops.armed():
         outcome = _execute(run, executor)
     if run.checkpoints is not None:
         run.checkpoints.finish()

@@ -10,7 +10,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
-    from types import FrameType
     from typing import Any
 
 EXAMPLES = """\
@@ -308,10 +307,21 @@ class LiveOutput:
         self.sinks[channel].write(data)
 
 
-def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
-    from ..exceptions import Interrupted
+def _stop_notice(grace: float) -> Any:
+    """What ``baa run`` says on stderr when a stop signal comes (at once, not when the run ends)."""
+    import signal
 
-    raise Interrupted(signum)
+    from ..stops import write_stderr
+
+    def note(signum: int, first: bool) -> None:
+        name = signal.Signals(signum).name
+        if first:
+            write_stderr(f"baa: {name}: stopping the step (SIGTERM, then SIGKILL if it still runs "
+                         f"{grace:g} s later; a second signal kills it now)\n")  # fmt: skip
+        else:
+            write_stderr(f"baa: {name} again: killing the step now\n")
+
+    return note
 
 
 def _duration(ms: int) -> str:
@@ -334,32 +344,33 @@ def summary_line(envelope: dict[str, Any]) -> str:
         here = os.path.relpath(run_dir)  # shorter, when the runs root is under the cwd
     except (OSError, ValueError):  # no cwd any more
         here = run_dir
+    said = envelope["summary"]
+    if said.endswith(".") and not said.endswith(".."):  # "…stopped.; run directory" reads badly
+        said = said[:-1]
     return printable(
         f"baa: {envelope['outcome']}, exit {code}, {_duration(envelope['durationMs'])}: "
-        f"{envelope['summary']}; run directory {run_dir if here.startswith('..') else here}"
+        f"{said}; run directory {run_dir if here.startswith('..') else here}"
     ).replace("\n", " ")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import signal
-
+    from .. import stops
     from ..executors.containment import sweep_orphans
+    from ..executors.process import DEFAULT_GRACE_SEC as DEFAULT_GRACE
     from ..runner import run_step_dict
 
     request = build_request(args)
     sweep_orphans()  # what runners killed before left behind
     executor = make_executor(args)
     live = None if args.json or args.quiet else LiveOutput()
-    # SIGHUP (the terminal went away) stops the run as SIGTERM does: with a final state.
-    previous = {s: signal.signal(s, _raise_interrupted) for s in (signal.SIGTERM, signal.SIGHUP)}
-    try:
+    # Ctrl-C, SIGTERM and SIGHUP (the terminal went away) all stop the run the same way, with a
+    # final state; a second one kills the step without waiting out the grace.
+    note = None if live is None else _stop_notice(getattr(executor, "grace_sec", DEFAULT_GRACE))
+    with stops.handling(note=note):
         envelope = run_step_dict(
             request, executor, tail_entries=args.tail_entries, tail_bytes=args.tail_bytes,
             on_output=live,
         )  # fmt: skip
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
     return report(envelope, args, live)
 
 

@@ -7,7 +7,7 @@ import signal
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..runner import PreparedStepRun
+from ..runner import PreparedStepRun, stopped_summary
 from ..session import LogSession
 from .process import DEFAULT_GRACE_SEC, ProcessResult, run_process
 
@@ -148,8 +148,7 @@ class ProcessExecutor:
             return (f"{what} timed out after {run.wire_request['timeoutSec']}s and was stopped "
                     f"(SIGTERM to its process group, SIGKILL {self.grace_sec}s later if still running)")  # fmt: skip
         if result.interrupted is not None:
-            name = signal.Signals(result.interrupted).name
-            return f"{what} was stopped because the runner received {name}"
+            return stopped_summary(what, result.interrupted)
         if result.signal is not None:
             return f"{what} was killed by {signal.Signals(result.signal).name}"
         return f"{what} exited with code {result.exit_code}"

@@ -396,6 +396,19 @@ def kill_adopted(started: int, keep: Callable[[int], bool], since: int | None = 
     return killed
 
 
+def group_running(pgid: int, since: int | None = None) -> bool:
+    """Whether a process of group ``pgid`` runs (zombies aside); ``since`` as in :func:`pids`."""
+    for pid in pids(since):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and fields[2] == b"%d" % pgid and fields[0] not in (b"Z", b"X"):
+            return True
+    return False
+
+
 def zombie_children() -> bool:
     """Whether any child of this process has died and waits to be reaped (nothing is reaped)."""
     try:

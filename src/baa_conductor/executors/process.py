@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .. import heartbeat
+from .. import heartbeat, stops
 from ..exceptions import Interrupted
 from . import containment
 from .containment import (
@@ -235,12 +235,25 @@ class _Worker:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, sig)
 
-    def group_alive(self) -> bool:
+    def group_running(self) -> bool:
+        """Whether a process of the worker's group still runs; its zombies do not count.
+
+        Those the runner adopted (as child subreaper) are reaped here: a dead process that stays
+        in the group as an unreaped zombie would otherwise keep the group "alive" for the whole
+        grace. Any other zombie is told apart by its state in /proc.
+        """
+        pgid = self.proc.pid
+        if self.proc.poll() is None:
+            return True
+        with contextlib.suppress(ChildProcessError):  # none of the group is our child any more
+            while os.waitpid(-pgid, os.WNOHANG)[0]:
+                pass
         try:
-            os.killpg(self.proc.pid, 0)
+            os.killpg(pgid, 0)
         except (ProcessLookupError, PermissionError):
             return False
-        return True
+        since = pgid if time.monotonic() - self.started < NARROW_SWEEP_SEC else None
+        return containment.group_running(pgid, since)
 
 
 def run_process(
@@ -283,6 +296,9 @@ def run_process(
                 CANNOT_RUN_EXIT_CODE, spawn_error=f"cannot run {argv[0]}: not executable"
             )
         return ProcessResult(NOT_FOUND_EXIT_CODE, spawn_error=f"command not found: {argv[0]}")
+    stopped = stops.requested()
+    if stopped is not None:  # a stop signal came before the worker could start: it never does
+        return ProcessResult(128 + stopped, interrupted=stopped)
     containment.become_subreaper()
     cgroup = RunCgroup.create(token)
     command = [program, *argv[1:]]
@@ -331,6 +347,61 @@ def run_process(
                 pipe.close()
 
 
+#: Reset to their default in the worker by subprocess itself (``restore_signals``).
+_RESTORED = frozenset({signal.SIGPIPE, signal.SIGXFSZ})
+
+
+def _ignored_signals() -> list[int]:
+    """The signals this process ignores (``SIG_IGN``, which ``exec`` passes on), as the kernel says."""
+    try:
+        with open("/proc/self/status", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"SigIgn:"):
+                    mask = int(line.split()[1], 16)
+                    return [n for n in range(1, 65) if mask >> (n - 1) & 1 and n not in _RESTORED]
+    except (OSError, ValueError, IndexError):
+        pass
+    return [s for s in signal.valid_signals()
+            if s not in _RESTORED and signal.getsignal(s) is signal.SIG_IGN]  # fmt: skip
+
+
+def _ignore(_signum: int, _frame: object) -> None:
+    """Stands for SIG_IGN while a worker starts: a caught signal is reset to default by exec."""
+
+
+def _inherit_no_ignored_signal(
+    stack: contextlib.ExitStack, preexec: Callable[[], None] | None
+) -> Callable[[], None] | None:
+    """Have the worker start with every signal at its default, as from a shell.
+
+    A signal the runner ignores would stay ignored in the worker across ``exec`` (a Celery pool
+    process ignores SIGINT, so its steps would ignore Ctrl-C). The runner's main thread swaps
+    each for a handler that does nothing, for the instant the worker starts, which ``exec``
+    resets to the default (keeping the fast ``vfork`` start); from another thread, where handlers
+    cannot be set, the worker resets them itself before ``exec`` (a full ``fork``).
+    """
+    ignored = _ignored_signals()
+    if not ignored:
+        return preexec
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        for signum in ignored:
+            with contextlib.suppress(OSError, ValueError):
+                signal.signal(signum, _ignore)
+                stack.callback(signal.signal, signum, signal.SIG_IGN)
+        return preexec
+
+    def reset() -> None:
+        for signum in ignored:
+            with contextlib.suppress(OSError, ValueError):
+                signal.signal(signum, signal.SIG_DFL)
+        if preexec is not None:
+            preexec()
+
+    return reset
+
+
 def _spawn(
     argv: list[str],
     cwd: str,
@@ -358,6 +429,7 @@ def _spawn(
             spawn_argv, preexec = _spawn_options(argv)
         else:  # another thread could start a process while the runner is in the cgroup
             spawn_argv, preexec = argv, cgroup.enter
+        preexec = _inherit_no_ignored_signal(stack, preexec)
         started.append(subprocess.Popen(
             spawn_argv, cwd=cwd, env=env, stdin=stdin,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
@@ -508,15 +580,32 @@ def _drain(fd: int, framers: dict[int, _Framer]) -> None:
 
 
 def _stop(worker: _Worker, graceful: bool) -> int:
-    """Stop whatever of the run still lives: group SIGTERM, SIGKILL after the grace, then sweep."""
-    if worker.group_alive():
-        if graceful:
-            worker.signal_group(signal.SIGTERM)
-            end = time.monotonic() + worker.grace_sec
-            while time.monotonic() < end and (worker.proc.poll() is None or worker.group_alive()):
-                time.sleep(0.02)
-        worker.signal_group(signal.SIGKILL)
+    """Stop whatever of the run still lives: group SIGTERM, SIGKILL once the group is gone or
+    after the grace (at once if another stop comes meanwhile), then sweep."""
+    if graceful and worker.group_running():
+        worker.signal_group(signal.SIGTERM)
+        _wait_for_group(worker)
+    worker.signal_group(signal.SIGKILL)
     if worker.proc.poll() is None:
         worker.proc.kill()
     worker.proc.wait()
     return worker.sweep()
+
+
+#: The longest pause between two looks at a stopping group: how late its end can be noticed.
+STOP_POLL_SEC = 0.02
+
+
+def _wait_for_group(worker: _Worker) -> None:
+    """Until no process of the worker's group runs, the grace is over, or another stop comes."""
+    end = time.monotonic() + worker.grace_sec
+    pause = 0.001
+    try:
+        while not stops.forced() and worker.group_running():
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, STOP_POLL_SEC)
+    except (KeyboardInterrupt, Interrupted):
+        return  # a second stop (Ctrl-C again, a cancel signal again): SIGKILL now
