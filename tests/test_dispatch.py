@@ -157,11 +157,15 @@ def test_a_running_step_is_cancelled_through_the_runners_stop_path(cluster: Clus
     result = handle.result(timeout=SAFETY_SEC)
     envelope = result.model_dump(mode="json", by_alias=True, exclude_unset=True)
     assert is_cancelled(envelope), envelope["summary"]
-    assert result.summary.startswith("Cancelled on request: the step was stopped (SIGTERM")
+    assert (result.outcome, result.summary) == (
+        "cancelled",
+        "shell command was stopped because the step was cancelled on request",
+    )
     assert result.state.exit_code == 130
     assert wait_gone(pid, SAFETY_SEC)
     record = read_run(str(run_dir))
-    assert (record.status, record.interrupted) == ("failed", False)
+    assert (record.status, record.interrupted) == ("cancelled", False)
+    assert record.events[-1].type == "step_cancelled"
     assert record.state.finished_at is not None
     assert handle.status() == "cancelled"
 

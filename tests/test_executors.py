@@ -161,7 +161,8 @@ def test_closed_stdout_still_waits_for_exit(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_runner_signal_stops_worker_and_persists(tmp_path: Path, signum: int) -> None:
-    """SIGTERM or Ctrl-C to `baa run` stops the worker, writes a failed terminal state and an envelope."""
+    """SIGTERM or Ctrl-C to `baa run` stops the worker, writes a cancelled terminal state and an
+    envelope."""
     pid_file = tmp_path / "w.pid"
     baa = [str(Path(sys.executable).with_name("baa"))]
     proc = subprocess.Popen(
@@ -178,7 +179,11 @@ def test_runner_signal_stops_worker_and_persists(tmp_path: Path, signum: int) ->
     name = signal.Signals(signum).name
     assert envelope["summary"] == f"shell command was stopped because the runner received {name}"
     state = json.loads((tmp_path / "runs" / "T" / "r" / "state.json").read_text())
-    assert (state["status"], state["exitCode"]) == ("failed", 128 + signum)
+    assert (state["status"], state["exitCode"]) == ("cancelled", 128 + signum)
+    assert (envelope["outcome"], envelope["lifecycleEvents"][-1]["type"]) == (
+        "cancelled",
+        "step_cancelled",
+    )
     assert wait_gone(int(pid_file.read_text()))
 
 

@@ -596,7 +596,7 @@ def test_sighup_stops_the_run_like_sigterm(tmp_path: Path) -> None:
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 129, out + err
     state = json.loads((tmp_path / "runs" / "T" / "r" / "state.json").read_text())
-    assert (state["status"], state["exitCode"]) == ("failed", 129)
+    assert (state["status"], state["exitCode"]) == ("cancelled", 129)
     assert "finishedAt" in state
     assert state["summary"] == "shell command was stopped because the runner received SIGHUP"
     assert wait_gone(worker)

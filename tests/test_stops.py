@@ -123,6 +123,7 @@ def test_a_stop_signal_ends_the_run_once_the_step_is_gone(
     assert proc.returncode == 128 + signum
     state = json.loads((tmp_path / "runs" / "T" / "r" / "state.json").read_text())
     assert state["summary"] == f"shell command was stopped because the runner received {name}"
+    assert state["status"] == "cancelled"
     lines = err.decode().splitlines()
     assert lines[0].startswith(f"baa: {name}: stopping the step (SIGTERM, then SIGKILL")
     assert lines[-1].endswith(f"{state['summary']}; run directory {tmp_path}/runs/T/r")

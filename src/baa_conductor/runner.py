@@ -5,7 +5,12 @@ Lifecycle order (one global seq with the output chunks): run_prepared, checkpoin
 output chunks (with git_diff checkpoint_written / checkpoint_failed among them: on the interval and
 before a timed-out or stopped worker is signalled), worker_execution_deferred (outcome ``prepared``
 only), the git_diff checkpoint of the exited worker, worker_exited, then step_prepared /
-step_completed / step_failed / step_blocked.
+step_completed / step_failed / step_blocked / step_cancelled.
+
+``cancelled``: the step was stopped from outside before it ended on its own: a stop signal to its
+runner (SIGINT, SIGTERM, SIGHUP: exit code 128+N) or a cancel request (``baa cancel``). A run
+whose runner died without recording an end has no terminal state at all; readers call it
+``interrupted``.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ OUTCOMES: dict[str, tuple[str, str, str]] = {
     "completed": ("completed", "step_completed", "info"),
     "failed": ("failed", "step_failed", "error"),
     "blocked": ("blocked", "step_blocked", "warn"),
+    "cancelled": ("cancelled", "step_cancelled", "warn"),
 }
 
 #: name, kind, path key of LocalRunPaths, description: the artifacts every run has.
@@ -300,7 +306,8 @@ def _execute(run: PreparedStepRun, executor: Executor) -> dict[str, Any]:
     except (Interrupted, KeyboardInterrupt) as stop:
         # An executor that does not stop its worker itself: the same words as one that does.
         signum = stop.signum if isinstance(stop, Interrupted) else signal.SIGINT
-        return _failure(stopped_summary("worker", signum), 128 + signum)
+        return {"ok": False, "outcome": "cancelled", "summary": stopped_summary("worker", signum),
+                "exitCode": 128 + signum}  # fmt: skip
     except Exception as error:
         import traceback  # only here: importing it costs every run about 2 ms of start-up
 

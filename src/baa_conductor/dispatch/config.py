@@ -70,7 +70,10 @@ def redacted(url: str) -> str:
 
 
 def is_cancelled(envelope: dict[str, object]) -> bool:
-    """Whether an envelope is that of a step stopped by a cancel request."""
+    """Whether an envelope is that of a step stopped by a cancel request (outcome ``cancelled``,
+    or, from a worker older than contract 3.0.0, ``failed`` with the summary it gave then)."""
+    if envelope.get("outcome") == "cancelled":
+        return True
     summary = envelope.get("summary")
     return (
         envelope.get("outcome") == "failed"

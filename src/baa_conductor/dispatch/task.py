@@ -36,7 +36,6 @@ from .config import (
     CANCEL_COMMAND,
     CANCEL_KEY_PREFIX,
     CANCELLED_EXIT_CODE,
-    CANCELLED_PREFIX,
     FENCED_EXIT_CODE,
     is_cancelled,
     max_grace,
@@ -104,15 +103,14 @@ def _unignore_sigint() -> None:
         signal.signal(signal.SIGINT, _not_interrupted)
 
 
-def _cancelled_outcome(stopped: bool, grace: float | None) -> dict[str, Any]:
-    if stopped:
-        how = "SIGTERM to its process group" + (
-            f", SIGKILL {grace}s later if still running" if grace is not None else ""
-        )
-        summary = f"{CANCELLED_PREFIX} on request: the step was stopped ({how})."
+def _cancelled_outcome(what: str | None) -> dict[str, Any]:
+    """``what`` the worker was (``shell command``), or None if it never started."""
+    if what is not None:
+        summary = f"{what} was stopped because the step was cancelled on request"
     else:
-        summary = f"{CANCELLED_PREFIX} on request before its worker started; nothing ran."
-    return {"ok": False, "outcome": "failed", "summary": summary, "exitCode": CANCELLED_EXIT_CODE}
+        summary = "the step was cancelled on request before its worker started; nothing ran"
+    return {"ok": False, "outcome": "cancelled", "summary": summary,
+            "exitCode": CANCELLED_EXIT_CODE}  # fmt: skip
 
 
 def _fenced_outcome(summary: str) -> dict[str, Any]:
@@ -126,29 +124,28 @@ class CancellableExecutor:
         self.inner = inner
 
     def execute(self, run: PreparedStepRun) -> Any:
-        grace: float | None = getattr(self.inner, "grace_sec", None)
         if _stop.fenced is not None:
             return _fenced_outcome(_stop.fenced)
         if _stop.requested:
-            return _cancelled_outcome(False, grace)
+            return _cancelled_outcome(None)
         _stop.executing = True
         try:
             if _stop.fenced is not None:  # arrived between the check and the flag
                 return _fenced_outcome(_stop.fenced)
             if _stop.requested:
-                return _cancelled_outcome(False, grace)
+                return _cancelled_outcome(None)
             outcome = self.inner.execute(run)
         except Interrupted:
             if _stop.fenced is not None:
                 return _fenced_outcome(_stop.fenced)
-            return _cancelled_outcome(False, grace)
+            return _cancelled_outcome(None)
         finally:
             _stop.executing = False
         if _stop.fenced is not None:
             return _fenced_outcome(_stop.fenced)
         wire = outcome if isinstance(outcome, dict) else outcome.model_dump(by_alias=True)
         if wire.get("exitCode") == 128 + CANCEL_SIGNAL:
-            return _cancelled_outcome(True, grace)
+            return _cancelled_outcome(getattr(self.inner, "describe", lambda _: "worker")(run))
         return outcome
 
 

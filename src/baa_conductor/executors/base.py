@@ -135,7 +135,7 @@ class ProcessExecutor:
         ok = result.exit_code == 0 and not result.stopped and result.spawn_error is None
         return {
             "ok": ok,
-            "outcome": "completed" if ok else "failed",
+            "outcome": "completed" if ok else "cancelled" if result.cancelled else "failed",
             "summary": self.summary(run, result),
             "exitCode": result.exit_code,
         }

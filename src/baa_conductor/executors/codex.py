@@ -174,6 +174,8 @@ class CodexExecutor(ProcessExecutor):
             summary = self.summary(run, result)
             if failure:
                 summary += f"; the agent last reported: {clip(failure)}"
+            if result.cancelled:
+                return {"ok": False, "outcome": "cancelled", "summary": summary, "exitCode": code}
             return _failed(summary, code)
         if events.turn == "failed":
             return _failed(f"codex turn failed: {clip(failure or 'turn failed')}", code or 1)

@@ -83,6 +83,11 @@ class ProcessResult:
     def stopped(self) -> bool:
         return self.timed_out or self.interrupted is not None
 
+    @property
+    def cancelled(self) -> bool:
+        """Stopped because its runner was told to stop (not by its own timeout)."""
+        return self.interrupted is not None and not self.timed_out
+
 
 _SETPRIV = shutil.which("setpriv")
 

@@ -10,7 +10,7 @@ from .process import CANNOT_RUN_EXIT_CODE
 
 
 class ShellExecutor(ProcessExecutor):
-    """Exit code 0 is ``completed``; anything else, a timeout or a stop is ``failed``."""
+    """Exit code 0 is ``completed``; a stop of its runner ``cancelled``; anything else ``failed``."""
 
     label = "shell command"
 
