@@ -158,7 +158,9 @@ def render(results: dict[str, Any], docs: Path) -> str:
             lines += ["", f"![throughput and memory]({plot})"]
         lines.append("")
     if "dispatch" in results:
-        lines += dispatch_section(results["dispatch"])
+        from .dispatch import faults_section
+
+        lines += dispatch_section(results["dispatch"]) + faults_section(results["dispatch"])
     if "cli" in results:
         lines += _cli_section(results["cli"])
     if "checkpoints" in results:

@@ -577,3 +577,66 @@ def test_dispatch_failures_are_one_line(cluster: Cluster, tmp_path: Path) -> Non
         assert (done.returncode, done.stderr) == (2, (
             "baa: error: this command needs the dispatch extra (celery is not installed): "
             f"{sys.executable} -m pip install 'baa-conductor[dispatch]'\n"))  # fmt: skip
+
+
+def test_submit_resumes_a_run_from_its_checkpoint(cluster: Cluster, tmp_path: Path) -> None:
+    """`baa submit --resume-from RUN` sends RUN's step again, attempt + 1, from its checkpoint:
+    the worker restores the checkpoint's changes before the step runs."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-C", str(repo), "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "init"], check=True)
+    runs = ["--runs-dir", str(cluster.runs), "--repo-root", str(repo)]
+    first = subprocess.run(
+        [BAA, "run", *runs, "--task", "T-resume", "--step", "s", "--run", "g1", "--quiet",
+         "--checkpoint", "git_diff", "--", "sh", "-c", "echo hello > f.txt; exit 3"],
+        capture_output=True, text=True, timeout=SAFETY_SEC,
+    )  # fmt: skip
+    assert first.returncode == 3, first.stderr
+    (repo / "f.txt").unlink()  # the worktree back at the checkpoint's base
+    env = {**os.environ, "BAA_BROKER_URL": cluster.redis.url}
+    resumed = subprocess.run(
+        [BAA, "submit", "--wait", *runs, "--resume-from", "T-resume/g1", "--run", "g2",
+         "--", "cat", "f.txt"],
+        env=env, capture_output=True, text=True, timeout=SAFETY_SEC,
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout == "hello\n"
+    record = read_run(str(cluster.run_dir("T-resume", "g2")))
+    assert (record.status, record.meta.attempt) == ("completed", 2)
+
+
+def test_a_codex_steps_options_travel_in_the_request(cluster: Cluster) -> None:
+    """`baa submit --kind codex --model ...` puts the options in the request's `codex`; the worker
+    runs codex with them (a stand-in codex records its arguments)."""
+    fake = cluster.root / "fake-codex"
+    argv_file = cluster.root / "codex-argv"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f"printf '%s\\n' \"$@\" > {argv_file}\n"
+        "cat > /dev/null\n"
+        'echo \'{"type":"turn.completed","usage":{"input_tokens":1,"output_tokens":1}}\'\n'
+    )
+    fake.chmod(0o755)
+    env = {**os.environ, "BAA_BROKER_URL": cluster.redis.url}
+    done = subprocess.run(
+        [BAA, "submit", "--wait", "--json", "--task", "T-codex", "--step", "s", "--run", "x1",
+         "--repo-root", str(cluster.work), "--kind", "codex", "--env", f"BAA_CODEX_BIN={fake}",
+         "--model", "m-1", "--profile", "p-1", "--sandbox", "read-only",
+         "--codex-config", "k=v", "--codex-arg=--ephemeral", "--", "say hi"],
+        env=env, capture_output=True, text=True, timeout=SAFETY_SEC,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    args = argv_file.read_text().splitlines()
+    for flag, value in (("--model", "m-1"), ("--profile", "p-1"), ("--sandbox", "read-only")):
+        assert args[args.index(flag) + 1] == value
+    assert args[args.index("--config") + 1] == "k=v"
+    assert "--ephemeral" in args
+    bad = subprocess.run(
+        [BAA, "submit", "--task", "T-codex", "--step", "s", "--repo-root", str(cluster.work),
+         "--model", "m-1", "--", "true"],
+        env=env, capture_output=True, text=True, timeout=SAFETY_SEC,
+    )  # fmt: skip
+    assert (bad.returncode, bad.stderr) == (
+        2, "baa: error: --model is an option of codex steps (--kind codex)\n")  # fmt: skip

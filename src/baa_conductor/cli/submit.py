@@ -185,6 +185,8 @@ class Follower:
             if info.run_dir is None:
                 return
             if not os.path.isdir(info.run_dir):
+                if os.path.isdir(os.path.dirname(os.path.dirname(info.run_dir))):
+                    return  # the runs root is here: the worker is creating the directory
                 self.blind = True
                 Sink.stderr().text(
                     f"baa: running on {info.worker}; its run directory {info.run_dir} is not "

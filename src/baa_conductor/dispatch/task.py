@@ -207,6 +207,25 @@ def _options(options: Any) -> RunOptions:
         raise RejectedStepError(f"run options: {error}") from None
 
 
+def _executor(request: dict[str, Any], options: RunOptions) -> Executor:
+    """The step kind's executor; a codex step's with the options its request carries."""
+    from ..executors import executor_for
+
+    codex = request.get("codex")
+    if request["workerKind"] != "codex" or not codex:
+        return executor_for(request["workerKind"], grace_sec=options.grace_sec)
+    from ..executors.codex import DEFAULT_SANDBOX, CodexExecutor
+
+    try:
+        return CodexExecutor(
+            sandbox=codex.get("sandbox") or DEFAULT_SANDBOX, model=codex.get("model"),
+            profile=codex.get("profile"), config=codex.get("config") or (),
+            extra_args=codex.get("extraArgs") or (), grace_sec=options.grace_sec,
+        )  # fmt: skip
+    except ValueError as error:
+        raise RejectedStepError(f"/codex: {error}") from None
+
+
 def _or(value: int | None, default: int) -> int:
     return default if value is None else value
 
@@ -222,8 +241,6 @@ def _run(
     ``None`` if another delivery of the same message ran the step to its end (a message that came
     back while its step still ran: the other delivery answers).
     """
-    from ..executors import executor_for
-
     for _ in range(5):  # another worker may claim the same attempt between look and create
         claimed, held = free_attempt(request)
         if held:
@@ -242,8 +259,7 @@ def _run(
                 "the workers of the earlier attempts were lost or they failed."
             )
         else:
-            inner = executor_for(claimed["workerKind"], grace_sec=options.grace_sec)
-            executor = CancellableExecutor(inner)
+            executor = CancellableExecutor(_executor(claimed, options))
         worker = task.request.hostname
         _announce(task, claimed, worker)
         try:
