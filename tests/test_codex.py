@@ -142,6 +142,35 @@ def test_options_from_the_api_reach_codex(tmp_path: Path, repo: Path) -> None:
     ]
 
 
+def test_options_in_the_request_drive_codex(tmp_path: Path, repo: Path) -> None:
+    """A request's `codex` options win over the executor's; config and extra arguments add up."""
+    request = make_request(
+        tmp_path, workerKind="codex", stepKind="codex", prompt=PROMPT,
+        runtime={"worktreePath": str(repo), "env": {"FAKE_CODEX_RECORD": str(tmp_path / "r.json")}},
+        codex={"model": "gpt-5.5", "profile": "review", "sandbox": "read-only",
+               "config": ["model_reasoning_effort=low"], "extraArgs": ["--ephemeral"]},
+    )  # fmt: skip
+    executor = CodexExecutor(binary=str(FAKE), model="gpt-5-codex", config=["a.b=1"])
+    run_step(request, executor)
+    given = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    assert (given["sandbox"], given["model"], given["profile"], given["ephemeral"]) == (
+        "read-only", "gpt-5.5", "review", True,
+    )  # fmt: skip
+    assert given["config"] == ["a.b=1", "model_reasoning_effort=low"]
+
+
+def test_a_blank_model_in_the_request_is_refused(tmp_path: Path, repo: Path) -> None:
+    """What the schema lets through but codex would not take fails the step by name."""
+    request = make_request(
+        tmp_path, workerKind="codex", stepKind="codex", prompt=PROMPT,
+        runtime={"worktreePath": str(repo)}, codex={"model": " "},
+    )  # fmt: skip
+    envelope = envelope_dict(run_step(request, CodexExecutor(binary=str(FAKE))))
+    assert (envelope["outcome"], envelope["state"]["exitCode"], envelope["summary"]) == (
+        "failed", 126, "codex.model: must not be empty"
+    )  # fmt: skip
+
+
 def test_read_only_sandbox_changes_nothing(tmp_path: Path, repo: Path) -> None:
     """With codex's own default sandbox the agent's patch fails: the envelope says so."""
     run = Codex(tmp_path, repo, executor=CodexExecutor(binary=str(FAKE), sandbox="read-only"))

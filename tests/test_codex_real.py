@@ -23,6 +23,7 @@ from helpers import output
 from responses_server import (
     API_KEY_VAR,
     Reply,
+    Request,
     ResponsesServer,
     apply_patch,
     created,
@@ -317,6 +318,51 @@ def test_each_sandbox_mode(
     direct = direct_codex(tmp_path, git_repo(tmp_path / "twin"), script, "--sandbox", sandbox,
                           config=NO_TMP)  # fmt: skip
     assert direct == step.stream()
+
+
+def _metadata(request: Request) -> dict[str, Any]:
+    metadata: dict[str, Any] = json.loads(request.body["client_metadata"]["x-codex-turn-metadata"])
+    return metadata
+
+
+def test_codex_options_from_the_command_line(tmp_path: Path) -> None:
+    """--model, --sandbox, --codex-config and --codex-arg reach the model server as codex sends them."""
+    script = [events(message("As asked."))]
+    step = baa_codex(tmp_path, git_repo(tmp_path / "wt"), script, "--model", "gpt-5.5-mini",
+                     "--sandbox", "read-only", "--codex-config", 'model_reasoning_effort="low"',
+                     "--codex-arg=--ephemeral")  # fmt: skip
+    assert step.outcome()[:2] == ("completed", 0)
+    body = step.server.model_requests[0].body
+    assert (body["model"], body["reasoning"]["effort"]) == ("gpt-5.5-mini", "low")
+    assert _metadata(step.server.model_requests[0])["sandbox_mode"] == "read-only"
+    assert list((tmp_path / "codex-home-r1").glob("sessions/**/*.jsonl")) == []  # --ephemeral
+    direct = direct_codex(tmp_path, git_repo(tmp_path / "twin"), script, "--sandbox", "read-only",
+                          "--model", "gpt-5.5-mini", "--config", 'model_reasoning_effort="low"',
+                          "--ephemeral")  # fmt: skip
+    assert direct == step.stream()
+
+
+def test_codex_options_in_a_request(tmp_path: Path) -> None:
+    """A request's `codex` options alone (as a dispatched step carries them) drive codex."""
+    from baa_conductor.executors import CodexExecutor
+    from baa_conductor.runner import run_step_dict
+
+    worktree = git_repo(tmp_path / "wt")
+    with ResponsesServer([events(message("As the request asked."))]) as server:
+        home = write_codex_home(tmp_path / "home", server.base_url)
+        envelope = run_step_dict({
+            "taskId": "T-1", "stepId": "agent", "runId": "r1", "attempt": 1, "stepName": "agent",
+            "stepKind": "codex", "workerKind": "codex", "timeoutSec": 120, "prompt": PROMPT,
+            "runtime": {"repoRoot": str(worktree), "worktreePath": str(worktree),
+                        "runsRootDir": str(tmp_path / "runs"),
+                        "env": {"CODEX_HOME": str(home), API_KEY_VAR: "k"}},
+            "codex": {"model": "gpt-5.5-mini", "sandbox": "danger-full-access",
+                      "config": ['model_reasoning_effort="high"']},
+        }, CodexExecutor(binary=str(CODEX)))  # fmt: skip
+    assert envelope["outcome"] == "completed", envelope["summary"]
+    body = server.model_requests[0].body
+    assert (body["model"], body["reasoning"]["effort"]) == ("gpt-5.5-mini", "high")
+    assert _metadata(server.model_requests[0])["sandbox_mode"] == "danger-full-access"
 
 
 def test_a_worktree_that_is_not_a_repository(tmp_path: Path) -> None:

@@ -243,7 +243,7 @@ def _prepare(
             "stepName": req["stepName"], "stepKind": req["stepKind"],
             "workerKind": req["workerKind"], "attempt": req["attempt"],
             "timeoutSec": js_number(req["timeoutSec"]), "runDir": paths["runDir"],
-            "worktreePath": runtime["worktreePath"],
+            "worktreePath": runtime["worktreePath"], **({"codex": req["codex"]} if "codex" in req else {}),
         })  # fmt: skip
         if checkpoint["mode"] == RESERVED:
             session.record(

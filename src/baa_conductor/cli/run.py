@@ -117,12 +117,14 @@ def add_step_options(p: Any, *, resumable: bool = False) -> None:
 
 
 def add_codex_options(p: Any) -> None:
-    """How ``baa run`` runs a codex step (options of the executor, not of the request)."""
+    """How a codex step runs ``codex exec``: the request's ``codex`` options, and the executor's
+    ``--skip-git-repo-check``."""
     import argparse
 
     codex = p.add_argument_group(
         "codex steps (--kind codex)",
-        "The prompt goes to `codex exec --json` on stdin; see README, Running steps.",
+        "The prompt goes to `codex exec --json` on stdin. The options travel in the request "
+        "(`codex`), so a dispatched step runs as asked; see README, Running steps.",
     )
     codex.add_argument(
         "--sandbox", choices=["read-only", "workspace-write", "danger-full-access"],
@@ -253,12 +255,20 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
     checkpoint = _checkpoint_config(args)
     if checkpoint is not None:
         request["checkpoint"] = checkpoint
+    codex = _codex_options(args)
     if args.kind == "codex":
         prompt = args.command or " ".join(command)
         if not prompt:
             raise UsageError("a codex step needs a prompt: baa run --kind codex ... -- PROMPT")
         request["prompt"] = prompt
         request["promptSummary"] = prompt[:200]
+        if codex:
+            request["codex"] = codex
+    elif codex or getattr(args, "skip_git_repo_check", None) is not None:
+        given = [
+            flag for name, flag in CODEX_FLAGS.items() if getattr(args, name, None) is not None
+        ]
+        raise UsageError(f"{given[0]} is an option of codex steps (--kind codex)")
     elif args.command:
         request["command"] = args.command
     elif command:
@@ -271,30 +281,44 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
     return request
 
 
-CODEX_OPTIONS = {"sandbox": "--sandbox", "model": "--model", "profile": "--profile",
-                 "codex_config": "--codex-config", "codex_arg": "--codex-arg",
-                 "skip_git_repo_check": "--skip-git-repo-check"}  # fmt: skip
+#: baa run's codex flags: argparse destination -> (flag, key of the request's ``codex`` options).
+CODEX_FLAGS = {"sandbox": "--sandbox", "model": "--model", "profile": "--profile",
+               "codex_config": "--codex-config", "codex_arg": "--codex-arg",
+               "skip_git_repo_check": "--skip-git-repo-check"}  # fmt: skip
+CODEX_REQUEST_KEYS = {"sandbox": "sandbox", "model": "model", "profile": "profile",
+                      "codex_config": "config", "codex_arg": "extraArgs"}  # fmt: skip
 
 
-def make_executor(args: argparse.Namespace) -> Any:
-    """The executor of the step kind, with the codex options when it is a codex step."""
-    from ..executors import executor_for
-
-    given = [flag for name, flag in CODEX_OPTIONS.items() if getattr(args, name) not in (None, [])]
-    if args.kind != "codex":
-        if given:
-            raise UsageError(f"{given[0]} is an option of codex steps (--kind codex)")
-        return executor_for(args.kind, grace_sec=args.grace)
-    from ..executors.codex import DEFAULT_SANDBOX, CodexExecutor
+def _codex_options(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The request's ``codex`` options (schema codex-options) the flags give; None if none."""
+    options: dict[str, Any] = {}
+    for name, key in CODEX_REQUEST_KEYS.items():
+        value = getattr(args, name, None)
+        if value not in (None, []):
+            options[key] = list(value) if isinstance(value, list) else value
+    if not options:
+        return None
+    from ..executors.codex import check_options
 
     try:
-        return CodexExecutor(
-            sandbox=args.sandbox or DEFAULT_SANDBOX, model=args.model, profile=args.profile,
-            config=args.codex_config, extra_args=args.codex_arg,
-            skip_git_repo_check=args.skip_git_repo_check, grace_sec=args.grace,
-        )  # fmt: skip
+        check_options(options)
     except ValueError as error:
         raise UsageError(f"codex options: {error}") from None
+    return options
+
+
+def make_executor(args: argparse.Namespace, request: dict[str, Any]) -> Any:
+    """The executor of the request's worker kind (``--skip-git-repo-check`` is the codex
+    executor's; the other codex options travel in the request)."""
+    from ..executors import executor_for
+
+    if request["workerKind"] != "codex":
+        return executor_for(request["workerKind"], grace_sec=args.grace)
+    from ..executors.codex import CodexExecutor
+
+    return CodexExecutor(
+        skip_git_repo_check=getattr(args, "skip_git_repo_check", None), grace_sec=args.grace
+    )
 
 
 class LiveOutput:
@@ -361,7 +385,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     request = build_request(args)
     sweep_orphans()  # what runners killed before left behind
-    executor = make_executor(args)
+    executor = make_executor(args, request)
     live = None if args.json or args.quiet else LiveOutput()
     # Ctrl-C, SIGTERM and SIGHUP (the terminal went away) all stop the run the same way, with a
     # final state; a second one kills the step without waiting out the grace.

@@ -69,27 +69,13 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_submit, sweep=False)
 
 
-CODEX_FIELDS = {"model": "model", "profile": "profile", "sandbox": "sandbox",
-                "codex_config": "config", "codex_arg": "extraArgs"}  # fmt: skip
-
-
 def _codex_options(args: argparse.Namespace, request: dict[str, Any]) -> None:
-    """The codex options given on the command line, into the request (its ``codex``)."""
-    from .run import CODEX_OPTIONS
-
-    given = {field: getattr(args, name) for name, field in CODEX_FIELDS.items()
-             if getattr(args, name) not in (None, [])}  # fmt: skip
+    """The codex options are in the request already (build_request); one is the worker's."""
     if args.skip_git_repo_check is not None:
         raise UsageError(
             "--skip-git-repo-check is decided by the worker (where the worktree is); "
             "pass it as --codex-arg=--skip-git-repo-check if you must"
         )
-    if not given:
-        return
-    if request["workerKind"] != "codex":
-        flag = CODEX_OPTIONS[next(n for n, f in CODEX_FIELDS.items() if f in given)]
-        raise UsageError(f"{flag} is an option of codex steps (--kind codex)")
-    request["codex"] = {**request.get("codex", {}), **given}
 
 
 def cmd_submit(args: argparse.Namespace) -> int:

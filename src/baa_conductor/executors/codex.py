@@ -72,6 +72,21 @@ def inside_git_repository(path: str) -> bool:
         path = parent
 
 
+def check_options(options: dict[str, Any]) -> dict[str, Any]:
+    """A request's ``codex`` options (schema codex-options) as codex takes them, else ValueError
+    naming the option and why (the schema admits a blank model, codex does not)."""
+    sandbox = options.get("sandbox", DEFAULT_SANDBOX)
+    if sandbox not in SANDBOX_MODES:
+        raise ValueError(f"sandbox {sandbox!r}: expected one of {', '.join(SANDBOX_MODES)}")
+    for name in ("model", "profile"):
+        value = options.get(name)
+        if value is not None and not value.strip():
+            raise ValueError(f"{name}: must not be empty")
+    for override in options.get("config", ()):
+        check_config_override(override)
+    return options
+
+
 class CodexExecutor(ProcessExecutor):
     label = "codex"
 
@@ -88,11 +103,7 @@ class CodexExecutor(ProcessExecutor):
         grace_sec: float | None = None,
     ):
         super().__init__(**({} if grace_sec is None else {"grace_sec": grace_sec}))
-        if sandbox not in SANDBOX_MODES:
-            raise ValueError(f"sandbox {sandbox!r}: expected one of {', '.join(SANDBOX_MODES)}")
-        for name, value in (("model", model), ("profile", profile)):
-            if value is not None and not value.strip():
-                raise ValueError(f"{name}: must not be empty")
+        check_options({"sandbox": sandbox, "model": model, "profile": profile, "config": config})
         self.binary = binary
         self.sandbox = sandbox
         self.model = model
@@ -112,20 +123,38 @@ class CodexExecutor(ProcessExecutor):
             )
         return found
 
+    def options(self, run: PreparedStepRun) -> dict[str, Any]:
+        """The codex options of this step: the request's ``codex`` over the executor's own
+        (a dispatched step runs as its request asks); ``config`` and ``extraArgs`` add to them."""
+        asked: dict[str, Any] = run.wire_request.get("codex") or {}
+        try:
+            check_options(asked)
+        except ValueError as error:
+            raise Refusal(f"codex.{error}", CANNOT_RUN_EXIT_CODE) from None
+        return {
+            "sandbox": asked.get("sandbox", self.sandbox),
+            "model": asked.get("model", self.model),
+            "profile": asked.get("profile", self.profile),
+            "config": [*self.config, *asked.get("config", ())],
+            "extraArgs": [*self.extra_args, *asked.get("extraArgs", ())],
+        }
+
     def argv(self, run: PreparedStepRun) -> list[str]:
         worktree: str = run.wire_request["runtime"]["worktreePath"]
-        argv = [self._binary(run), "exec", "--json", "--sandbox", self.sandbox, "--cd", worktree]
-        if self.model is not None:
-            argv += ["--model", self.model]
-        if self.profile is not None:
-            argv += ["--profile", self.profile]
-        for override in self.config:
+        options = self.options(run)
+        argv = [self._binary(run), "exec", "--json", "--sandbox", options["sandbox"], "--cd",
+                worktree]  # fmt: skip
+        if options["model"] is not None:
+            argv += ["--model", options["model"]]
+        if options["profile"] is not None:
+            argv += ["--profile", options["profile"]]
+        for override in options["config"]:
             argv += ["--config", override]
         skip = self.skip_git_repo_check
         if skip or (skip is None and not inside_git_repository(worktree)):
             argv.append("--skip-git-repo-check")
         last_message = os.path.join(run.wire_paths["artifactsDir"], LAST_MESSAGE_FILE)
-        return [*argv, "--output-last-message", last_message, *self.extra_args, "-"]
+        return [*argv, "--output-last-message", last_message, *options["extraArgs"], "-"]
 
     def check(self, run: PreparedStepRun) -> None:
         worktree: str = run.wire_request["runtime"]["worktreePath"]
