@@ -208,22 +208,19 @@ def _options(options: Any) -> RunOptions:
 
 
 def _executor(request: dict[str, Any], options: RunOptions) -> Executor:
-    """The step kind's executor; a codex step's with the options its request carries."""
+    """The step kind's executor. A codex step's takes the options its request carries (the
+    request's ``codex`` makes the codex command line); options codex would not take are refused."""
     from ..executors import executor_for
 
     codex = request.get("codex")
-    if request["workerKind"] != "codex" or not codex:
-        return executor_for(request["workerKind"], grace_sec=options.grace_sec)
-    from ..executors.codex import DEFAULT_SANDBOX, CodexExecutor
+    if request["workerKind"] == "codex" and codex:
+        from ..executors.codex import check_options
 
-    try:
-        return CodexExecutor(
-            sandbox=codex.get("sandbox") or DEFAULT_SANDBOX, model=codex.get("model"),
-            profile=codex.get("profile"), config=codex.get("config") or (),
-            extra_args=codex.get("extraArgs") or (), grace_sec=options.grace_sec,
-        )  # fmt: skip
-    except ValueError as error:
-        raise RejectedStepError(f"/codex: {error}") from None
+        try:
+            check_options(codex)
+        except ValueError as error:
+            raise RejectedStepError(f"/codex: {error}") from None
+    return executor_for(request["workerKind"], grace_sec=options.grace_sec)
 
 
 def _or(value: int | None, default: int) -> int:
