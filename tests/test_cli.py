@@ -380,7 +380,8 @@ def test_show_and_tail_find_runs_by_id_task_run_and_latest(
     code, _, err = baa(capsys, "show", *root, "nope")
     assert (code, err.strip()) == (
         2,
-        f"baa: error: nope: no such run directory, and no run with that id under {tmp_path / 'runs'}",
+        f"baa: error: nope: no run, run id or task id of that name under {tmp_path / 'runs'}, "
+        "and no such run directory",
     )
 
 
@@ -391,9 +392,45 @@ def test_an_ambiguous_run_id_names_both_runs(
     make_run(tmp_path, capsys, "true", run="same")
     run_cli(capsys, tmp_path, "--json", "--", "true", task="T-2", run="same")
     code, _, err = baa(capsys, "show", "--runs-dir", str(tmp_path / "runs"), "same")
-    assert code == 2
-    assert "run id 'same' is in more than one task" in err
-    assert "T-1/same, T-2/same (name it as TASK/RUN)" in err
+    assert (code, err) == (
+        2,
+        f"baa: error: 'same' is ambiguous under {tmp_path / 'runs'}: it names run T-1/same, "
+        "run T-2/same (name a run as TASK/RUN, a task as TASK/)\n",
+    )
+
+
+def test_a_task_id_finds_its_newest_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """show, tail and list take a task id: show and tail its newest run, list all of its runs."""
+    make_run(tmp_path, capsys, "sh", "-c", "echo first", run="r-a")
+    make_run(tmp_path, capsys, "sh", "-c", "echo second", run="r-b")
+    run_cli(capsys, tmp_path, "--json", "--", "sh", "-c", "echo other", task="T-2", run="r-c")
+    root = ["--runs-dir", str(tmp_path / "runs")]
+    for spec in ("T-1", "T-1/", str(tmp_path / "runs" / "T-1")):
+        code, out, _ = baa(capsys, "tail", "--no-follow", *root, spec)
+        assert (code, out) == (0, "second\n"), spec
+        code, out, _ = baa(capsys, "show", *root, spec)
+        assert out.startswith("T-1 / s / r-b  completed\n"), spec
+    code, out, _ = baa(capsys, "list", *root, "T-1")
+    assert [line.split()[1] for line in out.splitlines()[1:]] == ["r-a", "r-b"]
+    code, out, _ = baa(capsys, "list", *root, "--task", "T-2")
+    assert [line.split()[1] for line in out.splitlines()[1:]] == ["r-c"]
+
+
+def test_a_name_that_is_a_task_and_a_run_lists_both(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A task named like a run of another task: the error names both, and TASK/ picks the task."""
+    run_cli(capsys, tmp_path, "--json", "--", "sh", "-c", "echo in-task", task="X", run="r-a")
+    run_cli(capsys, tmp_path, "--json", "--", "sh", "-c", "echo a-run", task="T-1", run="X")
+    root = ["--runs-dir", str(tmp_path / "runs")]
+    code, _, err = baa(capsys, "show", *root, "X")
+    assert (code, err) == (
+        2,
+        f"baa: error: 'X' is ambiguous under {tmp_path / 'runs'}: it names task X/ (1 run), "
+        "run T-1/X (name a run as TASK/RUN, a task as TASK/)\n",
+    )
+    assert baa(capsys, "tail", "--no-follow", *root, "X/")[1] == "in-task\n"
+    assert baa(capsys, "tail", "--no-follow", *root, "T-1/X")[1] == "a-run\n"
 
 
 def test_worker_text_is_text_not_markup_nor_escapes(
@@ -619,3 +656,27 @@ def test_subcommand_help_wraps_at_the_terminal_width() -> None:
     description = done.stdout.split("\n\n")[1]
     assert len(description.splitlines()[0]) > 150
     assert max(len(line) for line in done.stdout.splitlines()) <= 198
+
+
+BAA = str(Path(sys.executable).with_name("baa"))
+
+
+def test_tail_waits_for_a_run_of_a_task_that_starts_after_it(tmp_path: Path) -> None:
+    """`baa tail --wait TASK` before the task has any run: it says it waits, then follows the run
+    that starts and exits with its exit code."""
+    import select
+
+    root = str(tmp_path / "runs")
+    tail = subprocess.Popen([BAA, "tail", "--wait", "--runs-dir", root, "T-9"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    assert tail.stderr is not None
+    ready = select.select([tail.stderr], [], [], 60)[0]
+    assert ready, "baa tail said nothing"
+    assert tail.stderr.readline().decode() == (
+        f"baa: waiting for a run of task T-9 to start under {root} (Ctrl-C to stop)\n"
+    )
+    ran = subprocess.run([BAA, "run", "--task", "T-9", "--step", "s", "--runs-dir", root, "-q",
+                          "-c", "echo from the run; exit 3"], capture_output=True, timeout=60)  # fmt: skip
+    assert ran.returncode == 3
+    out, _ = tail.communicate(timeout=60)
+    assert (tail.returncode, out) == (3, b"from the run\n")

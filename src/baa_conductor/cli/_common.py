@@ -11,7 +11,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterable, Sequence
-    from typing import BinaryIO
+    from typing import Any, BinaryIO
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -155,57 +155,57 @@ def runs_root_of(args: argparse.Namespace) -> str:
     return runs_root(args.repo_root, args.runs_dir)
 
 
-def _run_dirs(root: str) -> Iterable[os.DirEntry[str]]:
-    try:
-        tasks = list(os.scandir(root))
-    except FileNotFoundError:
-        return
-    for task in tasks:
-        if task.is_dir(follow_symlinks=False) and not task.name.startswith("."):
-            try:
-                runs = list(os.scandir(task.path))
-            except OSError:
-                continue
-            for run in runs:
-                if run.is_dir(follow_symlinks=False) and not run.name.startswith("."):
-                    yield run
-
-
 def find_run(spec: str, args: argparse.Namespace) -> str:
-    """The run directory ``spec`` names: a path to it, ``latest``, ``TASK/RUN`` or a run id."""
+    """The run directory ``spec`` names (:func:`baa_conductor.lookup.find`: a path, ``latest``,
+    ``TASK/RUN``, a run id, a task id for its newest run); else, for an id ``baa submit``
+    printed, the run directory the broker of ``$BAA_BROKER_URL`` knows for it."""
+    from ..lookup import RunLookupError
+    from ..lookup import find_run as lookup
+
     root = runs_root_of(args)
-    if spec == "latest":
-        newest: tuple[float, str] | None = None
-        for run in _run_dirs(root):
-            try:
-                created = os.stat(os.path.join(run.path, "meta.json")).st_mtime
-            except OSError:
-                continue
-            if newest is None or (created, run.path) > newest:
-                newest = (created, run.path)
-        if newest is None:
-            raise UsageError(f"latest: no runs under {root}")
-        return newest[1]
-    if os.path.isdir(spec) and os.path.exists(os.path.join(spec, "meta.json")):
-        return os.path.abspath(spec)
-    if spec.count("/") == 1 and os.path.isdir(os.path.join(root, spec)):
-        return os.path.join(root, spec)
-    if "/" not in spec:
-        found = sorted(run.path for run in _run_dirs(root) if run.name == spec)
-        if len(found) == 1:
-            return found[0]
-        if found:
+    try:
+        return lookup(spec, root)
+    except RunLookupError as error:
+        if error.candidates or not looks_dispatched(spec):
+            raise
+        info = dispatched(spec)
+        if info is None or not info.run_dir:
+            raise
+        if not os.path.isdir(info.run_dir):
             raise UsageError(
-                f"run id {spec!r} is in more than one task under {root}: "
-                + ", ".join(os.path.relpath(path, root) for path in found)
-                + " (name it as TASK/RUN)"
-            )
-    if os.path.isdir(spec):
-        return os.path.abspath(spec)  # read_run says what is missing
-    raise UsageError(f"{spec}: no such run directory, and no run with that id under {root}")
+                f"{spec}: {info.status} on {info.worker or 'a worker'} in {info.run_dir}, "
+                "which this machine does not see"
+            ) from None
+        return str(info.run_dir)
+
+
+_DISPATCH_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def looks_dispatched(spec: str) -> bool:
+    """Whether ``spec`` has the shape of an id ``baa submit`` prints (a Celery task id)."""
+    return bool(_DISPATCH_ID.match(spec))
+
+
+def dispatched(task_id: str) -> Any:
+    """What the broker of ``$BAA_BROKER_URL`` knows of a submitted step (``StepInfo``), or None
+    when no broker is configured or the dispatch extra is not installed."""
+    if not os.environ.get("BAA_BROKER_URL"):
+        return None
+    try:
+        from ..dispatch import Dispatcher
+    except ModuleNotFoundError:
+        return None
+    dispatcher = Dispatcher()
+    try:
+        info = dispatcher.handle(task_id).info()
+    finally:
+        dispatcher.close()
+    return info if info.known else None
 
 
 RUN_SPEC_HELP = (
-    "a run directory, a run id (looked up under the runs root), TASK/RUN, or 'latest' "
-    "(the run created last)"
+    "a run directory, TASK/RUN, a run id, a task id (its newest run; TASK/ when a run has the "
+    "same name), 'latest' (the run created last), or an id `baa submit` printed (asked of "
+    "$BAA_BROKER_URL)"
 )

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 EXAMPLES = """\
 examples:
   baa list
-  baa list --runs-dir /srv/runs --task T-1
+  baa list --runs-dir /srv/runs T-1             # the runs of one task
   baa list --json | jq -r '.[] | select(.status == "failed") | .runDir'
 """
 
@@ -43,7 +43,10 @@ def register(sub: Any) -> None:
         formatter_class=HelpFormatter,
     )
     add_runs_root_options(p)
-    p.add_argument("--task", default=None, help="only the runs of this task")
+    p.add_argument(
+        "task_id", nargs="?", default=None, metavar="TASK_ID", help="only the runs of this task"
+    )
+    p.add_argument("--task", default=None, help="the same as TASK_ID")
     p.add_argument("--json", action="store_true", help="a JSON array of runs instead of a table")
     p.set_defaults(handler=cmd_list)
 
@@ -80,7 +83,12 @@ def cmd_list(args: argparse.Namespace) -> int:
         raise UsageError(f"{named} {root}: no such directory")
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
-    tasks = [args.task] if args.task else sorted(_names(root, problems))
+    if args.task and args.task_id and args.task != args.task_id:
+        raise UsageError(f"two tasks named: {args.task_id} and --task {args.task}")
+    task = args.task or args.task_id
+    if task is not None and ("/" in task or "\0" in task or task in ("", ".", "..")):
+        raise UsageError(f"task id {task!r}: not a task id (one name under the runs root)")
+    tasks = [task] if task else sorted(_names(root, problems))
     for task in tasks:
         for run in sorted(_names(os.path.join(root, task), problems)):
             run_dir = os.path.join(root, task, run)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import RUN_SPEC_HELP, Sink, add_runs_root_options, find_run, printable
+from ._common import RUN_SPEC_HELP, Sink, add_runs_root_options, printable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 EXAMPLES = """\
 examples:
   baa tail latest                     # follow the newest run; exit with its exit code
+  baa tail --wait T-1                 # the task's run under way, or the next one to start
   baa tail --timestamps run-20260101T000000-abc123
   baa tail --no-follow T-1/r1 2>/dev/null > stdout.txt   # the step's stdout alone
 """
@@ -33,7 +34,8 @@ def register(sub: Any) -> None:
         description="The run's stdout on stdout; its stderr on stderr, each line labelled "
         f"'{STDERR_LABEL.strip()}'; lifecycle events on stderr as '[seq] type: message'. While "
         "the run is live, new output is printed as it is written; when it ends, baa tail exits "
-        "with the run's exit code (1 if its runner died). Control characters and escape "
+        "with the run's exit code (1 if its runner died). Given a task id, it follows the task's "
+        "newest run, then each run of the task that started meanwhile. Control characters and escape "
         "sequences are made visible (^[) unless --raw.",
         epilog=EXAMPLES,
         formatter_class=HelpFormatter,
@@ -51,6 +53,11 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--raw", action="store_true",
         help="output bytes exactly as the worker wrote them (escape sequences included, no labels)",
+    )  # fmt: skip
+    p.add_argument(
+        "--wait", action="store_true",
+        help="for a task: wait for a run of it that is under way or starts after this command "
+        "(a step submitted but not yet taken by a worker), then follow it",
     )  # fmt: skip
     p.add_argument("--interval", type=float, default=0.2, help=argparse.SUPPRESS)
     p.set_defaults(handler=cmd_tail)
@@ -178,22 +185,146 @@ def _exit_status(run_dir: str) -> tuple[int, str | None]:
 
 
 def cmd_tail(args: argparse.Namespace) -> int:
+    from ..lookup import newest_run
+    from .show import RunView
+
+    printer = Printer(args.timestamps, args.raw)
+    run_dir, task_dir = _resolve(args, printer)
+    while True:
+        code = _follow(RunView(run_dir).run_dir, args, printer)  # validated meta and state
+        if task_dir is None or not args.follow:
+            return code
+        newer = newest_run(task_dir)  # a run of the task that began while this one was followed
+        if newer is None or newer == run_dir:
+            return code
+        printer.note(f"the next run of task {_name(task_dir)}: {_name(newer)}")
+        run_dir = newer
+
+
+def _name(path: str) -> str:
+    import os
+
+    return os.path.basename(path.rstrip("/"))
+
+
+def _resolve(args: argparse.Namespace, printer: Printer) -> tuple[str, str | None]:
+    """The run to follow first, and the task directory when a task was named (its later runs
+    are followed too); waits for the run to appear when asked to (``--wait``, or an id of a
+    submitted step that no worker has taken yet)."""
+    import os
+    import time
+
+    from ..lookup import RunLookupError, find, newest_run
+    from ._common import looks_dispatched, runs_root_of
+
+    root = runs_root_of(args)
+    begun = time.time()
+    try:
+        found = find(args.run, root, wait_for_task=args.wait)
+    except RunLookupError as error:
+        if error.candidates or not looks_dispatched(args.run):
+            raise
+        return _wait_dispatched(args.run, args, printer, error), None
+    if not found.is_task:
+        assert found.run_dir is not None
+        return found.run_dir, None
+    assert found.task_dir is not None
+    task_dir, run_dir = found.task_dir, found.run_dir
+    if run_dir is not None and not (args.wait and _ended_before(run_dir, begun)):
+        return run_dir, task_dir
+    if run_dir is None and not args.wait:
+        raise RunLookupError(
+            args.run, root, [f"task {_name(task_dir)}/ (no run yet; --wait waits)"]
+        )
+    printer.note(f"waiting for a run of task {_name(task_dir)} to start under {root} "
+                 "(Ctrl-C to stop)")  # fmt: skip
+    while True:
+        time.sleep(args.interval)
+        newest = newest_run(task_dir) if os.path.isdir(task_dir) else None
+        if newest is not None and newest != run_dir:
+            return newest, task_dir
+
+
+def _ended_before(run_dir: str, moment: float) -> bool:
+    """Whether the run had ended before ``moment`` (a run still under way has not)."""
+    import os
+
+    from ..encoding import loads
+    from ..paths import STATE
+    from ..readers import read_document
+
+    try:
+        ended = "finishedAt" in loads(read_document(os.path.join(run_dir, STATE)))
+        return ended and os.stat(os.path.join(run_dir, STATE)).st_mtime < moment
+    except (OSError, ValueError):
+        return False
+
+
+def _wait_dispatched(
+    task_id: str, args: argparse.Namespace, printer: Printer, unknown: Exception
+) -> str:
+    """The run directory of a submitted step, once a worker has taken it (the broker of
+    ``$BAA_BROKER_URL`` says which); ``unknown`` is raised when the broker has no such step."""
+    import os
+    import time
+
+    from ._common import UsageError, dispatched
+
+    said = None
+    while True:
+        info = dispatched(task_id)
+        if info is None:
+            raise unknown
+        if info.run_dir:
+            if os.path.isdir(info.run_dir):
+                return str(info.run_dir)
+            raise UsageError(f"{task_id}: {info.status} on {info.worker or 'a worker'} in "
+                             f"{info.run_dir}, which this machine does not see")  # fmt: skip
+        if info.status in ("finished", "cancelled", "rejected"):
+            raise UsageError(f"{task_id}: {info.status}, and no run directory: it never ran")
+        if not args.follow:
+            raise UsageError(f"{task_id}: {info.status}: no worker has taken it yet")
+        if said != info.status:
+            printer.note(f"step {task_id} is {info.status}: waiting for a worker to take it "
+                         "(Ctrl-C to stop waiting; the step goes on)")  # fmt: skip
+            said = info.status
+        time.sleep(max(args.interval, 0.5))
+
+
+def _live(run_dir: str) -> bool:
+    """Whether a runner is at work on the run: its lock here, or the heartbeat of a worker on
+    another machine (see readers.run_status)."""
+    from ..readers import is_locked
+
+    if is_locked(run_dir):
+        return True
+    from ..encoding import loads
+    from ..readers import read_document, run_status
+
+    try:
+        meta = loads(read_document(f"{run_dir}/meta.json"))
+        if "worker" not in meta:
+            return False
+        return run_status(meta, loads(read_document(f"{run_dir}/state.json")), run_dir)[1]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _follow(run_dir: str, args: argparse.Namespace, printer: Printer) -> int:
+    """Print the run's entries until it ends (or, with --no-follow, what it holds now)."""
     import os
     import time
     from contextlib import ExitStack
 
-    from ..readers import LineReader, is_locked, open_regular
-    from .show import RunView
+    from ..readers import LineReader, open_regular
 
-    run_dir = RunView(find_run(args.run, args)).run_dir  # validated meta.json and state.json
-    printer = Printer(args.timestamps, args.raw)
     with ExitStack() as stack:
         readers = {c: LineReader(stack.enter_context(open_regular(os.path.join(run_dir, f"{c}.log"))))
                    for c in CHANNELS}  # fmt: skip
         merger = Merger(readers)
         skipped = 0
         while True:
-            live = is_locked(run_dir)  # before reading: whatever it wrote by now is read below
+            live = _live(run_dir)  # before reading: whatever it wrote by now is read below
             batch = merger.ready()
             for channel, entry in batch:
                 printer.entry(channel, entry)
