@@ -167,6 +167,10 @@ def render(results: dict[str, Any], docs: Path) -> str:
         from .checkpoints import section
 
         lines += section(results["checkpoints"])
+    if "web" in results:
+        from .web import section as web_section
+
+        lines += web_section(results["web"])
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ the screenshots the README shows.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -241,11 +242,12 @@ def test_hostile_output_is_inert(browser: Any, root: Path) -> None:
         assert hrefs
         assert all(h.startswith("#L") for h in hrefs)
         assert page.locator("#log img, #log iframe, #log script, #log style").count() == 0
+        page.locator("#log").evaluate("log => log.scrollIntoView({block: 'end'})")
+        view.screenshot("run-hostile.png")
         page.click("#files summary")
         page.wait_for_selector("#files .file >> text=stdout.log")
         page.click("#files .file:has-text('stdout.log') summary")
         page.wait_for_selector("#files pre.raw")
-        view.screenshot("run-hostile.png")
         page.wait_for_timeout(300)  # what a deferred script would need to run (there is none)
         assert page.evaluate("window.__pwned") is None
         assert view.dialogs == []
@@ -336,6 +338,56 @@ def test_a_schema_page_is_readable(browser: Any, root: Path) -> None:
         view.screenshot("schema.png")
         page.click("#p-status a")
         page.wait_for_selector("h1 >> text=RunStatus")
+        assert view.outside == []
+        assert view.errors == []
+        view.close()
+
+
+def test_agent_activity_and_checkpoint_diffs(browser: Any, root: Path, tmp_path: Path) -> None:
+    """A codex step's commands, file changes, tokens and final message; each checkpoint's patch
+    rendered as a diff."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    (repo / "app.txt").write_text("old line\nkept\n")
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    argv = [sys.executable, "-m", "baa_conductor", "run", "--quiet", "--runs-dir", str(root),
+            "--task", "T-1", "--step", "fix", "--run", "agent", "--worktree", str(repo),
+            "--checkpoint", "git_diff", "-c", "printf 'new line\\nkept\\n' > app.txt"]  # fmt: skip
+    subprocess.run(argv, check=True, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    artifacts = root / "T-1" / "agent" / "artifacts"
+    activity = {
+        "threadId": "thread-1", "usage": {"inputTokens": 1200, "cachedInputTokens": 800,
+                                           "outputTokens": 64},
+        "finalMessagePath": "artifacts/last-message.md",
+        "commands": [{"command": "bash -lc 'pytest -q'", "status": "failed", "exitCode": 1},
+                     {"command": "bash -lc '<b>make</b>'", "status": "completed", "exitCode": 0}],
+        "fileChanges": [{"path": "app.txt", "kind": "update", "status": "completed"}],
+        "warnings": [], "eventCount": 9,
+    }  # fmt: skip
+    (artifacts / "agent-activity.json").write_text(json.dumps(activity))
+    (artifacts / "last-message.md").write_text("Fixed it. <script>window.__pwned=1</script>")
+    with served(root) as (host, port):
+        view = Page(browser, f"http://{host}:{port}")
+        page = view.open("/runs/T-1/agent")
+        page.wait_for_selector("#agent-commands")
+        rows = page.locator("#agent-commands tbody tr").all_inner_texts()
+        assert rows == ["1\tbash -lc 'pytest -q'", "0\tbash -lc '<b>make</b>'"]
+        assert "1200 in (800 cached), 64 out" in page.locator("#agent").inner_text()
+        page.wait_for_selector("#final-message >> text=Fixed it.")
+        assert page.locator("#checkpoints details").count() >= 1
+        page.click("#checkpoints details summary")
+        page.wait_for_selector("#checkpoints .diff .add")
+        assert page.locator("#checkpoints .diff .del").all_text_contents() == ["-old line"]
+        assert "+new line" in page.locator("#checkpoints .diff .add").all_text_contents()
+        page.click("#files summary")
+        page.wait_for_selector("#files .file >> text=agent-activity.json")
+        verdicts = page.locator("#files .file summary").all_inner_texts()
+        assert any("agent-activity.json" in v and "agent-activity: valid" in v for v in verdicts)
+        assert page.evaluate("window.__pwned") is None
+        view.screenshot("run-agent.png")
         assert view.outside == []
         assert view.errors == []
         view.close()

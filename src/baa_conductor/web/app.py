@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -182,4 +183,6 @@ def create_app(runs_root: str, token: str | None = None) -> ASGIApp:
     app = Starlette(routes=routes, exception_handlers={404: not_found})
     app.state.root = root
     app.state.index = RunIndex(root)
+    # The first sweep of a large root reads every run: begun now, not in the first request.
+    threading.Thread(target=app.state.index.refresh, name="baa-index", daemon=True).start()
     return Guard(app, token)

@@ -13,7 +13,7 @@ const base = apiRun(task, run);
 
 const PAGE = 500;          // entries per log request
 const FIRST_PAGE = 1000;   // entries shown first (the end of the log)
-const MAX_SHOWN_CHARS = 20000; // longer lines are cut until asked for in full
+const MAX_SHOWN_CHARS = 4000; // longer lines are cut until asked for in full
 
 let detail = null;
 let firstSeq = null;       // smallest seq shown
@@ -99,6 +99,13 @@ function noteProblems(problems) {
   for (const p of problems || []) logProblems.append(el("div", { text: p }));
 }
 
+// Lines off screen are laid out only when shown (content-visibility), so the log's height is
+// an estimate until the lines at its end have been drawn: stay at the end until it settles.
+function scrollToEnd(rounds = 6) {
+  logBox.scrollTop = logBox.scrollHeight;
+  if (rounds > 0) requestAnimationFrame(() => { if (follow || rounds > 3) scrollToEnd(rounds - 1); });
+}
+
 function atBottom() { return logBox.scrollHeight - logBox.scrollTop - logBox.clientHeight < 40; }
 
 function append(entries) {
@@ -109,7 +116,7 @@ function append(entries) {
   for (const entry of fresh) if (entry.channel === undefined && entry.seq > timelineSeq) addEvent(entry);
   if (firstSeq === null) firstSeq = fresh[0].seq;
   lastSeq = fresh[fresh.length - 1].seq;
-  if (stick) logBox.scrollTop = logBox.scrollHeight;
+  if (stick) scrollToEnd();
   refreshSearch();
 }
 
@@ -177,7 +184,7 @@ async function openLog() {
     earlier = page.more;
     later = false;
     noteProblems(page.problems);
-    logBox.scrollTop = logBox.scrollHeight;
+    scrollToEnd();
   }
   earlierButton.hidden = !earlier;
   laterButton.hidden = !later;
@@ -306,7 +313,13 @@ function renderAgent(agent) {
   const parts = [el("h2", { text: "Agent" })];
   const facts = [];
   if (agent.threadId) facts.push(fact("thread", el("code", { text: agent.threadId })));
-  if (usage) facts.push(fact("tokens", `${usage.inputTokens} in (${usage.cachedInputTokens} cached), ${usage.outputTokens} out`));
+  if (usage) {
+    const extra = [];
+    if (usage.cacheWriteInputTokens !== undefined) extra.push(`${usage.cacheWriteInputTokens} written to cache`);
+    if (usage.reasoningOutputTokens !== undefined) extra.push(`${usage.reasoningOutputTokens} of reasoning`);
+    facts.push(fact("tokens", `${usage.inputTokens} in (${usage.cachedInputTokens} cached), ${usage.outputTokens} out${extra.length ? `; ${extra.join(", ")}` : ""}`));
+  }
+  if (agent.resumedFrom) facts.push(fact("resumed from", el("a", { href: runHref(task, agent.resumedFrom.runId), text: `${agent.resumedFrom.runId} (thread ${agent.resumedFrom.threadId})` })));
   facts.push(fact("events", agent.eventCount));
   parts.push(el("div", { class: "facts" }, facts));
   parts.push(el("h3", { text: `Commands (${agent.commands.length})` }));
@@ -320,7 +333,7 @@ function renderAgent(agent) {
   if (agent.finalMessagePath) {
     const message = el("pre", { class: "raw", id: "final-message", text: "…" });
     parts.push(el("h3", { text: "Final message" }), message);
-    const name = agent.finalMessagePath.replace(/^artifacts\//, "");
+    const name = agent.finalMessagePath.split("/").pop();
     getText(`${base}/files/artifacts/${encodeURIComponent(name)}?length=1048576`)
       .then(({ text }) => { message.textContent = text; }, (e) => { message.textContent = `cannot read: ${e.message}`; });
   }
@@ -354,7 +367,7 @@ function renderCheckpoints(records) {
       if (!details.open || loaded || record.status === "failed") return;
       loaded = true;
       getText(`${base}/files/checkpoints/${record.seq}.patch?length=2097152`).then(({ text, size }) => {
-        body.replaceChildren(diffView(text), size > text.length ? el("p", { class: "muted", text: `first ${text.length} of ${size} bytes` }) : null);
+        body.replaceChildren(...present([diffView(text), size > 2097152 ? el("p", { class: "muted", text: `the first 2 MiB of ${size} bytes` }) : null]));
       }, (e) => body.replaceChildren(el("span", { class: "problems", text: e.message })));
     });
     parts.push(details);
@@ -376,7 +389,7 @@ function fileRow(file) {
     loaded = true;
     const path = file.name.split("/").map(encodeURIComponent).join("/");
     getText(`${base}/files/${path}?length=262144`).then(({ text, size }) => {
-      body.replaceChildren(el("pre", { class: "raw", text }), size > 262144 ? el("p", { class: "muted", text: `the first 256 KiB of ${size} bytes` }) : null);
+      body.replaceChildren(...present([el("pre", { class: "raw", text }), size > 262144 ? el("p", { class: "muted", text: `the first 256 KiB of ${size} bytes` }) : null]));
     }, (e) => body.replaceChildren(el("span", { class: "problems", text: e.message })));
   });
   return details;
@@ -406,7 +419,7 @@ async function main() {
   followButton.addEventListener("click", () => {
     follow = !follow;
     followButton.setAttribute("aria-pressed", String(follow));
-    if (follow) logBox.scrollTop = logBox.scrollHeight;
+    if (follow) scrollToEnd();
   });
   earlierButton.addEventListener("click", () => loadEarlier());
   laterButton.addEventListener("click", () => loadLater());
