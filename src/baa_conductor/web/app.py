@@ -184,5 +184,5 @@ def create_app(runs_root: str, token: str | None = None) -> ASGIApp:
     app.state.root = root
     app.state.index = RunIndex(root)
     # The first sweep of a large root reads every run: begun now, not in the first request.
-    threading.Thread(target=app.state.index.refresh, name="baa-index", daemon=True).start()
+    threading.Thread(target=app.state.index.prime, name="baa-index", daemon=True).start()
     return Guard(app, token)

@@ -120,17 +120,23 @@ class RunIndex:
 
     def refresh(self, *, force: bool = False) -> None:
         with self._lock:
-            now = time.monotonic()
-            if not force and now - self._refreshed < FRESH_FOR:
+            if not force and time.monotonic() - self._refreshed < FRESH_FOR:
                 return
-            changed = self._sweep()
-            if changed:
-                runs = [r for t in self._tasks.values() for r in t.runs.values()]
-                runs.sort(key=Run.sort_key)
-                self._keys = [r.sort_key() for r in runs]
-                self._sorted = runs
-                self.generation += 1
+            self._update()
             self._refreshed = time.monotonic()
+
+    def prime(self) -> None:
+        """Read every run once (as the server starts); the next request still sweeps the root."""
+        with self._lock:
+            self._update()
+
+    def _update(self) -> None:
+        if self._sweep():
+            runs = [r for t in self._tasks.values() for r in t.runs.values()]
+            runs.sort(key=Run.sort_key)
+            self._keys = [r.sort_key() for r in runs]
+            self._sorted = runs
+            self.generation += 1
 
     def _sweep(self) -> bool:
         changed = False
