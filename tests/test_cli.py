@@ -594,7 +594,8 @@ def test_show_fits_80_columns_on_a_terminal(
 ) -> None:
     """At 80 columns the view fits, long messages wrapped under their event (a path is never cut,
     and the worker's own lines are shown as written, as the terminal wraps them)."""
-    from baa_conductor.cli.show import RunView, render
+    from baa_conductor.cli._runview import RunView
+    from baa_conductor.cli.show import render
 
     _, envelope = make_run(tmp_path, capsys, "sh", "-c", "echo " + "word " * 40 + "; exit 1")
     text = render(RunView(envelope["logPaths"]["runDir"]), 10, False, 80)

@@ -79,7 +79,7 @@ def _codex_options(args: argparse.Namespace, request: dict[str, Any]) -> None:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from .run import build_request
+    from ._request import build_request
 
     dispatch = load_dispatch()
     request = build_request(args)

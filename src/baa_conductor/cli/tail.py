@@ -186,7 +186,7 @@ def _exit_status(run_dir: str) -> tuple[int, str | None]:
 
 def cmd_tail(args: argparse.Namespace) -> int:
     from ..lookup import newest_run
-    from .show import RunView
+    from ._runview import RunView
 
     printer = Printer(args.timestamps, args.raw)
     run_dir, task_dir = _resolve(args, printer)
