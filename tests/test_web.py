@@ -397,3 +397,50 @@ def test_a_log_cut_short_by_the_budget_bounds_the_page(tmp_path: Path, client: T
             break
         before = seqs[0]
     assert seen == list(range(1, len(seen) + 1))
+
+
+def test_a_fifo_or_symlink_in_a_run_is_refused_without_hanging(
+    tmp_path: Path, client: TestClient
+) -> None:
+    """A FIFO planted as a log, a symlinked file: named as refused, never opened or waited on."""
+    run(tmp_path, "echo hi >&2", "r1")
+    run_dir = tmp_path / "runs" / "T-005" / "r1"
+    (run_dir / "stderr.log").unlink()
+    os.mkfifo(run_dir / "stderr.log")
+    (tmp_path / "elsewhere.json").write_text('{"secret": 1}')
+    (run_dir / "artifacts" / "linked.json").symlink_to(tmp_path / "elsewhere.json")
+    page = client.get("/api/runs/T-005/r1/log", params={"after_seq": 0}).json()
+    assert page["problems"] == ["T-005/r1/stderr.log: a FIFO, not a regular file; refused"]
+    files = {f["name"]: f for f in client.get("/api/runs/T-005/r1/files").json()["files"]}
+    assert files["stderr.log"]["verdict"] == "refused: not a regular file"
+    assert files["artifacts/linked.json"]["verdict"] == "refused: not a regular file"
+    assert client.get("/api/runs/T-005/r1/files/stderr.log").status_code == 404
+    assert client.get("/api/runs/T-005/r1/files/artifacts/linked.json").status_code == 404
+
+
+def test_status_says_interrupted_lost_or_live(tmp_path: Path, client: TestClient) -> None:
+    """An unfinished run with no runner here is interrupted; one a worker on another machine
+    took is live while its heartbeat is fresh and lost once it is not."""
+    from baa_conductor.readers import run_status
+
+    run(tmp_path, "true", "r1")
+    run_dir = tmp_path / "runs" / "T-005" / "r1"
+    meta = json.loads((run_dir / "meta.json").read_text())
+    state = json.loads((run_dir / "state.json").read_text())
+    del state["finishedAt"]
+    state["status"] = "running"
+    assert run_status(meta, state, str(run_dir)) == ("interrupted", False)
+    elsewhere = {**meta, "worker": "celery@another-host"}
+    stale = {**state, "updatedAt": "2026-01-01T00:00:00.000Z"}
+    assert run_status(elsewhere, stale, str(run_dir)) == ("lost", False)
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    assert run_status(elsewhere, {**state, "updatedAt": now}, str(run_dir)) == ("running", True)
+    here = {**meta, "worker": f"{os.uname().nodename}:1234"}
+    assert run_status(here, stale, str(run_dir)) == ("interrupted", False)
+    (run_dir / "state.json").write_text(json.dumps(stale))
+    (run_dir / "meta.json").write_text(json.dumps(elsewhere))
+    client.app.app.state.index.refresh(force=True)  # type: ignore[attr-defined]
+    rows = client.get("/api/runs", params={"status": "lost"}).json()["runs"]
+    assert [r["runId"] for r in rows] == ["r1"]
