@@ -296,3 +296,32 @@ def test_a_broker_out_of_reach_is_one_line_naming_it(fleet: Fleet) -> None:
             assert done.stderr.count("\n") == 1
     finally:
         fleet.net.restore("broker")
+
+
+def test_a_step_longer_than_many_leases_is_delivered_once(fleet: Fleet) -> None:
+    """A live worker keeps renewing: a step that runs through many leases (counted as renewals
+    of its message, not as sleeps) is never given to the idle second machine."""
+    fleet.worker("m1", "long", lease=3.0)
+    idle = fleet.worker("m2", "long", lease=3.0)
+    gate = fleet.root / "long-gate"
+    client = fleet.dispatcher.app.backend.client
+    before = {t for t, _ in client.zrange("unacked_index", 0, -1, withscores=True)}
+    handle = fleet.submit("long", fleet.request(
+        "T-long", "l1", command=f"while [ ! -e {gate} ]; do sleep 0.05; done; echo done"))  # fmt: skip
+    _wait_state(fleet.runs / "T-long" / "l1", lambda s: s["status"] == "running")
+    ((tag, first),) = [
+        e for e in client.zrange("unacked_index", 0, -1, withscores=True) if e[0] not in before
+    ]
+    scores = {first}
+    end = time.monotonic() + SAFETY_SEC
+    while max(scores) - first < 4 * 3.0 and time.monotonic() < end:  # four leases renewed
+        score = client.zscore("unacked_index", tag)
+        assert score is not None, "the message stays with its worker"
+        scores.add(score)
+        time.sleep(0.05)
+    assert len(scores) >= 12
+    gate.touch()
+    result = handle.result(timeout=SAFETY_SEC)
+    assert (result.ok, result.attempt, result.run_id.root) == (True, 1, "l1")
+    assert sorted(p.name for p in (fleet.runs / "T-long").iterdir()) == ["l1"]
+    assert "received" not in idle.log.read_text()
