@@ -444,3 +444,13 @@ def test_status_says_interrupted_lost_or_live(tmp_path: Path, client: TestClient
     client.app.app.state.index.refresh(force=True)  # type: ignore[attr-defined]
     rows = client.get("/api/runs", params={"status": "lost"}).json()["runs"]
     assert [r["runId"] for r in rows] == ["r1"]
+
+
+def test_a_run_names_the_attempt_that_followed_it(tmp_path: Path, client: TestClient) -> None:
+    """The run detail names the next attempt of the same step (the lookup module's rule)."""
+    run(tmp_path, "exit 1", "r1")
+    run(tmp_path, "true", "r1.attempt-2", attempt=2)
+    first = client.get("/api/runs/T-005/r1").json()
+    assert first["nextAttempt"] == "r1.attempt-2"
+    assert {a["runId"]: a["attempt"] for a in first["attempts"]} == {"r1": 1, "r1.attempt-2": 2}
+    assert client.get("/api/runs/T-005/r1.attempt-2").json()["nextAttempt"] is None

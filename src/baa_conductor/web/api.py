@@ -115,6 +115,10 @@ def show_run(request: Request) -> Response:
             problems.append(str(error))
     body["events"], body["eventCount"] = _events(path, problems)
     body["checkpoints"] = _checkpoints(path, problems)
+    from ..lookup import next_attempt_of
+
+    index = _state(request).index
+    siblings = [r for r in index.runs() if r.task == meta["taskId"] and r.meta is not None]
     body["attempts"] = [
         {
             "runId": r.run,
@@ -122,9 +126,10 @@ def show_run(request: Request) -> Response:
             "status": r.status,
             "startedAt": r.state["startedAt"] if r.state else None,
         }
-        for r in _state(request).index.runs()
-        if r.task == meta["taskId"] and r.meta is not None and r.meta["stepId"] == meta["stepId"]
+        for r in siblings
+        if r.meta is not None and r.meta["stepId"] == meta["stepId"]
     ]
+    body["nextAttempt"] = next_attempt_of(meta, [r.meta for r in siblings if r.meta is not None])
     body["problems"] = [_relative(request, p) for p in problems]
     return json_response(body)
 

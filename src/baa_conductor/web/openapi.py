@@ -90,6 +90,7 @@ def document() -> dict[str, Any]:
             "agent": _ref(title_of["agent-activity"]),
             "checkpoints": {"type": "array", "items": _ref(title_of["checkpoint-record"])},
             "attempts": {"type": "array", "items": {"type": "object"}},
+            "nextAttempt": {"type": ["string", "null"]},
             "problems": {"type": "array", "items": {"type": "string"}},
         },
     }  # fmt: skip

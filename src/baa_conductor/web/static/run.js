@@ -277,6 +277,9 @@ function renderHeader() {
     ]),
     meta.command ? el("div", { class: "facts" }, fact("command", el("code", { text: meta.command }))) : null,
     meta.promptSummary ? el("div", { class: "facts" }, fact("prompt", meta.promptSummary)) : null,
+    detail.nextAttempt
+      ? el("div", { class: "facts", id: "next-attempt" }, fact("next attempt", el("a", { href: runHref(task, detail.nextAttempt), text: detail.nextAttempt })))
+      : null,
     state.summary ? el("div", { class: "summary", id: "summary", text: state.summary }) : null,
     attempts.length
       ? el("div", { class: "facts", id: "attempts" }, [
