@@ -108,15 +108,20 @@ def baa_codex(
     config: str = "",
     env: dict[str, str | None] | None = None,
     run: str = "r1",
+    resume_from: str | None = None,
+    on_request: Callable[[Request], None] | None = None,
 ) -> Step:
     home = tmp_path / f"codex-home-{run}"
-    with ResponsesServer(list(script), otherwise=otherwise) as server:
+    if resume_from is None:
+        step = ["--task", "T-1", "--step", "agent", "--kind", "codex", "--worktree", str(worktree),
+                "--repo-root", str(worktree), *options, "--", PROMPT]  # fmt: skip
+    else:  # the step, its prompt and options as the run resumed from recorded them
+        step = ["--resume-from", resume_from, *options]
+    with ResponsesServer(list(script), otherwise=otherwise, on_request=on_request) as server:
         write_codex_home(home, server.base_url, retries=retries, extra=config)
         proc = subprocess.run(
-            [sys.executable, "-m", "baa_conductor", "run", "--json", "--task", "T-1",
-             "--step", "agent", "--run", run, "--kind", "codex", "--worktree", str(worktree),
-             "--repo-root", str(worktree), "--runs-dir", str(tmp_path / "runs"), *options,
-             "--", PROMPT],
+            [sys.executable, "-m", "baa_conductor", "run", "--json", "--run", run,
+             "--runs-dir", str(tmp_path / "runs"), *step],
             capture_output=True, text=True, timeout=300,
             env=codex_env(home, BAA_CODEX_BIN=str(CODEX), **(env or {})),
         )  # fmt: skip
@@ -134,12 +139,17 @@ def direct_codex(
     config: str = "",
     env: dict[str, str | None] | None = None,
     until: Callable[[ResponsesServer, subprocess.Popen[bytes]], None] | None = None,
+    tail: Sequence[str] = (),
+    prepare: Callable[[Path], object] | None = None,
 ) -> bytes:
-    """What ``codex exec --json`` prints on stdout, run by hand with the flags baa passes."""
+    """What ``codex exec --json`` prints on stdout, run by hand with the flags baa passes
+    (``tail``: before the ``-``; ``prepare``: readies the codex home first)."""
     home = tmp_path / "codex-home-direct"
     with ResponsesServer(list(script), otherwise=otherwise) as server:
         write_codex_home(home, server.base_url, retries=retries, extra=config)
-        argv = [str(CODEX), "exec", "--json", *flags, "--cd", str(worktree), "-"]
+        if prepare is not None:
+            prepare(home)
+        argv = [str(CODEX), "exec", "--json", *flags, "--cd", str(worktree), *tail, "-"]
         with subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, env=codex_env(home, **(env or {})),
                               start_new_session=True) as proc:  # fmt: skip
@@ -477,3 +487,60 @@ def test_a_model_that_stalls_until_the_timeout(tmp_path: Path) -> None:
     direct = direct_codex(tmp_path, git_repo(tmp_path / "twin"), [stall], "--sandbox",
                           "workspace-write", until=stalled_then_killed)  # fmt: skip
     assert direct == step.stream()
+
+
+def test_a_killed_codex_step_resumes_its_thread_and_its_worktree(tmp_path: Path) -> None:
+    """Attempt 1 runs a command, then the model stalls and the step is stopped at its timeout.
+    Attempt 2 (``--resume-from``, with another codex home, as on another worker) gets the worktree
+    back from the checkpoint before codex starts, and continues the same thread: the model is sent
+    the earlier turn, and the envelope links the attempts."""
+    wt = git_repo(tmp_path / "wt")
+    first = baa_codex(tmp_path, wt, [events(shell("c1", "printf one > made.txt")), Reply(stall=True)],
+                      "--checkpoint", "git_diff", "--timeout", "8", "--grace", "1")  # fmt: skip
+    assert first.outcome()[:2] == ("failed", 124)
+    thread = first.agent["threadId"]
+    kept = first.run_dir / "artifacts" / "codex-session.jsonl"
+    assert thread in kept.read_text("utf-8")
+    assert str(kept) in [a["path"] for a in first.envelope["artifacts"]]
+    subprocess.run(["git", "-C", str(wt), "clean", "-qfd"], check=True)  # a fresh checkout
+    seen: list[str | None] = []
+
+    def worktree_when_asked(request: Request) -> None:
+        made = wt / "made.txt"
+        seen.append(made.read_text() if made.exists() else None)
+
+    second = baa_codex(tmp_path, wt, [events(message("Finished where it stopped."))],
+                       run="r2", resume_from="T-1/r1", on_request=worktree_when_asked)  # fmt: skip
+    assert second.outcome() == (
+        "completed", 0,
+        "codex completed its turn (0 commands, 0 files changed): Finished where it stopped.",
+    )  # fmt: skip
+    assert seen == ["one"]  # restored before codex asked the model anything
+    assert json.loads((second.run_dir / "meta.json").read_text())["attempt"] == 2
+    assert second.agent["threadId"] == thread
+    assert second.agent["resumedFrom"] == {"runId": "r1", "threadId": thread}
+    sent = second.server.model_requests[0].body["input"]
+    said = [(i.get("type"), i.get("call_id") or _text(i)) for i in sent
+            if i.get("type") != "message" or i.get("role") == "user"]  # fmt: skip
+    assert ("function_call", "c1") in said
+    assert ("function_call_output", "c1") in said
+    assert [t for k, t in said if k == "message"][-2:] == [PROMPT, PROMPT]  # then and now
+    shown = subprocess.run([sys.executable, "-m", "baa_conductor", "show", "--runs-dir",
+                            str(tmp_path / "runs"), "T-1/r2"], capture_output=True, text=True)  # fmt: skip
+    assert f"resumed from: run r1, thread {thread}" in shown.stdout
+
+    def with_the_session(home: Path) -> None:
+        day = home / "sessions" / "2020" / "01" / "01"
+        day.mkdir(parents=True)
+        (day / f"rollout-2020-01-01T00-00-00-{thread}.jsonl").write_bytes(kept.read_bytes())
+
+    twin = git_repo(tmp_path / "twin")
+    direct = direct_codex(tmp_path, twin, [events(message("Finished where it stopped."))],
+                          "--sandbox", "workspace-write", tail=["resume", thread],
+                          prepare=with_the_session)  # fmt: skip
+    assert direct == second.stream()
+
+
+def _text(item: dict[str, Any]) -> str:
+    content = item.get("content") or [{}]
+    return str(content[-1].get("text", ""))

@@ -163,8 +163,26 @@ def resumed_request(args: argparse.Namespace) -> dict[str, Any]:
     step.runs_dir = os.path.dirname(os.path.dirname(view.run_dir))
     step.timeout = args.timeout if args.timeout is not None else prepared.get("timeoutSec", 3600)
     if not args.command and not [a for a in args.cmd if a != "--"]:
-        step.command = meta.get("command") or meta.get("promptSummary")
+        prompt = _kept_prompt(view.run_dir) if meta["workerKind"] == "codex" else None
+        step.command = prompt or meta.get("command") or meta.get("promptSummary")
     step.checkpoint = MODE
     request = build_request(step)
     request["checkpoint"].update(resumeFromSeq=seq, resumeFromRunId=meta["runId"])
+    codex = prepared.get("codex")  # the codex options the run was given; flags given now win
+    if request["workerKind"] == "codex" and isinstance(codex, dict):
+        request["codex"] = {**codex, **request.get("codex", {})}
     return request
+
+
+def _kept_prompt(run_dir: str) -> str | None:
+    """A codex run's whole prompt (``artifacts/prompt.md``; meta.json keeps 200 characters)."""
+    from ..exceptions import BaaError
+    from ..executors.codex import PROMPT_FILE
+    from ..paths import ARTIFACTS
+    from ..readers import read_document
+
+    try:
+        data = read_document(os.path.join(run_dir, ARTIFACTS, PROMPT_FILE))
+    except (BaaError, OSError):
+        return None
+    return data.decode("utf-8", "replace") or None

@@ -123,10 +123,19 @@ def _agent_lines(agent: dict[str, Any], clean: Any) -> list[str]:
     out = ["agent:"]
     if "threadId" in agent:
         out.append(f"  thread: {clean(agent['threadId'])}  (codex exec resume <thread>)")
+    if "resumedFrom" in agent:
+        since = agent["resumedFrom"]
+        out.append(
+            f"  resumed from: run {clean(since['runId'])}, thread {clean(since['threadId'])}"
+        )
     if "usage" in agent:
         usage = agent["usage"]
-        out.append(f"  tokens: {usage['inputTokens']} in ({usage['cachedInputTokens']} cached), "
-                   f"{usage['outputTokens']} out")  # fmt: skip
+        cached = f"{usage['cachedInputTokens']} cached"
+        if "cacheWriteInputTokens" in usage:
+            cached += f", {usage['cacheWriteInputTokens']} written to the cache"
+        reasoning = usage.get("reasoningOutputTokens")
+        out.append(f"  tokens: {usage['inputTokens']} in ({cached}), {usage['outputTokens']} out"
+                   + ("" if reasoning is None else f" ({reasoning} reasoning)"))  # fmt: skip
     if "finalMessagePath" in agent:
         out.append(f"  final message: {clean(agent['finalMessagePath'])}")
     out.append(f"  commands ({len(agent['commands'])}):")

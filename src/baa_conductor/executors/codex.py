@@ -29,6 +29,15 @@ from ..runner import PreparedStepRun
 from ..validation import validate
 from .base import OutputWatch, ProcessExecutor, Refusal, clip, refused
 from .codex_events import CodexEvents
+from .codex_session import (
+    ResumePoint,
+    ResumeRefused,
+    codex_home,
+    keep,
+    place,
+    resume_point,
+    valid_thread_id,
+)
 from .process import CANNOT_RUN_EXIT_CODE, NOT_FOUND_EXIT_CODE, ProcessResult
 
 BINARY_VAR = "BAA_CODEX_BIN"
@@ -139,7 +148,7 @@ class CodexExecutor(ProcessExecutor):
             "extraArgs": [*self.extra_args, *asked.get("extraArgs", ())],
         }
 
-    def argv(self, run: PreparedStepRun) -> list[str]:
+    def argv(self, run: PreparedStepRun, resume: ResumePoint | None = None) -> list[str]:
         worktree: str = run.wire_request["runtime"]["worktreePath"]
         options = self.options(run)
         argv = [self._binary(run), "exec", "--json", "--sandbox", options["sandbox"], "--cd",
@@ -154,7 +163,10 @@ class CodexExecutor(ProcessExecutor):
         if skip or (skip is None and not inside_git_repository(worktree)):
             argv.append("--skip-git-repo-check")
         last_message = os.path.join(run.wire_paths["artifactsDir"], LAST_MESSAGE_FILE)
-        return [*argv, "--output-last-message", last_message, *options["extraArgs"], "-"]
+        argv += ["--output-last-message", last_message, *options["extraArgs"]]
+        if resume is not None:
+            argv += ["resume", resume.thread_id]
+        return [*argv, "-"]
 
     def check(self, run: PreparedStepRun) -> None:
         worktree: str = run.wire_request["runtime"]["worktreePath"]
@@ -170,11 +182,22 @@ class CodexExecutor(ProcessExecutor):
             )
         return _create(run, PROMPT_FILE, prompt.encode("utf-8", "surrogatepass"))
 
-    def execute(self, run: PreparedStepRun) -> dict[str, Any]:
+    def _resume(self, run: PreparedStepRun, home: str) -> ResumePoint | None:
+        """The codex thread this step continues (a step resumed from a run that started one)."""
         try:
-            argv = self.argv(run)
+            return resume_point(run.wire_request, run.wire_paths["runsRootDir"], home)
+        except (ResumeRefused, ValueError) as error:
+            raise Refusal(str(error), CANNOT_RUN_EXIT_CODE) from None
+
+    def execute(self, run: PreparedStepRun) -> dict[str, Any]:
+        home = codex_home({**os.environ, **(run.wire_request["runtime"].get("env") or {})})
+        try:
+            resume = self._resume(run, home)
+            argv = self.argv(run, resume)
             self.check(run)
             prompt_path = self._write_prompt(run)
+            if resume is not None:
+                _place(resume, home)
         except Refusal as refusal:
             return refused(refusal)
         events = CodexEvents()
@@ -183,11 +206,17 @@ class CodexExecutor(ProcessExecutor):
         events.close()
         outcome = self.judge(run, result, watch, events)
         activity = _activity(run, events, completed=outcome["ok"])
+        if resume is not None:
+            activity["resumedFrom"] = {"runId": resume.run_id, "threadId": resume.thread_id}
         validate("agent-activity", activity, source=AGENT_ACTIVITY)
         artifacts = [_artifact(prompt_path, "The prompt given to codex on its standard input.")]
         if "finalMessagePath" in activity:
             artifacts.append(_artifact(activity["finalMessagePath"],
                                        "The agent's final message in full (codex -o)."))  # fmt: skip
+        session = _keep(home, events.thread_id, run.wire_paths["artifactsDir"])
+        if session is not None:
+            artifacts.append(_artifact(session, "The codex thread as codex keeps it (its session "
+                                       "file): a later attempt continues it, on any worker."))  # fmt: skip
         path = _create(run, AGENT_ACTIVITY, encoding.dumps_line(activity))
         artifacts.append(_artifact(path, "What the agent did: thread id, token usage, "
                                    "commands with exit codes, file changes (AgentActivity)."))  # fmt: skip
@@ -223,6 +252,28 @@ class CodexExecutor(ProcessExecutor):
                 1,
             )
         return {"ok": True, "outcome": "completed", "summary": _done(events), "exitCode": 0}
+
+
+def _place(resume: ResumePoint, home: str) -> None:
+    try:
+        place(resume, home)
+    except OSError as error:
+        raise Refusal(
+            f"cannot put codex thread {resume.thread_id} of run {resume.run_id} into {home}: "
+            f"{error}", CANNOT_RUN_EXIT_CODE,
+        ) from None  # fmt: skip
+
+
+def _keep(home: str, thread_id: str | None, artifacts_dir: str) -> str | None:
+    """The thread's session file copied into the run; None when there is none to copy (a copy
+    that fails leaves the run without it: the thread is still in the codex home)."""
+    thread = valid_thread_id(thread_id)
+    if thread is None:
+        return None
+    try:
+        return keep(home, thread, artifacts_dir)
+    except OSError:
+        return None
 
 
 def codex_error(watch: OutputWatch) -> str | None:
