@@ -477,3 +477,16 @@ def test_events_are_the_same_however_the_output_is_cut(cuts: list[int]) -> None:
     )  # fmt: skip
     assert pieces.commands == whole.commands
     assert pieces.thread_id == "0199a213-81c0-7800-8aa1-bbab2a035a53"
+
+
+def test_validate_checks_the_agent_activity_of_a_run(tmp_path: Path, repo: Path) -> None:
+    """`baa validate RUN_DIR` checks artifacts/agent-activity.json with the run's other files."""
+    run = Codex(tmp_path, repo)
+    ok = baa("validate", str(run.run_dir), cwd=tmp_path)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    path = run.run_dir / "artifacts" / "agent-activity.json"
+    activity = json.loads(path.read_text("utf-8"))
+    path.write_text(json.dumps({**activity, "eventCount": -1}), "utf-8")
+    bad = baa("validate", str(run.run_dir), cwd=tmp_path)
+    assert bad.returncode == 1
+    assert f"{path}: /eventCount: " in bad.stdout + bad.stderr

@@ -26,6 +26,7 @@ CHECKPOINTS = "checkpoints"
 ARTIFACTS = "artifacts"
 #: In ``artifacts/``: what the agent of a codex step did (schema agent-activity).
 AGENT_ACTIVITY = "agent-activity.json"
+AGENT_ACTIVITY_SCHEMA = "agent-activity"
 
 #: The schema of each file in a run directory (JSONL files: of each line).
 SCHEMA_OF_FILE = {
@@ -50,6 +51,8 @@ def schema_of_path(path: str) -> str | None:
     parent = os.path.basename(os.path.dirname(os.path.abspath(path)))
     if parent == CHECKPOINTS and name.endswith(".json") and name[:-5].isdigit():
         return CHECKPOINT_RECORD_SCHEMA
+    if parent == ARTIFACTS and name == AGENT_ACTIVITY:
+        return AGENT_ACTIVITY_SCHEMA
     return None
 
 

@@ -40,11 +40,11 @@ class RunView:
 
     def _agent(self) -> dict[str, Any] | None:
         """What the agent of a codex step did (``artifacts/agent-activity.json``), if it says."""
-        from ..paths import AGENT_ACTIVITY, ARTIFACTS
+        from ..paths import AGENT_ACTIVITY, AGENT_ACTIVITY_SCHEMA, ARTIFACTS
 
         if not os.path.isfile(os.path.join(self.run_dir, ARTIFACTS, AGENT_ACTIVITY)):
             return None
-        return self._document(os.path.join(ARTIFACTS, AGENT_ACTIVITY), "agent-activity")
+        return self._document(os.path.join(ARTIFACTS, AGENT_ACTIVITY), AGENT_ACTIVITY_SCHEMA)
 
     def _document(self, name: str, schema: str) -> dict[str, Any]:
         from ..readers import load_json

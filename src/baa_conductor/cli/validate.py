@@ -249,8 +249,9 @@ def _check_lines(
 
 def _targets(names: Sequence[str]) -> Iterator[tuple[str, bool]]:
     """(file, whether it is in a run directory): every file of a run directory is checked (one
-    that is missing is reported), a symlink in it refused rather than followed."""
-    from ..paths import SCHEMA_OF_FILE, checkpoint_records
+    that is missing is reported; checkpoint records and a codex step's agent activity when
+    there), a symlink in it refused rather than followed."""
+    from ..paths import AGENT_ACTIVITY, ARTIFACTS, SCHEMA_OF_FILE, checkpoint_records
 
     for name in names:
         if name == STDIN:
@@ -260,6 +261,9 @@ def _targets(names: Sequence[str]) -> Iterator[tuple[str, bool]]:
                 raise UsageError(f"{name}: not a run directory (no {', '.join(SCHEMA_OF_FILE)})")
             yield from ((os.path.join(name, f), True) for f in SCHEMA_OF_FILE)
             yield from ((record, True) for record in checkpoint_records(name))
+            activity = os.path.join(name, ARTIFACTS, AGENT_ACTIVITY)  # a codex step's
+            if os.path.lexists(activity):
+                yield activity, True
         elif not os.path.exists(name):
             raise UsageError(f"{name}: no such file")
         else:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import encoding
-from ..paths import AGENT_ACTIVITY
+from ..paths import AGENT_ACTIVITY, AGENT_ACTIVITY_SCHEMA
 from ..runner import PreparedStepRun
 from ..validation import validate
 from .base import OutputWatch, ProcessExecutor, Refusal, clip, refused
@@ -208,7 +208,7 @@ class CodexExecutor(ProcessExecutor):
         activity = _activity(run, events, completed=outcome["ok"])
         if resume is not None:
             activity["resumedFrom"] = {"runId": resume.run_id, "threadId": resume.thread_id}
-        validate("agent-activity", activity, source=AGENT_ACTIVITY)
+        validate(AGENT_ACTIVITY_SCHEMA, activity, source=AGENT_ACTIVITY)
         artifacts = [_artifact(prompt_path, "The prompt given to codex on its standard input.")]
         if "finalMessagePath" in activity:
             artifacts.append(_artifact(activity["finalMessagePath"],

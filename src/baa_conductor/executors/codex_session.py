@@ -146,10 +146,11 @@ def _regular(path: str) -> bool:
 def _thread_of_activity(path: str) -> str | None:
     if not _regular(path):
         return None
+    from ..paths import AGENT_ACTIVITY_SCHEMA
     from ..readers import load_json
 
     try:
-        activity = load_json(path, "agent-activity")
+        activity = load_json(path, AGENT_ACTIVITY_SCHEMA)
     except Exception:  # a damaged file: the stream may still say
         return None
     return valid_thread_id(activity.get("threadId"))
