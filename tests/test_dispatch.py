@@ -641,3 +641,23 @@ def test_a_codex_steps_options_travel_in_the_request(cluster: Cluster) -> None:
     )  # fmt: skip
     assert (bad.returncode, bad.stderr) == (
         2, "baa: error: --model is an option of codex steps (--kind codex)\n")  # fmt: skip
+
+
+def test_a_worker_is_quiet_and_says_a_missing_broker_in_one_line(tmp_path: Path) -> None:
+    """At the default log level: no Celery banner or notice; a broker it cannot reach is one line
+    per attempt, naming the URL without its password."""
+    from brokers import free_port, wait_for_line
+
+    log = tmp_path / "worker.log"
+    worker = WorkerProcess(f"redis://:hunter2@127.0.0.1:{free_port()}/0", log, loglevel="WARNING")
+    try:
+        wait_for_line(log, "trying again in", SAFETY_SEC)
+    finally:
+        worker.stop()
+    text = log.read_text()
+    assert "hunter2" not in text
+    assert "[tasks]" not in text  # the banner
+    assert "superuser" not in text
+    assert "Trying again" not in text  # Celery's own three-line form
+    (line,) = [line for line in text.splitlines() if "cannot reach the broker" in line][:1]
+    assert "cannot reach the broker at redis://:**@127.0.0.1:" in line

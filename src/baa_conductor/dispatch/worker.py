@@ -23,6 +23,19 @@ _QUIET_WARNINGS = (
 )
 
 
+class _OneLine(logging.Filter):
+    """Celery's "Cannot connect" error (three lines, one blank) as one line naming the broker."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith("consumer: Cannot connect"):
+            args: tuple[object, ...] = record.args if isinstance(record.args, tuple) else ()
+            if len(args) == 3:
+                url, error, step = args
+                record.msg = "cannot reach the broker at %s: %s; %s"
+                record.args = (url, str(error).strip().rstrip("."), str(step).strip().lower())
+        return True
+
+
 def node_name() -> str:
     """This worker's Celery node name: what ``baa status`` and a run's ``worker`` say."""
     return f"baa-{os.getpid()}@{socket.gethostname()}"
@@ -60,6 +73,7 @@ def run_worker(
     if not verbose:
         for pattern in _QUIET_WARNINGS:
             warnings.filterwarnings("ignore", message=pattern)
+    logging.getLogger("celery.worker.consumer.consumer").addFilter(_OneLine())
     sweep_orphans()  # workers of steps whose worker process died before this one started
     url = broker_url(broker)
     app = make_app(
