@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -454,3 +455,42 @@ def test_a_run_names_the_attempt_that_followed_it(tmp_path: Path, client: TestCl
     assert first["nextAttempt"] == "r1.attempt-2"
     assert {a["runId"]: a["attempt"] for a in first["attempts"]} == {"r1": 1, "r1.attempt-2": 2}
     assert client.get("/api/runs/T-005/r1.attempt-2").json()["nextAttempt"] is None
+
+
+def test_ctrl_c_ends_the_server_and_its_open_streams_cleanly(tmp_path: Path) -> None:
+    """Ctrl-C with a live run's event stream open: the stream ends, exit 130, no traceback."""
+    import signal
+
+    (tmp_path / "runs").mkdir()
+    go = tmp_path / "go"
+    runner = subprocess.Popen([sys.executable, "-m", "baa_conductor", "run", "--quiet",
+                               "--runs-dir", str(tmp_path / "runs"), "--task", "T", "--step", "s",
+                               "--run", "live", "-c", f"echo up; while [ ! -e {go} ]; do sleep 0.05; done"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    server = subprocess.Popen([sys.executable, "-m", "baa_conductor", "serve", "--runs-dir",
+                               str(tmp_path / "runs"), "--port", "0"], stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert server.stderr is not None
+        port = int(
+            server.stderr.readline().split("http://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1]
+        )
+        stdout_log = tmp_path / "runs" / "T" / "live" / "stdout.log"
+        deadline = time.monotonic() + 30  # a hang guard
+        while not (stdout_log.exists() and b"up" in stdout_log.read_bytes()):
+            assert runner.poll() is None
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", "/api/runs/T/live/events")
+        response = connection.getresponse()
+        assert b"event: entry" in response.read1(65536) + response.read1(65536)
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=30) == 130
+        assert "Traceback" not in server.stderr.read()
+        connection.close()
+    finally:
+        go.touch()
+        server.kill()
+        runner.wait(timeout=60)
+        if server.stderr is not None:
+            server.stderr.close()

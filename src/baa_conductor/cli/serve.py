@@ -118,8 +118,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     sock = bind(args.host, args.port)
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
+    server: uvicorn.Server | None = None
     config = uvicorn.Config(
-        create_app(root, token),
+        create_app(root, token, stopping=lambda: server is not None and server.should_exit),
         log_level="warning",
         access_log=False,
         lifespan="off",
@@ -127,7 +128,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=1,
     )
     server = uvicorn.Server(config)
-    sys.stderr.write(f"baa: serving {root} at http://{shown}:{port}/ (Ctrl-C stops)\n")
+    guarded = ", every request needs the token" if token else ""
+    sys.stderr.write(f"baa: serving {root} at http://{shown}:{port}/ (Ctrl-C stops{guarded})\n")
     sys.stderr.flush()
     server.run(sockets=[sock])
     return EXIT_OK

@@ -158,8 +158,11 @@ def _warm_up() -> None:
         _checker(channel)
 
 
-def create_app(runs_root: str, token: str | None = None) -> ASGIApp:
-    """The ASGI application serving ``runs_root`` (read-only); ``token`` guards every route."""
+def create_app(
+    runs_root: str, token: str | None = None, stopping: Callable[[], bool] | None = None
+) -> ASGIApp:
+    """The ASGI application serving ``runs_root`` (read-only); ``token`` guards every route;
+    ``stopping`` says when the server shuts down (open event streams then end at once)."""
     root = os.path.realpath(runs_root)
     routes = [
         Route("/", pages.runs_page),
@@ -182,6 +185,7 @@ def create_app(runs_root: str, token: str | None = None) -> ASGIApp:
     _warm_up()
     app = Starlette(routes=routes, exception_handlers={404: not_found})
     app.state.root = root
+    app.state.stopping = stopping or (lambda: False)
     app.state.index = RunIndex(root)
     # The first sweep of a large root reads every run: begun now, not in the first request.
     threading.Thread(target=app.state.index.prime, name="baa-index", daemon=True).start()

@@ -19,7 +19,7 @@ import asyncio
 import heapq
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -138,11 +138,11 @@ def _event(kind: str, data: Any, event_id: int | None = None) -> bytes:
     return f"{head}event: {kind}\ndata: ".encode() + dumps_bytes(data) + b"\n\n"
 
 
-async def _stream(follower: Follower) -> AsyncIterator[bytes]:
+async def _stream(follower: Follower, stopping: Callable[[], bool]) -> AsyncIterator[bytes]:
     try:
         yield b"retry: 1000\n\n"
         beat = time.monotonic()
-        while True:
+        while not stopping():  # a server shutting down closes the stream (the client resumes)
             changed = follower.look()
             follower.read_logs()
             out = [_event("entry", e, e["seq"]) for e in follower.ready(drain=follower.ended)]
@@ -179,4 +179,5 @@ def run_events(request: Request) -> Response:
     assert after is not None
     follower = Follower(path, after)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-    return StreamingResponse(_stream(follower), media_type="text/event-stream", headers=headers)
+    stream = _stream(follower, request.app.state.stopping)
+    return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
