@@ -18,6 +18,7 @@ from ..encoding import dumps_bytes
 from ..exceptions import BaaError
 from ..paths import (
     AGENT_ACTIVITY,
+    AGENT_ACTIVITY_SCHEMA,
     ARTIFACTS,
     CHECKPOINTS,
     META,
@@ -110,7 +111,7 @@ def show_run(request: Request) -> Response:
     agent_path = os.path.join(path, ARTIFACTS, AGENT_ACTIVITY)
     if os.path.lexists(agent_path):
         try:
-            body["agent"] = load_json(agent_path, "agent-activity")
+            body["agent"] = load_json(agent_path, AGENT_ACTIVITY_SCHEMA)
         except BaaError as error:
             problems.append(str(error))
     body["events"], body["eventCount"] = _events(path, problems)
@@ -225,8 +226,6 @@ def _describe(path: str, name: str) -> dict[str, Any] | None:
         return None
     entry: dict[str, Any] = {"name": name, "size": st.st_size}
     schema = schema_of_path(path)
-    if name == f"{ARTIFACTS}/{AGENT_ACTIVITY}":
-        schema = "agent-activity"
     if not stat.S_ISREG(st.st_mode):
         entry["verdict"] = "refused: not a regular file"
         return entry

@@ -148,11 +148,16 @@ def not_found(request: Request, exc: Exception) -> Response:
 
 def _warm_up() -> None:
     """Compile the validators the pages need now, not in the first visitor's request."""
-    from ..paths import LOG_OF_CHANNEL, SCHEMA_OF_FILE
+    from ..paths import (
+        AGENT_ACTIVITY_SCHEMA,
+        CHECKPOINT_RECORD_SCHEMA,
+        LOG_OF_CHANNEL,
+        SCHEMA_OF_FILE,
+    )
     from ..validation import compiled
     from .logs import _checker
 
-    for schema in (*set(SCHEMA_OF_FILE.values()), "agent-activity", "checkpoint-record"):
+    for schema in (*set(SCHEMA_OF_FILE.values()), AGENT_ACTIVITY_SCHEMA, CHECKPOINT_RECORD_SCHEMA):
         compiled(schema)
     for channel in LOG_OF_CHANNEL:
         _checker(channel)

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from .._version import __version__
+from ..paths import AGENT_ACTIVITY_SCHEMA, CHECKPOINT_RECORD_SCHEMA
 
 
 def _ref(title: str) -> dict[str, str]:
@@ -87,8 +88,8 @@ def document() -> dict[str, Any]:
         "properties": {
             "taskId": {"type": "string"}, "runId": {"type": "string"}, "status": status,
             "live": {"type": "boolean"}, "meta": meta, "state": state,
-            "agent": _ref(title_of["agent-activity"]),
-            "checkpoints": {"type": "array", "items": _ref(title_of["checkpoint-record"])},
+            "agent": _ref(title_of[AGENT_ACTIVITY_SCHEMA]),
+            "checkpoints": {"type": "array", "items": _ref(title_of[CHECKPOINT_RECORD_SCHEMA])},
             "attempts": {"type": "array", "items": {"type": "object"}},
             "nextAttempt": {"type": ["string", "null"]},
             "problems": {"type": "array", "items": {"type": "string"}},
