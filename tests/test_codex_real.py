@@ -320,10 +320,15 @@ def test_each_sandbox_mode(
     assert (wt / "inside.txt").exists() == (inside == 0)
     assert target.exists() == (outside == 0)
     assert (wt / "patched.txt").exists() == patched
-    if patched:
-        assert step.agent["fileChanges"] == [
-            {"path": str(wt / "patched.txt"), "kind": "add", "status": "completed"}
-        ]
+    # In read-only codex refuses the patch without a file_change event: the session file says.
+    assert step.agent["fileChanges"] == [
+        {"path": str(wt / "patched.txt"), "kind": "add",
+         "status": "completed" if patched else "failed"}
+    ]  # fmt: skip
+    refusal = ("patch not applied: patch rejected: writing is blocked by read-only sandbox; "
+               "rejected by user approval settings")  # fmt: skip
+    assert (refusal in step.agent["warnings"]) == (not patched)
+    assert ("1 not applied" in step.envelope["summary"]) == (not patched)
     target.unlink(missing_ok=True)
     direct = direct_codex(tmp_path, git_repo(tmp_path / "twin"), script, "--sandbox", sandbox,
                           config=NO_TMP)  # fmt: skip

@@ -28,13 +28,14 @@ from ..paths import AGENT_ACTIVITY, AGENT_ACTIVITY_SCHEMA
 from ..runner import PreparedStepRun
 from ..validation import validate
 from .base import OutputWatch, ProcessExecutor, Refusal, clip, refused
-from .codex_events import CodexEvents
+from .codex_events import CodexEvents, FileChange
 from .codex_session import (
     ResumePoint,
     ResumeRefused,
     codex_home,
     keep,
     place,
+    refused_patches,
     resume_point,
     valid_thread_id,
 )
@@ -204,6 +205,9 @@ class CodexExecutor(ProcessExecutor):
         watch = OutputWatch(run.session, on_stdout=events.feed)
         result = self.spawn(run, argv, watch, stdin_path=prompt_path)
         events.close()
+        session = _keep(home, events.thread_id, run.wire_paths["artifactsDir"])
+        if session is not None:
+            _add_refused_patches(events, session, run.wire_request["runtime"]["worktreePath"])
         outcome = self.judge(run, result, watch, events)
         activity = _activity(run, events, completed=outcome["ok"])
         if resume is not None:
@@ -213,7 +217,6 @@ class CodexExecutor(ProcessExecutor):
         if "finalMessagePath" in activity:
             artifacts.append(_artifact(activity["finalMessagePath"],
                                        "The agent's final message in full (codex -o)."))  # fmt: skip
-        session = _keep(home, events.thread_id, run.wire_paths["artifactsDir"])
         if session is not None:
             artifacts.append(_artifact(session, "The codex thread as codex keeps it (its session "
                                        "file): a later attempt continues it, on any worker."))  # fmt: skip
@@ -276,6 +279,18 @@ def _keep(home: str, thread_id: str | None, artifacts_dir: str) -> str | None:
         return None
 
 
+def _add_refused_patches(events: CodexEvents, session: str, worktree: str) -> None:
+    """A patch codex refused (read-only sandbox) prints no ``file_change`` event: its files are
+    added as failed changes and codex's refusal as a warning, from the session file."""
+    try:
+        refused = refused_patches(session, worktree)
+    except OSError:
+        return
+    for files, reason in refused:
+        events.file_changes += [FileChange(path, kind, "failed") for path, kind in files]
+        events.warnings.append(f"patch not applied: {reason}")
+
+
 def codex_error(watch: OutputWatch) -> str | None:
     """codex's own error from its stderr: from its last ``Error...`` line on, without the stack
     trace ``RUST_BACKTRACE`` adds; else its last lines (warnings left out when more remain)."""
@@ -302,7 +317,10 @@ def _done(events: CodexEvents) -> str:
     failed = sum(1 for c in commands if c.exit_code not in (0, None) or c.status == "failed")
     did = [_plural(len(commands), "command") + (f" ({failed} failed)" if failed else "")]
     changed = {c.path for c in events.file_changes if c.status == "completed"}
+    unapplied = {c.path for c in events.file_changes if c.status != "completed"} - changed
     did.append(_plural(len(changed), "file") + " changed")
+    if unapplied:
+        did.append(f"{len(unapplied)} not applied")
     message = events.final_message
     said = (
         f": {clip(message, QUOTE_CHARS)}" if message and message.strip() else ", no final message"

@@ -179,3 +179,73 @@ def _thread_of_stream(run_dir: str) -> str | None:
     if not isinstance(event, dict) or event.get("type") != "thread.started":
         return None
     return valid_thread_id(event.get("thread_id"))
+
+
+_PATCH_HEADERS = {
+    "*** Add File: ": "add",
+    "*** Delete File: ": "delete",
+    "*** Update File: ": "update",
+}
+
+
+def refused_patches(session: str, worktree: str) -> list[tuple[list[tuple[str, str]], str]]:
+    """The patches of the last turn that codex refused without a ``file_change`` event (a
+    read-only sandbox): each as its files ``(path, kind)`` and codex's answer to the model.
+
+    The session file holds what the event stream leaves out: the model's ``apply_patch`` call
+    (its patch) and the tool output codex gave back ("patch rejected: ...").
+    """
+    calls: dict[str, str] = {}
+    outputs: dict[str, str] = {}
+    applied: set[str] = set()
+    with open(session, "rb") as handle:
+        for raw in handle:
+            try:
+                line = json.loads(raw)
+            except ValueError:
+                continue
+            payload = line.get("payload") if isinstance(line, dict) else None
+            if not isinstance(payload, dict):
+                continue
+            kind = payload.get("type")
+            if kind == "task_started":  # a new turn: only the last one is this run's
+                calls, outputs, applied = {}, {}, set()
+            elif (
+                kind in ("custom_tool_call", "function_call")
+                and payload.get("name") == "apply_patch"
+            ):
+                patch = _patch_text(payload)
+                if patch is not None and isinstance(payload.get("call_id"), str):
+                    calls[payload["call_id"]] = patch
+            elif kind in ("custom_tool_call_output", "function_call_output"):
+                output = payload.get("output")
+                if isinstance(payload.get("call_id"), str) and isinstance(output, str):
+                    outputs[payload["call_id"]] = output
+            elif kind == "item_completed":
+                item = payload.get("item")
+                if isinstance(item, dict) and item.get("type") == "FileChange":
+                    applied.add(str(item.get("id")))
+    refused = []
+    for call_id, patch in calls.items():
+        if call_id in applied or call_id not in outputs:
+            continue
+        files = [
+            (os.path.join(worktree, line[len(header) :].strip()), kind)
+            for line in patch.splitlines()
+            for header, kind in _PATCH_HEADERS.items()
+            if line.startswith(header)
+        ]
+        if files:
+            refused.append((files, outputs[call_id]))
+    return refused
+
+
+def _patch_text(call: dict[str, Any]) -> str | None:
+    if call.get("type") == "custom_tool_call":
+        patch = call.get("input")
+    else:  # a function call carries it as {"input": patch}
+        try:
+            patch = json.loads(call.get("arguments") or "").get("input")
+        except (ValueError, AttributeError):
+            return None
+    return patch if isinstance(patch, str) else None
