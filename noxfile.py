@@ -71,11 +71,15 @@ def ts(session: nox.Session) -> None:
     """The npm package in generated/typescript: in step with schemas/, packed, installed, tested.
 
     A scratch project installs the tarball, type-checks a consumer (tsc --strict, NodeNext) and
-    validates a real run with it.
+    validates a real run with it. The release tarball is left in dist/ (docs/releasing.md).
     """
     install(session)
     session.run("npm", "ci", "--prefix", TS_TOOLS, external=True)
     session.run("npm", "run", "--prefix", TS_TOOLS, "check-generated", external=True)
+    Path("dist").mkdir(exist_ok=True)
+    session.run(
+        "npm", "pack", "--pack-destination", "dist", "./generated/typescript", external=True
+    )
     session.run("npm", "run", "--prefix", TS_TOOLS, "typecheck", external=True)
     session.run(
         "npm",

@@ -226,7 +226,7 @@ def test_an_invalid_request_is_answered_with_an_error_and_not_delivered_again(
     assert reasons[0] == (
         "the step request: not a valid step-execution-request (2 violations)\n"
         "  /stepName: required property is missing\n"
-        "  /taskId: '../escape' is not a valid RunIdentifier: must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+        '  /taskId: not a valid id: "/" is not allowed (only ASCII letters, digits, ".", "_" and "-")'
     )
     assert reasons[1].startswith("the step request: not a valid step-execution-request")
     assert reasons[2] == "retry policy: /maxAttempts: 0 is not between 1 and 20"

@@ -38,7 +38,7 @@ def test_empty_run_id_is_refused_not_replaced(tmp_path: Path) -> None:
         "run", "--task", "T", "--step", "s", "--run", "", "--runs-dir", str(tmp_path), "--", "true"
     )
     assert done.returncode == 2
-    assert "/runId: '' " in done.stderr
+    assert "/runId: not a valid id: empty" in done.stderr
     assert not (tmp_path / "T").exists()
 
 

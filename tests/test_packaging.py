@@ -25,7 +25,9 @@ def test_sdist_then_wheel_ship_schemas_models_and_types(tmp_path: Path) -> None:
         stem = name.replace("-", "_")
         assert f"baa_conductor_contracts/schemas/{name}.schema.json" in names
         assert f"baa_conductor_contracts/{stem}_schema.py" in names
+        assert f"baa_conductor_contracts/docs/{name}.md" in names
     assert {"baa_conductor/py.typed", "baa_conductor_contracts/py.typed"} <= names
+    assert {"baa_conductor/pattern-words.json", "baa_conductor_contracts/docs/README.md"} <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "baa = baa_conductor.__main__:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     sdist = next(tmp_path.glob("*.tar.gz"))
@@ -44,6 +46,11 @@ assert not any(m == "rich" or m.startswith(("baa_conductor.", "rich.")) for m in
 from baa_conductor import load_schema, schema_names, validate
 assert len(schema_names()) == {count}
 assert load_schema("step-execution-result")["title"] == StepExecutionResult.__name__
+from importlib.resources import files
+page = files("baa_conductor_contracts").joinpath("docs", "run-metadata.md").read_text("utf-8")
+assert page.splitlines()[1] == "# RunMetadata", page
+from baa_conductor._messages import pattern_words
+assert pattern_words()
 print(c.__file__)
 """
 

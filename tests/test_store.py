@@ -55,7 +55,7 @@ def test_corrupt_state_names_file_and_field(tmp_path: Path) -> None:
         read_run(str(run_dir))
     assert str(caught.value) == (
         f"{run_dir / 'state.json'}: not a valid run-state-snapshot (1 violation)\n"
-        "  /lastEventSeq: -3 is less than the minimum of 0"
+        "  /lastEventSeq: must be at least 0"
     )
 
 

@@ -1,7 +1,8 @@
 """Generate the Python binding in generated/python/ from the JSON Schemas in schemas/.
 
 The binding is the import package `baa_conductor_contracts`: one Pydantic v2 model module per
-schema, a copy of the schemas as package data, and `py.typed`. This is the one place that says how
+schema, a copy of the schemas and a Markdown page per schema (`docs/<name>.md`, from
+tools/schema_docs.py) as package data, and `py.typed`. The same pages go to docs/schemas/. This is the one place that says how
 it is made: `nox -s codegen` writes it; `nox -s check_generated` and tests/test_generated.py
 compare a fresh run with what is committed.
 """
@@ -16,10 +17,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+import schema_docs
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
 PACKAGE = "baa_conductor_contracts"
 GENERATED = ROOT / "generated" / "python" / PACKAGE
+DOCS = ROOT / "docs" / "schemas"
 HEADER = "# Generated from schemas/ by `nox -s codegen`. Do not edit."
 SUFFIX = ".schema.json"
 
@@ -61,6 +65,7 @@ def generate(out: Path) -> None:
     data.mkdir()
     for schema in SCHEMAS.glob(f"*{SUFFIX}"):
         shutil.copyfile(schema, data / schema.name)
+    schema_docs.write(out / "docs")
     (out / "py.typed").write_text("")
     version = (SCHEMAS / "VERSION").read_text("utf-8").strip()
     with (out / "__init__.py").open("a", encoding="utf-8") as init:
@@ -78,10 +83,15 @@ def drift() -> list[str]:
     with tempfile.TemporaryDirectory(dir=ROOT, prefix=".codegen-") as tmp:
         fresh = Path(tmp) / PACKAGE
         generate(fresh)
-        ours, theirs = _files(GENERATED), _files(fresh)
-        changed = [n for n in sorted(ours & theirs)
-                   if not filecmp.cmp(GENERATED / n, fresh / n, shallow=False)]  # fmt: skip
-        return sorted(ours ^ theirs) + changed
+        stale = _differences(GENERATED, fresh, "generated/python/")
+        return stale + _differences(DOCS, fresh / "docs", "docs/schemas/")
+
+
+def _differences(ours_root: Path, theirs_root: Path, label: str) -> list[str]:
+    ours, theirs = _files(ours_root), _files(theirs_root)
+    changed = [n for n in sorted(ours & theirs)
+               if not filecmp.cmp(ours_root / n, theirs_root / n, shallow=False)]  # fmt: skip
+    return [label + n for n in sorted(ours ^ theirs) + changed]
 
 
 def main() -> int:
@@ -91,13 +101,15 @@ def main() -> int:
     if args.check:
         stale = drift()
         if stale:
-            print("generated/python is stale; run `nox -s codegen`:", *stale, sep="\n  ")
+            print("generated files are stale; run `nox -s codegen`:", *stale, sep="\n  ")
             return 1
-        print("generated/python matches the schemas")
+        print("generated/python and docs/schemas match the schemas")
         return 0
     shutil.rmtree(GENERATED, ignore_errors=True)
     GENERATED.parent.mkdir(parents=True, exist_ok=True)
     generate(GENERATED)
+    shutil.rmtree(DOCS, ignore_errors=True)
+    shutil.copytree(GENERATED / "docs", DOCS)
     return 0
 
 

@@ -16,7 +16,7 @@ export function wireProblem(instance) {
             continue;
         if (typeof value === "number") {
             if (!Number.isFinite(value))
-                return problem(pointer, `${value} is not a JSON number (no NaN or Infinity)`);
+                return problem(pointer, "not a JSON number (NaN and Infinity are not)");
         }
         else if (typeof value === "string") {
             if (LONE_SURROGATE.test(value))

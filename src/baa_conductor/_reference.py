@@ -10,12 +10,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 from jsonschema import Draft202012Validator
 from jsonschema import ValidationError as _JsonschemaError
 
+from . import _messages
 from ._formats import ecma_pattern
 from ._schemas import load_schema, registry
 from ._wire import MAX_DEPTH
@@ -48,9 +49,6 @@ _Reference = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
 )
 
 
-_READABLE_PATTERN = 80
-
-
 @cache
 def reference_validator(name: str) -> Any:
     schema = load_schema(name)
@@ -59,30 +57,40 @@ def reference_validator(name: str) -> Any:
 
 
 def _pointer(path: Any) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+    return "".join("/" + _escape(str(p)) for p in path)
 
 
-def _violation(error: _JsonschemaError) -> Violation:
+def _violations(error: _JsonschemaError) -> list[Violation]:
+    """What ``error`` says, in the words both bindings use (``_messages``); one per problem."""
     pointer = _pointer(error.absolute_path)
     schema = error.schema if isinstance(error.schema, dict) else {}
-    if error.validator == "required":
-        missing = str(error.message).split("'")[1]
-        return Violation(f"{pointer}/{missing}", "required property is missing")
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+    keyword, value = error.validator, cast(Any, error.validator_value)
+    if keyword == "required":
+        missing = next(p for p in value if f"{p!r} is a required property" == error.message)
+        return [Violation(f"{pointer}/{_escape(missing)}", _messages.REQUIRED)]
+    if keyword == "additionalProperties" and isinstance(error.instance, dict):
         allowed = schema.get("properties", {})
-        extra = sorted(k for k in error.instance if k not in allowed)
-        names = ", ".join(repr(k) for k in extra)
-        return Violation(pointer, f"unknown propert{'ies' if len(extra) > 1 else 'y'} {names}")
-    if error.validator == "pattern" and "title" in schema:
-        if len(schema["pattern"]) <= _READABLE_PATTERN:
-            rule = f"must match {schema['pattern']}"
-        else:  # a pattern too long to read: its schema's description says the rule
-            rule = schema.get("description", "").split(". ")[0].rstrip(".")
-            rule = rule[:1].lower() + rule[1:]
-        return Violation(pointer, f"{error.instance!r} is not a valid {schema['title']}: {rule}")
-    if error.validator == "format":
-        return Violation(pointer, f"{error.instance!r} is not a valid {error.validator_value}")
-    return Violation(pointer, error.message)
+        extra = [k for k in error.instance if k not in allowed]
+        return [Violation(f"{pointer}/{_escape(k)}", _messages.UNKNOWN) for k in extra]
+    if keyword == "pattern" and isinstance(error.instance, str):
+        return [Violation(pointer, _messages.pattern(schema, error.instance))]
+    reason = {
+        "type": lambda: _messages.must_be_type(value),
+        "enum": lambda: _messages.must_be_one_of(value),
+        "const": lambda: _messages.must_be_one_of([value]),
+        "minimum": lambda: f"must be at least {_messages.number(value)}",
+        "maximum": lambda: f"must be at most {_messages.number(value)}",
+        "exclusiveMinimum": lambda: f"must be greater than {_messages.number(value)}",
+        "exclusiveMaximum": lambda: f"must be less than {_messages.number(value)}",
+        "minLength": lambda: _messages.length(value, at_least=True),
+        "maxLength": lambda: _messages.length(value, at_least=False),
+        "minItems": lambda: _messages.items(value),
+    }.get(str(keyword))
+    return [Violation(pointer, reason() if reason else str(error.message))]
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 def _leaves(errors: Iterator[_JsonschemaError]) -> Iterator[_JsonschemaError]:
@@ -93,9 +101,16 @@ def _leaves(errors: Iterator[_JsonschemaError]) -> Iterator[_JsonschemaError]:
             yield error
 
 
+_SAID_BY_PATTERN = frozenset({"minLength", "maxLength", "format"})
+
+
 def violations(name: str, instance: Any) -> list[Violation]:
     """Every violation of schema ``name`` in ``instance``, in document order (empty when valid)."""
     with deep_enough():
-        errors = _leaves(reference_validator(name).iter_errors(instance))
-        found = {(_pointer(e.absolute_path), e.message): _violation(e) for e in errors}
-    return sorted(set(found.values()), key=lambda v: (v.pointer, v.reason))
+        errors = list(_leaves(reference_validator(name).iter_errors(instance)))
+    # A string that misses its pattern is one problem: the pattern's message says it all.
+    patterned = {_pointer(e.absolute_path) for e in errors if e.validator == "pattern"}
+    errors = [e for e in errors
+              if not (e.validator in _SAID_BY_PATTERN and _pointer(e.absolute_path) in patterned)]  # fmt: skip
+    found = {v for e in errors for v in _violations(e)}
+    return sorted(found, key=lambda v: (v.pointer, v.reason))

@@ -149,15 +149,21 @@ def is_valid(name: str, instance: Any, *, backend: Backend = HOT_PATH) -> bool:
 def violations(name: str, instance: Any) -> list[Violation]:
     """Every violation of schema ``name`` in ``instance``, in document order (empty when valid).
 
-    A value that is not JSON (``_wire``) gets that one violation: no schema applies to it.
+    A value that is not JSON (``_wire``) gets that one violation: no schema applies to it. An
+    integer beyond 64 bits is the exception: the schema's bound speaks for it where there is one.
     """
     require(name)
-    problem = _wire.problem(instance)
-    if problem is not None:
-        return [problem]
+    broken = _wire.broken_rule(instance)
+    if broken is not None and broken[0] != _wire.BIG_INTEGER:
+        return [broken[1]]
     from ._reference import violations as reference_violations
 
-    return reference_violations(name, instance)
+    found = reference_violations(name, instance)
+    if broken is not None and not any(v.pointer == broken[1].pointer for v in found):
+        # A big integer where the schema bounds it is the schema's violation (JavaScript, which
+        # reads it rounded, reports the same); in a free-form value only this rule refuses it.
+        found = sorted([broken[1], *found], key=lambda v: (v.pointer, v.reason))
+    return found
 
 
 def validate(name: str, instance: Any, *, source: str | None = None) -> None:

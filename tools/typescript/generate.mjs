@@ -6,6 +6,7 @@
 //                    made here and package-src/violations.ts
 //   cli.js           baa-contracts-validate (package-src/cli.ts)
 //   schemas/         a copy of the schemas; package.json (version: schemas/VERSION), README.md
+//   docs/            a Markdown page per schema, copied from docs/schemas/ (tools/schema_docs.py)
 // `node generate.mjs --check` generates into a temporary directory and fails on any difference.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -166,6 +167,40 @@ function indexModule() {
   return lines.join("\n");
 }
 
+// Every pattern of the schemas, with the title of the schema that holds it (if it has one).
+function patterns() {
+  const found = [];
+  const walk = (node, title) => {
+    if (Array.isArray(node)) node.forEach((item) => walk(item, title));
+    else if (node !== null && typeof node === "object") {
+      if (typeof node.pattern === "string") found.push({ pattern: node.pattern, title: node.title ?? title });
+      for (const [key, value] of Object.entries(node)) if (key !== "pattern" && key !== "enum" && key !== "const") walk(value, undefined);
+    }
+  };
+  for (const { schema } of schemas) walk(schema, undefined);
+  return found;
+}
+
+// What a violation says about a pattern (package-src/messages.ts): timestamps and ids are diagnosed,
+// every other pattern has its words in src/baa_conductor/pattern-words.json, which Python reads too.
+const DIAGNOSED = new Set(["Timestamp", "RunIdentifier"]);
+
+function patternsModule() {
+  const words = JSON.parse(readFileSync(join(root, "src", "baa_conductor", "pattern-words.json"), "utf8"));
+  const titles = {};
+  for (const { pattern, title } of patterns()) {
+    if (DIAGNOSED.has(title)) titles[pattern] = title;
+    else if (!Object.hasOwn(words, pattern)) throw new Error(`no words for the pattern ${JSON.stringify(pattern)}: add them to src/baa_conductor/pattern-words.json`);
+  }
+  return [
+    HEADER,
+    "// Which patterns are diagnosed (by the title of their schema), and the words of every other one.",
+    `export const PATTERN_TITLES: Readonly<Record<string, string>> = ${JSON.stringify(titles, null, 2)};`,
+    `export const PATTERN_WORDS: Readonly<Record<string, string>> = ${JSON.stringify(words, null, 2)};`,
+    "",
+  ].join("\n");
+}
+
 function packageJson(dependencies) {
   return JSON.stringify({
     name: NAME,
@@ -176,11 +211,12 @@ function packageJson(dependencies) {
     exports: {
       ".": { types: "./index.d.ts", default: "./index.js" },
       "./schemas/*": "./schemas/*",
+      "./docs/*": "./docs/*",
       "./package.json": "./package.json",
     },
     types: "./index.d.ts",
     bin: { [BIN]: "./cli.js" },
-    files: ["*.js", "*.d.ts", "schemas/", "README.md"],
+    files: ["*.js", "*.d.ts", "schemas/", "docs/", "README.md"],
     sideEffects: false,
     engines: { node: ">=18" },
     dependencies,
@@ -188,6 +224,9 @@ function packageJson(dependencies) {
 }
 
 const MAX_DEPTH = 254;
+
+/** The file `npm pack` makes of the package. */
+const tarball = `${NAME.slice(1).replace("/", "-")}-${version}.tgz`;
 
 function readme(dependencies) {
   const example = schemas.find(({ name }) => name === "step-execution-result") ?? schemas[0];
@@ -199,6 +238,29 @@ The wire contracts of the baa-conductor worker runner, version ${version}: the J
 compiled ahead of time by ajv (no schema is compiled at run time). ESM only, for Node 18 or later;
 the types compile under \`module: NodeNext\` and \`strict\` (TypeScript 5.0 or later). The package
 version is the version of the schemas.
+
+## Install
+
+The package is on no registry. Each release of baa-conductor carries it as a tarball,
+\`${tarball}\`, which CI builds with \`npm pack\` and the release attaches as an asset. Install
+the tarball of the version you want; npm writes it into \`package.json\` and its sha512 into
+\`package-lock.json\`, so the version is pinned and \`npm ci\` reinstalls exactly it. Made from a
+checkout of baa-conductor at the release's tag, beside your project:
+
+\`\`\`sh
+npm pack ../baa-conductor/generated/typescript
+npm install ./${tarball}
+node --input-type=module -e 'import { version, validate } from "${NAME}"; console.log(version, validate("run-identifier", "run-1").valid)'
+\`\`\`
+
+The last line prints \`${version} true\`. Keep the tarball in your repository, or install the
+release asset by its URL instead (\`npm install https://…/${tarball}\`: the URL goes into
+\`package.json\`, pinned by the lock file the same way). A git dependency does not work: the
+package is the \`generated/typescript/\` directory of the repository, and npm installs a git
+dependency from the repository's root (npm 11 accepts \`#<tag>::path:generated/typescript\`
+and still installs the root).
+
+## Use
 
 \`\`\`ts
 import { is${example.type}, validate, type ${example.type} } from "${NAME}";
@@ -218,9 +280,11 @@ process.exitCode = valid ? 0 : 1;
   JSON pointer of the value at fault (\`""\` is the whole instance). Before any schema, a value
   must be JSON as the contracts allow (keyword \`i-json\`): no lone surrogate in a string or key,
   no NaN or Infinity, at most ${MAX_DEPTH} nested arrays and objects; nothing is ever thrown. These
-  are the rules the Python validators apply (the schemas' README, "What an instance is").
+  are the rules the Python validators apply (the schemas' README, "What no schema can state").
 - \`schemaNames\`, \`schemaVersions\` (each schema's \`x-version\`), \`version\`.
-- The schemas: \`${NAME}/schemas/<name>.schema.json\`.
+- The schemas: \`${NAME}/schemas/<name>.schema.json\`; a Markdown page per schema (its
+  properties, an example, the run files that carry it): \`${NAME}/docs/<name>.md\`, and
+  \`docs/README.md\` listing them.
 - \`${BIN} [--errors]\` reads JSON lines \`{"schema": name, "instance": value}\` and writes one
   verdict per line (\`true\` / \`false\`, or with \`--errors\` the result of \`validate\`).
 
@@ -262,19 +326,22 @@ async function generate(out) {
   const dependencies = { ajv: pinned("ajv"), "ajv-formats": pinned("ajv-formats") };
   mkdirSync(join(out, "schemas"), { recursive: true });
   for (const { file } of schemas) cpSync(join(schemasDir, file), join(out, "schemas", file));
+  // The schema pages, as tools/codegen.py wrote them (nox -s codegen runs it first).
+  cpSync(join(root, "docs", "schemas"), join(out, "docs"), { recursive: true });
   writeFileSync(join(out, "package.json"), packageJson(dependencies));
   writeFileSync(join(out, "README.md"), readme(dependencies));
   writeFileSync(join(out, "contracts.d.ts"), await declarations());
   writeFileSync(join(out, "validators.js"), validatorsModule());
   writeFileSync(join(out, "validators.d.ts"), validatorsDeclarations());
   writeFileSync(join(out, "index.ts"), indexModule());
-  for (const source of ["violations.ts", "wire.ts", "cli.ts"]) {
+  writeFileSync(join(out, "patterns.ts"), patternsModule());
+  for (const source of ["violations.ts", "messages.ts", "wire.ts", "cli.ts"]) {
     // The header goes below a #! line, which must stay first.
     const text = readFileSync(join(here, "package-src", source), "utf8");
     const shebang = text.startsWith("#!") ? text.slice(0, text.indexOf("\n") + 1) : "";
     writeFileSync(join(out, source), `${shebang}${HEADER}\n${text.slice(shebang.length)}`);
   }
-  compileTypeScript(out, ["index.ts", "violations.ts", "wire.ts", "cli.ts"]);
+  compileTypeScript(out, ["index.ts", "violations.ts", "messages.ts", "patterns.ts", "wire.ts", "cli.ts"]);
   rmSync(join(out, "cli.d.ts"));
 }
 

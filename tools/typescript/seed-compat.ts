@@ -9,13 +9,16 @@ type Extends<A, B> = [A] extends [B] ? true : false;
 type Mutual<A, B> = Extends<A, B> extends true ? Extends<B, A> : false;
 type Holds<T extends true> = T;
 
-// Values the seed never writes: the git_diff checkpoint mode and its lifecycle events. Seen
-// without them, the schemas still describe exactly the seed's shapes.
+// Values the seed never writes: the git_diff checkpoint mode and its lifecycle events, and a
+// cancelled run's outcome, status and event (3.0.0). Seen without them, the schemas still
+// describe exactly the seed's shapes.
 type CheckpointEvents =
   | "checkpoint_written"
   | "checkpoint_failed"
   | "checkpoint_skipped"
-  | "checkpoint_restored";
+  | "checkpoint_restored"
+  | "step_cancelled"
+  | "cancelled";
 type SeedEra<T> = [T] extends [Gen.CheckpointMode]
   ? [Gen.CheckpointMode] extends [T]
     ? Exclude<T, "git_diff">
@@ -31,18 +34,18 @@ type SeedEra<T> = [T] extends [Gen.CheckpointMode]
 // Same shape on the wire: mutually assignable.
 export type Checks = [
   Holds<Mutual<Logging.LogLevel, Gen.LogLevel>>,
-  Holds<Mutual<Logging.RunStatus, Gen.RunStatus>>,
+  Holds<Mutual<Logging.RunStatus, SeedEra<Gen.RunStatus>>>,
   Holds<Mutual<Logging.WorkerLifecycleEventType, SeedEra<Gen.WorkerLifecycleEventType>>>,
   Holds<Mutual<Logging.StructuredValue, Gen.StructuredValue>>,
   Holds<Mutual<Logging.StructuredData, Gen.StructuredData>>,
-  Holds<Mutual<Logging.RunStateSnapshot, Gen.RunStateSnapshot>>,
+  Holds<Mutual<Logging.RunStateSnapshot, SeedEra<Gen.RunStateSnapshot>>>,
   Holds<Mutual<Logging.WorkerLifecycleLogEntry, SeedEra<Gen.WorkerLifecycleLogEntry>>>,
   Holds<Mutual<Logging.StreamChunkLogEntry, Gen.StreamChunkLogEntry>>,
   Holds<Mutual<Logging.LocalRunLogSummary, Gen.LocalRunLogSummary>>,
   Holds<Mutual<Logging.LocalRunLogContext, Gen.LocalRunLogContext>>,
   Holds<Mutual<Runner.WorkerKind, Gen.WorkerKind>>,
   Holds<Mutual<Runner.StepKind, Gen.StepKind>>,
-  Holds<Mutual<Runner.StepExecutionOutcome, Gen.StepExecutionOutcome>>,
+  Holds<Mutual<Runner.StepExecutionOutcome, SeedEra<Gen.StepExecutionOutcome>>>,
   Holds<Mutual<Runner.CheckpointMode, SeedEra<Gen.CheckpointMode>>>,
   Holds<Mutual<Runner.StepArtifactKind, Gen.StepArtifactKind>>,
   Holds<Mutual<Runner.StepExecutionRuntime, Gen.StepExecutionRuntime>>,
@@ -51,7 +54,7 @@ export type Checks = [
   Holds<Mutual<Runner.StepCheckpointState, SeedEra<Gen.StepCheckpointState>>>,
   Holds<Mutual<Runner.StepArtifact, Gen.StepArtifact>>,
   Holds<Mutual<Runner.SuggestedFollowup, Gen.SuggestedFollowup>>,
-  Holds<Mutual<Runner.WorkerExecutionOutcome, Gen.WorkerExecutionOutcome>>,
+  Holds<Mutual<Runner.WorkerExecutionOutcome, SeedEra<Gen.WorkerExecutionOutcome>>>,
   Holds<Mutual<Runner.StepExecutionMetrics, Gen.StepExecutionMetrics>>,
   Holds<Mutual<Logging.StreamChunkLogStream, Gen.StreamChunkLogStream>>,
   Holds<Mutual<Logging.WorkerLifecycleLogStream, SeedEra<Gen.WorkerLifecycleLogStream>>>,

@@ -1,4 +1,4 @@
-// What every instance must be before any schema applies (schemas/README.md, "What an instance is"):
+// What every instance must be before any schema applies (schemas/README.md, "What no schema can state"):
 // I-JSON as the runner writes it. The Python validators apply the same rules, so both languages
 // give one verdict on values JSON text cannot carry. Integers beyond 2^53 cannot be checked here:
 // JSON.parse has already rounded them.
@@ -24,7 +24,7 @@ export function wireProblem(instance: unknown): Violation | null {
     const [pointer, value, depth] = stack.pop()!;
     if (value === null || typeof value === "boolean") continue;
     if (typeof value === "number") {
-      if (!Number.isFinite(value)) return problem(pointer, `${value} is not a JSON number (no NaN or Infinity)`);
+      if (!Number.isFinite(value)) return problem(pointer, "not a JSON number (NaN and Infinity are not)");
     } else if (typeof value === "string") {
       if (LONE_SURROGATE.test(value)) return problem(pointer, "string holds a lone surrogate (not valid Unicode)");
     } else if (typeof value === "object") {

@@ -72,14 +72,14 @@ test("non-UTF-8 output carries its exact bytes", () => {
 
 const corruptions: ReadonlyArray<[what: string, schema: SchemaName, corrupt: () => unknown, pointers: string[]]> = [
   ["state with an unknown status", "run-state-snapshot", () => ({ ...first("state.json"), status: "done" }), ["/status"]],
-  ["meta without taskId", "run-metadata", () => { const m = first("meta.json"); delete m.taskId; return m; }, [""]],
+  ["meta without taskId", "run-metadata", () => { const m = first("meta.json"); delete m.taskId; return m; }, ["/taskId"]],
   ["meta with a hostile runId", "run-metadata", () => ({ ...first("meta.json"), runId: ".." }), ["/runId"]],
   ["meta with two faults", "run-metadata", () => ({ ...first("meta.json"), runId: "a/b", attempt: 0 }), ["/runId", "/attempt"]],
   ["worker line with seq 0", "worker-log-line", () => ({ ...first("worker.log"), seq: 0 }), ["/seq"]],
-  ["worker line with channel", "worker-log-line", () => ({ ...first("worker.log"), channel: "worker" }), [""]],
+  ["worker line with channel", "worker-log-line", () => ({ ...first("worker.log"), channel: "worker" }), ["/channel"]],
   ["chunk with a bad timestamp", "stream-chunk-log-entry", () => ({ ...first("stdout.log"), createdAt: "2026-02-30T00:00:00Z" }), ["/createdAt"]],
   ["envelope with a negative duration", "step-execution-result", () => ({ ...(envelope as object), durationMs: -1 }), ["/durationMs"]],
-  ["envelope missing logSummary", "step-execution-result", () => { const e = structuredClone(envelope) as Record<string, unknown>; delete e.logSummary; return e; }, [""]],
+  ["envelope missing logSummary", "step-execution-result", () => { const e = structuredClone(envelope) as Record<string, unknown>; delete e.logSummary; return e; }, ["/logSummary"]],
 ];
 
 for (const [what, schema, corrupt, pointers] of corruptions) {
@@ -93,9 +93,14 @@ for (const [what, schema, corrupt, pointers] of corruptions) {
   });
 }
 
-test("validate() names the property that is not allowed", () => {
+test("validate() says what is wrong in words, one violation per problem", () => {
   const { errors } = validate("worker-log-line", { ...first("worker.log"), channel: "worker" });
-  assert.deepEqual(errors, [{ pointer: "", keyword: "additionalProperties", message: 'must NOT have additional properties: "channel"' }]);
+  assert.deepEqual(errors, [{ pointer: "/channel", keyword: "additionalProperties", message: "unknown property" }]);
+  const meta = { ...first("meta.json"), createdAt: "2026-13-01T00:00:00Z", runId: "a/b" };
+  assert.deepEqual(validate("run-metadata", meta).errors, [
+    { pointer: "/createdAt", keyword: "pattern", message: "not an RFC 3339 date-time: month 13" },
+    { pointer: "/runId", keyword: "pattern", message: 'not a valid id: "/" is not allowed (only ASCII letters, digits, ".", "_" and "-")' },
+  ]);
 });
 
 test("an unknown schema name is a TypeError, not a verdict", () => {
@@ -114,13 +119,15 @@ test("baa-contracts-validate gives one verdict per line, as validate() does", ()
   assert.deepEqual(out.trimEnd().split("\n"), expected);
 });
 
-test("the package ships each schema, at the version schemaVersions states", () => {
+test("the package ships each schema, at the version schemaVersions states, and its page", () => {
   const manifest = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve("@baa-conductor/contracts/package.json")), "utf8")) as { version: string };
   assert.equal(version, manifest.version);
   assert.ok(schemaNames.length > 0);
   for (const name of schemaNames) {
     const path = fileURLToPath(import.meta.resolve(`@baa-conductor/contracts/schemas/${name}.schema.json`));
-    const schema = JSON.parse(readFileSync(path, "utf8")) as { "x-version": string };
+    const schema = JSON.parse(readFileSync(path, "utf8")) as { "x-version": string; title: string };
     assert.equal(schema["x-version"], schemaVersions[name]);
+    const page = readFileSync(fileURLToPath(import.meta.resolve(`@baa-conductor/contracts/docs/${name}.md`)), "utf8");
+    assert.equal(page.split("\n")[1], `# ${schema.title}`, `docs/${name}.md`);
   }
 });
