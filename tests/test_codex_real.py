@@ -40,6 +40,7 @@ pytestmark = pytest.mark.skipif(
     not CODEX.is_file(), reason="the pinned codex is not installed: npm ci --prefix tools/codex"
 )
 PROMPT = "make the change"
+LOOPBACK = re.compile(rb"127\.0\.0\.1:\d+")
 UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -95,7 +96,12 @@ class Step:
 
 
 def normalized(stream: bytes, worktree: Path) -> bytes:
-    return UUID.sub(b"<uuid>", stream.replace(str(worktree).encode(), b"<worktree>"))
+    """The stream with what differs between two runs of one script made equal: thread ids, the
+    worktree's path, the model server's port."""
+    stream = LOOPBACK.sub(
+        b"127.0.0.1:<port>", stream.replace(str(worktree).encode(), b"<worktree>")
+    )
+    return UUID.sub(b"<uuid>", stream)
 
 
 def baa_codex(
@@ -241,13 +247,41 @@ def test_every_request_failing(tmp_path: Path) -> None:
     """A model server that always answers 500: the turn fails, the step fails with exit 1."""
     down = http_error(500, "the model server is down")
     step = baa_codex(tmp_path, git_repo(tmp_path / "wt"), [], otherwise=down, retries=1)
-    outcome, code, summary = step.outcome()
-    assert (outcome, code) == ("failed", 1)
-    assert summary.startswith("codex turn failed: ")
+    assert step.outcome() == (
+        "failed", 1, "codex turn failed: the model server answered HTTP 500: We’re currently "
+        "experiencing high demand, which may cause temporary errors.",
+    )  # fmt: skip
     assert len(step.server.model_requests) == 4  # one retry of the request, one of the stream
     assert "finalMessagePath" not in step.agent
     direct = direct_codex(tmp_path, git_repo(tmp_path / "twin"), [], "--sandbox",
                           "workspace-write", otherwise=down, retries=1)  # fmt: skip
+    assert direct == step.stream()
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "summary"),
+    [
+        (400, "invalid_request_error", "codex turn failed: the model server answered: "
+         "invalid_request_error: Invalid 'input': no such thing"),
+        (401, "invalid_api_key", "codex turn failed: unexpected status 401 Unauthorized: "
+         "Invalid 'input': no such thing, url: <url>"),
+        (429, "rate_limit_exceeded", "codex turn failed: exceeded retry limit, last status: "
+         "429 Too Many Requests"),
+        (503, "server_error", "codex turn failed: unexpected status 503 Service Unavailable: "
+         "Invalid 'input': no such thing, url: <url>"),
+    ],
+)  # fmt: skip
+def test_http_errors_reach_the_user_with_their_status(
+    tmp_path: Path, status: int, kind: str, summary: str
+) -> None:
+    """What the model server answered is in the summary: its status, and its message where codex
+    keeps it (codex drops it for a 429, and for a 500, test_every_request_failing)."""
+    refused = http_error(status, "Invalid 'input': no such thing", kind)
+    step = baa_codex(tmp_path, git_repo(tmp_path / "wt"), [], otherwise=refused)
+    url = f"{step.server.base_url}/responses"
+    assert step.outcome() == ("failed", 1, summary.replace("<url>", url))
+    direct = direct_codex(tmp_path, git_repo(tmp_path / "twin"), [], "--sandbox",
+                          "workspace-write", otherwise=refused)  # fmt: skip
     assert direct == step.stream()
 
 

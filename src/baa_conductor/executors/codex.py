@@ -18,6 +18,8 @@ or an exit 0 without any completed turn. Without events, the summary quotes the 
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import shutil
 from collections.abc import Sequence
@@ -37,6 +39,7 @@ from .codex_session import (
     place,
     refused_patches,
     resume_point,
+    turn_error_info,
     valid_thread_id,
 )
 from .process import CANNOT_RUN_EXIT_CODE, NOT_FOUND_EXIT_CODE, ProcessResult
@@ -208,7 +211,7 @@ class CodexExecutor(ProcessExecutor):
         session = _keep(home, events.thread_id, run.wire_paths["artifactsDir"])
         if session is not None:
             _add_refused_patches(events, session, run.wire_request["runtime"]["worktreePath"])
-        outcome = self.judge(run, result, watch, events)
+        outcome = self.judge(run, result, watch, events, session)
         activity = _activity(run, events, completed=outcome["ok"])
         if resume is not None:
             activity["resumedFrom"] = {"runId": resume.run_id, "threadId": resume.thread_id}
@@ -226,7 +229,12 @@ class CodexExecutor(ProcessExecutor):
         return {**outcome, "artifacts": artifacts, "agent": activity}
 
     def judge(
-        self, run: PreparedStepRun, result: ProcessResult, watch: OutputWatch, events: CodexEvents
+        self,
+        run: PreparedStepRun,
+        result: ProcessResult,
+        watch: OutputWatch,
+        events: CodexEvents,
+        session: str | None = None,
     ) -> dict[str, Any]:
         """The outcome, from what ended the run."""
         code = result.exit_code
@@ -239,9 +247,10 @@ class CodexExecutor(ProcessExecutor):
                 return {"ok": False, "outcome": "cancelled", "summary": summary, "exitCode": code}
             return _failed(summary, code)
         if events.turn == "failed":
-            return _failed(f"codex turn failed: {clip(failure or 'turn failed')}", code or 1)
+            said = model_server_error(failure or "turn failed", session)
+            return _failed(f"codex turn failed: {clip(said)}", code or 1)
         if code != 0:
-            reason = failure or codex_error(watch)
+            reason = model_server_error(failure, session) if failure else codex_error(watch)
             return _failed(
                 f"codex exited with code {code}" + (f": {reason}" if reason else ""), code
             )
@@ -289,6 +298,47 @@ def _add_refused_patches(events: CodexEvents, session: str, worktree: str) -> No
     for files, reason in refused:
         events.file_changes += [FileChange(path, kind, "failed") for path, kind in files]
         events.warnings.append(f"patch not applied: {reason}")
+
+
+#: codex's names for an HTTP status it reports without the number (``codex_error_info``).
+STATUS_OF_ERROR = {"internal_server_error": 500, "unauthorized": 401, "bad_request": 400}
+
+
+def model_server_error(message: str, session: str | None) -> str:
+    """codex's message for a failed turn, with what the model server said where codex hides it:
+    the HTTP status (from the session file's ``codex_error_info``) when the message lacks it, and
+    an error body (``{"error": {"message", "type"}}``) that codex passes on as raw JSON."""
+    body = _error_body(message)
+    if body is not None:
+        message = body
+    info = None
+    if session is not None:
+        with contextlib.suppress(OSError):
+            info = turn_error_info(session)
+    status = STATUS_OF_ERROR.get(info) if isinstance(info, str) else None
+    if isinstance(info, dict):
+        details = next(iter(info.values()), None)
+        if isinstance(details, dict) and isinstance(details.get("http_status_code"), int):
+            status = details["http_status_code"]
+    if status is not None and str(status) not in message:
+        return f"the model server answered HTTP {status}: {message}"
+    if body is not None:
+        return f"the model server answered: {message}"
+    return message
+
+
+def _error_body(message: str) -> str | None:
+    """``type: message`` of an OpenAI-style error body; None if ``message`` is not one."""
+    if not message.startswith("{"):
+        return None
+    try:
+        error = json.loads(message).get("error")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(error, dict) or not isinstance(error.get("message"), str):
+        return None
+    kind = error.get("type") or error.get("code")
+    return f"{kind}: {error['message']}" if isinstance(kind, str) else error["message"]
 
 
 def codex_error(watch: OutputWatch) -> str | None:

@@ -249,3 +249,23 @@ def _patch_text(call: dict[str, Any]) -> str | None:
         except (ValueError, AttributeError):
             return None
     return patch if isinstance(patch, str) else None
+
+
+def turn_error_info(session: str) -> Any:
+    """codex's ``codex_error_info`` for the last turn's error (``"internal_server_error"``,
+    ``{"http_connection_failed": {"http_status_code": 503}}``, ...); None if it recorded none."""
+    info = None
+    with open(session, "rb") as handle:
+        for raw in handle:
+            if b'"task_complete"' not in raw and b'"task_started"' not in raw:
+                continue
+            try:
+                payload = json.loads(raw).get("payload") or {}
+            except (ValueError, AttributeError):
+                continue
+            if payload.get("type") == "task_started":
+                info = None
+            elif payload.get("type") == "task_complete":
+                error = payload.get("error")
+                info = error.get("codex_error_info") if isinstance(error, dict) else None
+    return info
