@@ -28,6 +28,8 @@ def test_sdist_then_wheel_ship_schemas_models_and_types(tmp_path: Path) -> None:
         assert f"baa_conductor_contracts/docs/{name}.md" in names
     assert {"baa_conductor/py.typed", "baa_conductor_contracts/py.typed"} <= names
     assert {"baa_conductor/pattern-words.json", "baa_conductor_contracts/docs/README.md"} <= names
+    static = ROOT / "src" / "baa_conductor" / "web" / "static"
+    assert {f"baa_conductor/web/static/{p.name}" for p in static.iterdir()} <= names  # baa serve
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "baa = baa_conductor.__main__:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     sdist = next(tmp_path.glob("*.tar.gz"))

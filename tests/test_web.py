@@ -494,3 +494,14 @@ def test_ctrl_c_ends_the_server_and_its_open_streams_cleanly(tmp_path: Path) -> 
         runner.wait(timeout=60)
         if server.stderr is not None:
             server.stderr.close()
+
+
+def test_an_unreadable_run_is_listed_with_its_problem(tmp_path: Path, client: TestClient) -> None:
+    """A run whose state.json breaks its schema is listed as unreadable, naming the file
+    relative to the runs root."""
+    run(tmp_path, "true", "r1")
+    (tmp_path / "runs" / "T-005" / "r1" / "state.json").write_text('{"status": "nonsense"}')
+    (row,) = client.get("/api/runs").json()["runs"]
+    assert row["status"] == "unreadable"
+    assert row["problem"].startswith("T-005/r1/state.json: ")
+    assert "meta" not in row

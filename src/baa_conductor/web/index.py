@@ -75,8 +75,9 @@ def _directories(path: str) -> list[str]:
         return []
 
 
-def _read(run: Run) -> None:
-    """Read meta.json and state.json of ``run``, each validated; a problem is kept, not raised."""
+def _read(run: Run, root: str) -> None:
+    """Read meta.json and state.json of ``run``, each validated; a problem is kept, not raised
+    (naming the file relative to the runs root: the server's paths are not the client's)."""
     try:
         run.meta = parse(read_document(os.path.join(run.path, META)), SCHEMA_OF_FILE[META],
                          os.path.join(run.path, META))  # fmt: skip
@@ -85,7 +86,7 @@ def _read(run: Run) -> None:
         run.problem = None
     except BaaError as error:
         run.meta = run.state = None
-        run.problem = str(error)
+        run.problem = str(error).replace(root + os.sep, "")
 
 
 def encode_cursor(key: tuple[str, str, str]) -> str:
@@ -183,7 +184,7 @@ class RunIndex:
                 if not os.path.lexists(os.path.join(run.path, META)):
                     continue  # not a run directory (yet); looked at again when it changes
                 run.key = run_key
-                _read(run)
+                _read(run, self.root)
                 changed = True
             if run.state is not None and run.meta is not None:
                 if not fresh and "finishedAt" in run.state:
