@@ -661,3 +661,23 @@ def test_a_worker_is_quiet_and_says_a_missing_broker_in_one_line(tmp_path: Path)
     assert "Trying again" not in text  # Celery's own three-line form
     (line,) = [line for line in text.splitlines() if "cannot reach the broker" in line][:1]
     assert "cannot reach the broker at redis://:**@127.0.0.1:" in line
+
+
+def test_a_cancel_as_the_step_starts_ends_it_cancelled(cluster: Cluster) -> None:
+    """Cancels sent the moment each run directory appears (while the runner may be inside the
+    run's cgroup starting the worker): every run ends cancelled, with its envelope; the runner
+    (the worker's pool process) never dies with the step."""
+    for n in range(10):
+        handle = cluster.dispatcher.submit(
+            cluster.request("T-early", f"e{n}", argv=["sleep", "600"])
+        )
+        state = cluster.run_dir("T-early", f"e{n}") / "state.json"
+        end = time.monotonic() + SAFETY_SEC
+        while not state.exists() and time.monotonic() < end:
+            time.sleep(0.001)
+        handle.cancel()
+        result = handle.result(timeout=SAFETY_SEC)
+        assert (result.outcome.value, result.state.exit_code) == ("cancelled", 130)
+        assert read_run(str(state.parent)).status == "cancelled"
+    for worker in cluster.workers:
+        assert "WorkerLostError" not in worker.log.read_text()

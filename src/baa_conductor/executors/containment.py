@@ -159,16 +159,25 @@ class RunCgroup:
         """
         home = os.open(os.path.join(self._parent, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC)
         try:
-            os.write(self._procs_fd, b"0")
             try:
+                _move_self(self._procs_fd)
                 yield
             finally:
-                try:
-                    os.write(home, b"0")
-                except OSError:
-                    # Stuck inside: this cgroup must never be killed, or the runner dies with it.
-                    self._holds_runner = True
-                    raise
+                # A stop signal's handler may raise at any moment here (a cgroup move takes
+                # milliseconds): the runner goes home all the same, and the stop follows.
+                stop: BaseException | None = None
+                while True:
+                    try:
+                        _move_self(home)
+                        break
+                    except OSError:
+                        # Stuck inside: this cgroup must never be killed, or the runner dies with it.
+                        self._holds_runner = True
+                        raise
+                    except BaseException as error:
+                        stop = error
+                if stop is not None:
+                    raise stop
         finally:
             os.close(home)
 
@@ -497,3 +506,15 @@ def sweep_orphans() -> int:
         if judged[marker]:
             found += _kill(pid, signal.SIGKILL)
     return found
+
+
+def _move_self(procs_fd: int) -> None:
+    """Move this process into the cgroup of ``procs_fd``, with every signal held back until the
+    move is done (a handler that raises runs after it, never between the write and its caller)."""
+    import signal
+
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+    try:
+        os.write(procs_fd, b"0")
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
