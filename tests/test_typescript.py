@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -91,3 +93,19 @@ def test_a_new_node_project_installs_the_package_as_the_readme_says(
     assert lock["packages"]["node_modules/@baa-conductor/contracts"]["integrity"].startswith(
         "sha512-"
     )
+
+
+def test_the_tarball_is_the_same_bytes_every_time(tmp_path: Path) -> None:
+    """`npm pack` of the same files gives the same tarball, whatever their mtimes (the sha512
+    consumers' lock files record is the release asset's: docs/releasing.md)."""
+    typescript.require()
+    digests = []
+    for copy, mtime in (("a", 1e9), ("b", 2e9)):
+        package = shutil.copytree(ROOT / "generated" / "typescript", tmp_path / copy / "package")
+        for path in package.rglob("*"):
+            os.utime(path, (mtime, mtime))
+        subprocess.run(["npm", "pack", "--silent", "--pack-destination", str(tmp_path / copy),
+                        str(package)], check=True, capture_output=True)  # fmt: skip
+        (tarball,) = (tmp_path / copy).glob("*.tgz")
+        digests.append(hashlib.sha256(tarball.read_bytes()).hexdigest())
+    assert digests[0] == digests[1]

@@ -106,7 +106,9 @@ class Pages:
         said = []
         if "const" in node:
             said.append(f"always `{json.dumps(node['const'])}`")
-        if "enum" in node:
+        if "enum" in node and len(node["enum"]) == 1:
+            said.append(f"always `{json.dumps(node['enum'][0])}`")
+        elif "enum" in node:
             said.append("one of " + ", ".join(f"`{json.dumps(v)}`" for v in node["enum"]))
         for key, words in (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"),
                            ("exclusiveMaximum", "<")):  # fmt: skip
