@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 
 from baa_conductor import _schemas
 from baa_conductor._schemas import BASE_URI, bundle, load_schema, registry, schema_names
+from baa_conductor.exceptions import UnknownSchemaError
 
 SEED_SHAPES = {
     # packages/logging/src/contracts.ts
@@ -74,3 +75,18 @@ def test_schemas_ship_as_package_data() -> None:
     assert sorted(p.name for p in top.glob("*.json")) == sorted(
         p.name for p in packaged.glob("*.json")
     )
+
+
+@pytest.mark.parametrize("name", schema_names())
+def test_every_schema_has_its_page(name: str) -> None:
+    """Each shipped schema has its generated page: title, version and, for objects, the table."""
+    from baa_conductor._schemas import schema_page
+
+    schema = load_schema(name)
+    page = schema_page(name)
+    assert page.splitlines()[1] == f"# {schema['title']}"
+    assert f"version {schema['x-version']}" in page
+    if "properties" in schema:
+        assert "| property | type | required | constraints | description |" in page
+    with pytest.raises(UnknownSchemaError):
+        schema_page("../../etc/passwd")

@@ -71,6 +71,15 @@ def schema_text(name: str) -> str:
     return _read(name)
 
 
+def schema_page(name: str) -> str:
+    """The schema's generated Markdown page (``baa_conductor_contracts/docs/<name>.md``: title,
+    description, version, properties, an example, the run files that carry it), as shipped."""
+    _load(name)
+    page = os.path.join(os.path.dirname(_directory()), "docs", f"{name}.md")
+    with open(page, encoding="utf-8") as handle:
+        return handle.read()
+
+
 def schema_version(name: str) -> str:
     """The ``x-version`` a schema declares (MAJOR.MINOR)."""
     version: str = _load(name)["x-version"]
