@@ -80,7 +80,7 @@ class WorkerProcess:
     def __init__(
         self, broker: str, log: Path, *, concurrency: int = 2, queue: str = "baa",
         runs_dir: Path | None = None, lease: float | None = None, loglevel: str = "INFO",
-        netns: str | None = None,
+        netns: str | None = None, prefix: tuple[str, ...] = (),
     ):  # fmt: skip
         self.log = log
         argv = [
@@ -98,6 +98,7 @@ class WorkerProcess:
         if lease is not None:
             argv += ["--lease", str(lease)]
         argv += ["--loglevel", loglevel]
+        argv = [*prefix, *argv]
         if netns is not None:
             argv = ["ip", "netns", "exec", netns, *argv]
         self.handle = log.open("ab")

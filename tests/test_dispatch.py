@@ -681,3 +681,40 @@ def test_a_cancel_as_the_step_starts_ends_it_cancelled(cluster: Cluster) -> None
         assert read_run(str(state.parent)).status == "cancelled"
     for worker in cluster.workers:
         assert "WorkerLostError" not in worker.log.read_text()
+
+
+def test_submit_wait_says_when_it_cannot_show_output_live(cluster: Cluster, tmp_path: Path) -> None:
+    """A worker whose runs root this machine does not see (a private mount here): `submit --wait`
+    says so in one line and shows the envelope's output when the step ends."""
+    import shutil
+
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs root and unshare to give the worker a runs root of its own")
+    private = tmp_path / "private"
+    private.mkdir()
+    mounted = ("unshare", "--mount", "--propagation", "private", "sh", "-c",
+               'mount -t tmpfs none "$0" && exec "$@"', str(private))  # fmt: skip
+    worker = WorkerProcess(cluster.redis.url, tmp_path / "private.log", concurrency=1,
+                           queue="private", prefix=mounted).wait_ready()  # fmt: skip
+    try:
+        env = {**os.environ, "BAA_BROKER_URL": cluster.redis.url}
+        done = subprocess.run(
+            [BAA, "submit", "--wait", "--queue", "private", "--task", "T-priv", "--step", "s",
+             "--run", "p1", "--repo-root", str(cluster.work), "--runs-dir", str(private / "runs"),
+             "--", "sh", "-c", "echo out; echo err >&2"],
+            env=env, capture_output=True, text=True, timeout=SAFETY_SEC,
+        )  # fmt: skip
+    finally:
+        worker.stop()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "out\n"
+    submitted, blind, err, summary = done.stderr.splitlines()
+    assert submitted.startswith("baa: submitted ")
+    assert blind.startswith("baa: running on baa-")
+    assert blind.endswith(
+        f"; its run directory {private}/runs/T-priv/p1 is not visible here: "
+        "the output is shown when the step ends"
+    )
+    assert err == "err"
+    assert summary.startswith("baa: completed, exit 0, ")
+    assert not (private / "runs").exists()
