@@ -325,19 +325,25 @@ def test_the_runs_list_updates_itself(browser: Any, root: Path, tmp_path: Path) 
 
 
 def test_a_schema_page_is_readable(browser: Any, root: Path) -> None:
-    """/schemas/NAME: version, properties with types and required marks, an example."""
+    """/schemas/NAME: the contracts' page: version, properties with types and required marks,
+    an example, links between schemas."""
     with served(root) as (host, port):
         view = Page(browser, f"http://{host}:{port}")
         page = view.open("/schemas/run-state-snapshot")
-        page.wait_for_selector("#properties")
-        assert page.locator("h1 .pill").inner_text().startswith("version ")
-        status_row = page.locator("#p-status")
-        assert "required" in status_row.inner_text()
-        assert status_row.locator("a").inner_text() == "run-status"
-        page.wait_for_selector("#examples pre")
+        page.wait_for_selector("#doc table")
+        assert page.locator("#doc h1").first.inner_text() == "RunStateSnapshot"
+        assert "version 2" in page.locator("#doc").inner_text()
+        status_row = page.locator("#doc table tr", has_text="lastEventSeq")
+        assert "yes" in status_row.inner_text()
+        assert (
+            page.locator("#doc a", has_text="RunStatus").first.get_attribute("href")
+            == "/schemas/run-status"
+        )
+        page.wait_for_selector("#doc pre")
         view.screenshot("schema.png")
-        page.click("#p-status a")
-        page.wait_for_selector("h1 >> text=RunStatus")
+        page.locator("#doc a", has_text="RunStatus").first.click()
+        page.wait_for_selector("#doc h1 >> text=RunStatus")
+        assert "cancelled" in page.locator("#doc").inner_text()
         assert view.outside == []
         assert view.errors == []
         view.close()

@@ -284,15 +284,16 @@ def test_openapi_components_are_the_contract_schemas(client: TestClient) -> None
     assert "/api/runs/{task}/{run}/log" in document["paths"]
 
 
-def test_schema_routes_serve_the_shipped_schema_and_fixture_examples(client: TestClient) -> None:
-    """/api/schemas/NAME is the file as shipped; examples come from the contract fixtures."""
+def test_schema_routes_serve_the_shipped_schema_and_its_page(client: TestClient) -> None:
+    """/api/schemas/NAME is the file as shipped; /page the contracts' Markdown page for it."""
     from baa_conductor._schemas import schema_text
 
     assert client.get("/api/schemas/run-metadata").text == schema_text("run-metadata")
-    examples = client.get("/api/schemas/run-metadata/examples").json()["examples"]
-    assert examples
-    assert all(is_valid("run-metadata", e["value"]) for e in examples)
-    assert examples[0]["source"].startswith("tests/fixtures/run-metadata/valid/")
+    page = client.get("/api/schemas/run-state-snapshot/page")
+    assert page.headers["content-type"] == "text/markdown; charset=utf-8"
+    assert "# RunStateSnapshot" in page.text
+    assert "tests/fixtures/run-state-snapshot/valid/" in page.text
+    assert client.get("/api/schemas/nope/page").status_code == 404
 
 
 def test_a_token_guards_every_route(tmp_path: Path) -> None:

@@ -322,8 +322,11 @@ def show_schema(request: Request) -> Response:
     return Response(schema_text(_schema_name(request)), media_type="application/schema+json")
 
 
-def schema_examples(request: Request) -> Response:
-    """``GET /api/schemas/{name}/examples``: valid instances from the contract fixtures."""
-    from .schema_docs import examples
+def schema_page(request: Request) -> Response:
+    """``GET /api/schemas/{name}/page``: the schema's page for people, Markdown (404 if none)."""
+    from .schema_docs import page
 
-    return json_response({"examples": examples(_schema_name(request))})
+    text = page(_schema_name(request))
+    if text is None:
+        raise NotFound("page")
+    return Response(text, media_type="text/markdown; charset=utf-8")

@@ -184,7 +184,7 @@ def create_app(
         Route("/api/runs/{task}/{run}/files/{sub}/{name}", _endpoint(api.read_file)),
         Route("/api/schemas", _endpoint(api.list_schemas)),
         Route("/api/schemas/{name}", _endpoint(api.show_schema)),
-        Route("/api/schemas/{name}/examples", _endpoint(api.schema_examples)),
+        Route("/api/schemas/{name}/page", _endpoint(api.schema_page)),
         Mount("/static", StaticFiles(directory=STATIC, follow_symlink=False), name="static"),
     ]
     _warm_up()

@@ -1,44 +1,26 @@
-"""Examples for the schema pages: valid instances from the contract fixtures.
+"""The schema pages: the contracts' own page for each schema.
 
-The fixtures (``tests/fixtures/<schema>/valid/*.json``) are what the Python and TypeScript
-tests both run; a checkout (or an editable install) has them. An installed wheel has none, and
-then a schema's own ``examples`` keyword is used, if it has one.
+The contracts' codegen writes a Markdown page per schema from the schema itself (properties,
+types, required, constraints, descriptions, version, an example from the fixtures) and ships
+them in the binding's ``docs/``, beside ``schemas/``; the page renders that, not a second
+rendering of the schema of its own.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
 
-#: Most examples shown per schema, and the largest fixture file read.
-MAX_EXAMPLES = 3
-MAX_EXAMPLE_BYTES = 256 << 10
+#: The largest page read (the largest is about 30 KB).
+MAX_PAGE_BYTES = 1 << 20
 
 
-def _fixtures_dir() -> str:
-    here = os.path.dirname(os.path.abspath(__file__))
-    return os.path.join(here, os.pardir, os.pardir, os.pardir, "tests", "fixtures")
-
-
-def examples(name: str) -> list[dict[str, Any]]:
-    """Up to :data:`MAX_EXAMPLES` valid instances of schema ``name``, each with where it is from."""
-    from .._schemas import load_schema
-    from ..encoding import loads
+def page(name: str) -> str | None:
+    """The page of schema ``name`` (Markdown), or None where the package has none."""
+    from .._schemas import _directory
     from ..readers import read_document
 
-    found: list[dict[str, Any]] = []
-    directory = os.path.join(_fixtures_dir(), name, "valid")
+    path = os.path.join(os.path.dirname(_directory()), "docs", f"{name}.md")
     try:
-        files = sorted(n for n in os.listdir(directory) if n.endswith(".json"))
-    except OSError:
-        files = []
-    for file in files[:MAX_EXAMPLES]:
-        try:
-            value = loads(read_document(os.path.join(directory, file), max_bytes=MAX_EXAMPLE_BYTES))
-        except (ValueError, OSError):
-            continue
-        found.append({"source": f"tests/fixtures/{name}/valid/{file}", "value": value})
-    if not found:
-        for value in load_schema(name).get("examples", [])[:MAX_EXAMPLES]:
-            found.append({"source": "the schema's examples", "value": value})
-    return found
+        return read_document(path, max_bytes=MAX_PAGE_BYTES).decode("utf-8")
+    except (ValueError, OSError):
+        return None
