@@ -73,6 +73,9 @@ def make_app(
             "visibility_timeout": lease,
             "unacked_restore_interval": every,
             "unacked_restore_throttle": 1,
+            # The sweep's lock: a worker that dies holding it keeps the others from sweeping
+            # for this long (kombu's 5 minutes would outlast the lease).
+            "unacked_mutex_expire": every,
             "socket_timeout": SOCKET_TIMEOUT_SEC,
             "socket_connect_timeout": CONNECT_TIMEOUT_SEC,
             "socket_keepalive": True,
