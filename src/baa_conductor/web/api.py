@@ -323,10 +323,12 @@ def show_schema(request: Request) -> Response:
 
 
 def schema_page(request: Request) -> Response:
-    """``GET /api/schemas/{name}/page``: the schema's page for people, Markdown (404 if none)."""
-    from .schema_docs import page
+    """``GET /api/schemas/{name}/page``: the schema's page for people, the Markdown the
+    contracts' codegen writes from the schema and ships beside it (404 where there is none)."""
+    from .._schemas import schema_page as page
 
-    text = page(_schema_name(request))
-    if text is None:
-        raise NotFound("page")
+    try:
+        text = page(_schema_name(request))
+    except OSError:
+        raise NotFound("page") from None
     return Response(text, media_type="text/markdown; charset=utf-8")
