@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -109,3 +112,41 @@ def test_the_tarball_is_the_same_bytes_every_time(tmp_path: Path) -> None:
         (tarball,) = (tmp_path / copy).glob("*.tgz")
         digests.append(hashlib.sha256(tarball.read_bytes()).hexdigest())
     assert digests[0] == digests[1]
+
+
+def test_the_release_asset_installs_by_its_url(tmp_path: Path) -> None:
+    """`npm install <URL of the tarball>`, as the READMEs offer for a release asset, installs the
+    package and pins it: the URL in package.json, its sha512 in the lock file (a real HTTP server
+    on the loopback interface serves the tarball)."""
+    typescript.require()
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    subprocess.run(["npm", "pack", "--silent", "--pack-destination", str(assets),
+                    str(ROOT / "generated" / "typescript")], check=True, capture_output=True)  # fmt: skip
+    (tarball,) = assets.glob("*.tgz")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(assets))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{tarball.name}"
+        project = tmp_path / "my-project"
+        project.mkdir()
+        env = {**os.environ, "npm_config_prefer_offline": "true", "npm_config_audit": "false",
+               "npm_config_fund": "false", "npm_config_update_notifier": "false"}  # fmt: skip
+        env.pop("NODE_PATH", None)
+        done = subprocess.run(["npm", "install", url], cwd=project, env=env, capture_output=True,
+                              text=True, timeout=300, check=False)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    finally:
+        server.shutdown()
+        server.server_close()
+    manifest = json.loads((project / "package.json").read_text("utf-8"))
+    assert manifest["dependencies"] == {"@baa-conductor/contracts": url}
+    locked = json.loads((project / "package-lock.json").read_text("utf-8"))["packages"]
+    assert locked["node_modules/@baa-conductor/contracts"]["resolved"] == url
+    assert locked["node_modules/@baa-conductor/contracts"]["integrity"].startswith("sha512-")
+    check = "import { validate } from '@baa-conductor/contracts'; console.log(validate('run-identifier', '..').errors[0].message)"
+    done = subprocess.run(["node", "--input-type=module", "-e", check], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert done.stdout == "not a valid id: must start with an ASCII letter or digit\n", done.stderr
