@@ -1,4 +1,5 @@
-"""The codex step against tests/fake_codex.py, which prints what the real `codex exec --json` prints."""
+"""The codex step against tests/fake_codex.py, for what the real codex cannot be made to print
+(test_codex_real.py drives the pinned binary through the rest), and the command line codex gets."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from hypothesis import strategies as st
 
 from baa_conductor.executors import CodexExecutor
 from baa_conductor.executors.codex_events import CodexEvents
-from baa_conductor.executors.process import MAX_CHUNK_BYTES
 from baa_conductor.runner import envelope_dict, run_step
 
 FAKE = Path(__file__).parent / "fake_codex.py"
@@ -171,14 +171,6 @@ def test_a_blank_model_in_the_request_is_refused(tmp_path: Path, repo: Path) -> 
     )  # fmt: skip
 
 
-def test_read_only_sandbox_changes_nothing(tmp_path: Path, repo: Path) -> None:
-    """With codex's own default sandbox the agent's patch fails: the envelope says so."""
-    run = Codex(tmp_path, repo, executor=CodexExecutor(binary=str(FAKE), sandbox="read-only"))
-    assert not (repo / "fixed.txt").exists()
-    assert {c["status"] for c in run.agent["fileChanges"]} == {"failed"}
-    assert "0 files changed" in run.envelope["summary"]
-
-
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -207,18 +199,6 @@ def test_transient_error_then_completed_turn_is_a_success(tmp_path: Path, repo: 
     )  # fmt: skip
 
 
-def test_failed_turn_fails_with_the_agents_reason(tmp_path: Path, repo: Path) -> None:
-    """turn.failed (exit 1): failed, with its message; codex writes no last message then."""
-    run = Codex(tmp_path, repo, "turn_failed")
-    assert run.outcome() == (
-        "failed", 1, "codex turn failed: You've hit your usage limit. Try again later."
-    )  # fmt: skip
-    assert "finalMessagePath" not in run.agent
-    assert run.agent["commands"] == [
-        {"command": "bash -lc ls", "status": "completed", "exitCode": 0}
-    ]
-
-
 def test_fatal_error_fails_with_its_message(tmp_path: Path, repo: Path) -> None:
     """A top-level error and exit 1 with no turn end: failed, with the error's message."""
     run = Codex(tmp_path, repo, "fatal_error")
@@ -233,16 +213,6 @@ def test_error_with_no_completed_turn_fails_even_on_exit_zero(tmp_path: Path, re
     assert run.outcome() == (
         "failed", 1, "codex reported an error and no turn completed: stream disconnected before completion"
     )  # fmt: skip
-
-
-def test_exit_one_with_only_stderr_gives_its_reason(tmp_path: Path, repo: Path) -> None:
-    """Configuration errors print no events: the summary quotes the end of stderr."""
-    run = Codex(tmp_path, repo, "stderr_only")
-    assert run.outcome() == (
-        "failed", 1, "codex exited with code 1: Error loading config.toml: "
-        '/home/user/.codex/config.toml:3:24: invalid type: string "fast", expected a boolean',
-    )  # fmt: skip
-    assert run.agent == {"commands": [], "fileChanges": [], "warnings": [], "eventCount": 0}
 
 
 def test_stderr_that_is_not_utf8_is_quoted_and_kept_exactly(tmp_path: Path, repo: Path) -> None:
@@ -275,62 +245,6 @@ def test_hanging_agent_is_stopped_at_the_timeout(tmp_path: Path, repo: Path) -> 
     ]
 
 
-def test_400kb_message_spanning_chunks_is_read_whole(tmp_path: Path, repo: Path) -> None:
-    """A JSON line longer than a chunk of output is joined before it is parsed."""
-    run = Codex(tmp_path, repo, "big_message")
-    chunks = entries(run.run_dir, "stdout.log")
-    assert max(len(c["text"].encode()) for c in chunks) <= MAX_CHUNK_BYTES
-    message = next(e["item"]["text"] for e in run.events if e["type"] == "item.completed")
-    assert len(message.encode()) > 400_000 > MAX_CHUNK_BYTES
-    assert run.outcome()[:2] == ("completed", 0)
-    assert run.envelope["summary"].startswith(
-        "codex completed its turn (0 commands, 0 files changed): Report: line 0000000 é line 0000001 é"
-    )
-    assert Path(run.agent["finalMessagePath"]).read_text("utf-8") == message
-
-
-def test_line_separators_inside_a_message_do_not_split_events(tmp_path: Path, repo: Path) -> None:
-    """U+2028, U+0085, U+2029, CR and VT inside a message (serde_json leaves them raw) are text."""
-    run = Codex(tmp_path, repo, "unicode")
-    raw = output(run.run_dir, "stdout")
-    assert "\u2028".encode() in raw
-    assert "\u0085".encode() in raw
-    assert run.outcome() == (
-        "completed", 0, "codex completed its turn (0 commands, 0 files changed): one two three four five six"
-    )  # fmt: skip
-    text = Path(run.agent["finalMessagePath"]).read_bytes().decode("utf-8")
-    assert text == "one\u2028two\u0085three\u2029four\r\nfive\x0bsix"
-
-
-@pytest.mark.parametrize("prompt", ["--help", "-", "-s read-only", "--", "resume --last"])
-def test_a_prompt_is_never_taken_for_an_option(tmp_path: Path, repo: Path, prompt: str) -> None:
-    """A prompt that looks like an option or a subcommand reaches the agent as a prompt."""
-    run = Codex(tmp_path, repo, "echo", prompt=prompt)
-    assert run.given["prompt"] == prompt
-    assert run.outcome() == (
-        "completed", 0,
-        f"codex completed its turn (0 commands, 0 files changed): received {len(prompt)} characters",
-    )  # fmt: skip
-
-
-def test_a_200kb_prompt_runs(tmp_path: Path, repo: Path) -> None:
-    """A prompt beyond the size of one argument (128 KiB on Linux) is given whole."""
-    prompt = "Fix these failures:\n" + "".join(f"test_{n:06d} failed\n" for n in range(11_000))
-    assert len(prompt) > 200_000
-    run = Codex(tmp_path, repo, "echo", prompt=prompt)
-    assert run.given["prompt"] == prompt
-    assert run.outcome()[:2] == ("completed", 0)
-
-
-def test_outside_a_repository_the_git_check_is_skipped(tmp_path: Path) -> None:
-    """A worktree that is no git repository gets --skip-git-repo-check (codex refuses otherwise)."""
-    plain = tmp_path / "plain"
-    plain.mkdir()
-    run = Codex(tmp_path, plain)
-    assert run.given["skip_git_repo_check"] is True
-    assert run.outcome()[:2] == ("completed", 0)
-
-
 def test_inside_a_repository_the_git_check_stays(tmp_path: Path, repo: Path) -> None:
     """In a repository codex keeps its own check: no --skip-git-repo-check."""
     assert "--skip-git-repo-check" not in Codex(tmp_path, repo).given["argv"]
@@ -346,25 +260,6 @@ def test_keeping_the_git_check_outside_a_repository_fails_in_codexs_words(tmp_pa
         "failed", 1,
         "codex exited with code 1: Not inside a trusted directory and --skip-git-repo-check was not specified.",
     )  # fmt: skip
-
-
-def test_exit_zero_without_a_turn_is_a_failure(tmp_path: Path, repo: Path) -> None:
-    """codex printing its help (exit 0, no events) did not do the step."""
-    run = Codex(tmp_path, repo, executor=CodexExecutor(binary=str(FAKE), extra_args=["--help"]))
-    outcome, code, summary = run.outcome()
-    assert (outcome, code) == ("failed", 1)
-    assert summary == "codex exited with code 0 without completing a turn (no turn.completed event)"
-
-
-def test_completed_turn_without_a_message(tmp_path: Path, repo: Path) -> None:
-    """A turn with no agent message: codex writes an empty last message; the summary says none."""
-    run = Codex(tmp_path, repo, "no_message")
-    assert run.outcome() == (
-        "completed",
-        0,
-        "codex completed its turn (1 command, 0 files changed), no final message",
-    )
-    assert Path(run.agent["finalMessagePath"]).read_text() == ""
 
 
 def test_missing_binary_is_a_summary_not_a_traceback(tmp_path: Path, repo: Path) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import output
+from helpers import entries, output
 from responses_server import (
     API_KEY_VAR,
     Reply,
@@ -34,6 +34,8 @@ from responses_server import (
     shell,
     write_codex_home,
 )
+
+from baa_conductor.executors.process import MAX_CHUNK_BYTES
 
 CODEX = Path(__file__).parents[1] / "tools" / "codex" / "node_modules" / ".bin" / "codex"
 pytestmark = pytest.mark.skipif(
@@ -208,7 +210,7 @@ def test_commands_with_their_exit_codes_and_a_patch(tmp_path: Path) -> None:
 
 
 LONG_TEXT = "".join(
-    f"§{n:05d} Grüße, 世界 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 e\u0301 עברית 🇺🇳 \u2028sep\u0085nel\u2029par\r\n"
+    f"§{n:05d} Grüße, 世界 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 e\u0301 עברית 🇺🇳 \u2028sep\u0085nel\u2029par\x0bvt\r\n"
     for n in range(3000)
 )
 
@@ -223,7 +225,10 @@ def test_a_long_final_message_in_unusual_unicode(tmp_path: Path) -> None:
     assert summary.startswith(
         "codex completed its turn (0 commands, 0 files changed): §00000 Grüße, 世界 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 e\u0301"
     )
-    assert len(LONG_TEXT.encode()) > 256 * 1024
+    assert len(LONG_TEXT.encode()) > MAX_CHUNK_BYTES  # one JSON line over several chunks
+    assert max(len(e["text"].encode()) for e in entries(step.run_dir, "stdout.log")) <= (
+        MAX_CHUNK_BYTES
+    )
     assert Path(step.agent["finalMessagePath"]).read_bytes() == LONG_TEXT.encode()
     direct = direct_codex(tmp_path, git_repo(tmp_path / "twin"), script,
                           "--sandbox", "workspace-write")  # fmt: skip
@@ -412,6 +417,62 @@ def test_codex_options_in_a_request(tmp_path: Path) -> None:
     body = server.model_requests[0].body
     assert (body["model"], body["reasoning"]["effort"]) == ("gpt-5.5-mini", "high")
     assert _metadata(server.model_requests[0])["sandbox_mode"] == "danger-full-access"
+
+
+def _last_user_text(request: Request) -> str:
+    users = [
+        i for i in request.body["input"] if i.get("type") == "message" and i.get("role") == "user"
+    ]
+    return _text(users[-1])
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["--help", "-", "resume --last", "-s read-only",
+     "Fix these:\n" + "".join(f"test_{n:06d} failed\n" for n in range(11_000))],
+    ids=["--help", "-", "resume --last", "-s read-only", "200KB"],
+)  # fmt: skip
+def test_a_prompt_reaches_the_model_as_given(tmp_path: Path, prompt: str) -> None:
+    """A prompt that looks like an option or a subcommand, or is larger than one argument may be
+    (128 KiB), is what the model is sent."""
+    from baa_conductor.executors import CodexExecutor
+    from baa_conductor.runner import run_step_dict
+
+    worktree = git_repo(tmp_path / "wt")
+    with ResponsesServer([events(message("Read it."))]) as server:
+        home = write_codex_home(tmp_path / "home", server.base_url)
+        envelope = run_step_dict({
+            "taskId": "T-1", "stepId": "s", "runId": "r1", "attempt": 1, "stepName": "s",
+            "stepKind": "codex", "workerKind": "codex", "timeoutSec": 120, "prompt": prompt,
+            "runtime": {"repoRoot": str(worktree), "worktreePath": str(worktree),
+                        "runsRootDir": str(tmp_path / "runs"),
+                        "env": {"CODEX_HOME": str(home), API_KEY_VAR: "k"}},
+        }, CodexExecutor(binary=str(CODEX)))  # fmt: skip
+    assert envelope["outcome"] == "completed", envelope["summary"]
+    assert _last_user_text(server.model_requests[0]) == prompt
+
+
+def test_codex_printing_its_help_did_not_do_the_step(tmp_path: Path) -> None:
+    """--codex-arg=--help: codex prints its help and exits 0 without a turn; the step failed."""
+    step = baa_codex(tmp_path, git_repo(tmp_path / "wt"), [], "--codex-arg=--help")
+    assert step.outcome() == (
+        "failed", 1, "codex exited with code 0 without completing a turn (no turn.completed event)"
+    )  # fmt: skip
+    assert step.server.model_requests == []
+    assert output(step.run_dir, "stdout").startswith(b"Run Codex non-interactively")
+
+
+def test_a_turn_without_a_final_message(tmp_path: Path) -> None:
+    """A turn that ends with no message completes; codex writes an empty last message."""
+    script = [events(shell("c1", "true")), events()]
+    step = baa_codex(tmp_path, git_repo(tmp_path / "wt"), script)
+    assert step.outcome() == (
+        "completed", 0, "codex completed its turn (1 command, 0 files changed), no final message"
+    )  # fmt: skip
+    assert Path(step.agent["finalMessagePath"]).read_text() == ""
+    direct = direct_codex(tmp_path, git_repo(tmp_path / "twin"), script,
+                          "--sandbox", "workspace-write")  # fmt: skip
+    assert direct == step.stream()
 
 
 def test_a_worktree_that_is_not_a_repository(tmp_path: Path) -> None:

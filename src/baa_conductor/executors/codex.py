@@ -343,14 +343,15 @@ def _error_body(message: str) -> str | None:
 
 def codex_error(watch: OutputWatch) -> str | None:
     """codex's own error from its stderr: from its last ``Error...`` line on, without the stack
-    trace ``RUST_BACKTRACE`` adds; else its last lines (warnings left out when more remain)."""
+    trace ``RUST_BACKTRACE`` adds; else its last lines but its ``WARNING:`` lines (such as "could
+    not create PATH aliases" under /tmp), which say nothing of why it stopped."""
     _, lines = watch.stderr_lines()
     if "Stack backtrace:" in lines:
         lines = lines[: lines.index("Stack backtrace:")]
     errors = [i for i, line in enumerate(lines) if line.startswith("Error")]
     if errors:
         return clip(" ".join(lines[errors[-1] :]))
-    said = [line for line in lines if not line.startswith("WARNING:")] or lines
+    said = [line for line in lines if not line.startswith("WARNING:")]
     return clip(" ".join(said[-5:])) if said else None
 
 
