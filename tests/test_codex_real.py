@@ -7,6 +7,7 @@ event (thread ids and worktree paths aside).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -644,3 +645,58 @@ def test_a_killed_codex_step_resumes_its_thread_and_its_worktree(tmp_path: Path)
 def _text(item: dict[str, Any]) -> str:
     content = item.get("content") or [{}]
     return str(content[-1].get("text", ""))
+
+
+def test_a_codex_step_whose_runner_was_killed_resumes_its_thread(tmp_path: Path) -> None:
+    """The runner itself is SIGKILLed mid-step (no envelope, no agent-activity.json, no copy of
+    the session): the next attempt on the same worker takes the thread id from the run's
+    stdout.log and the thread from the codex home, and the worktree from the last checkpoint."""
+    wt = git_repo(tmp_path / "wt")
+    home = tmp_path / "home"
+    runs = tmp_path / "runs"
+    run_dir = runs / "T-1" / "r1"
+    script = [events(shell("c1", "printf one > made.txt")), Reply(stall=True)]
+    with ResponsesServer(script) as server:
+        write_codex_home(home, server.base_url)
+        with subprocess.Popen(
+            [sys.executable, "-m", "baa_conductor", "run", "-q", "--task", "T-1", "--step",
+             "agent", "--run", "r1", "--kind", "codex", "--worktree", str(wt), "--repo-root",
+             str(wt), "--runs-dir", str(runs), "--checkpoint", "git_diff", "--checkpoint-every",
+             "0.5", "--", PROMPT],
+            env=codex_env(home, BAA_CODEX_BIN=str(CODEX)), stderr=subprocess.DEVNULL,
+        ) as runner:  # fmt: skip
+            assert server.stalled.wait(120)
+            _wait_for_checkpoint_with(run_dir, "made.txt")
+            runner.kill()
+    assert not (run_dir / "artifacts" / "agent-activity.json").exists()
+    thread = json.loads(output(run_dir, "stdout").split(b"\n")[0])["thread_id"]
+    subprocess.run(["git", "-C", str(wt), "clean", "-qfd"], check=True)
+    with ResponsesServer([events(message("Picked up the thread."))]) as server:
+        write_codex_home(home, server.base_url)
+        resumed = subprocess.run(
+            [sys.executable, "-m", "baa_conductor", "run", "--json", "--resume-from", "T-1/r1",
+             "--run", "r2", "--runs-dir", str(runs)],
+            env=codex_env(home, BAA_CODEX_BIN=str(CODEX)), capture_output=True, text=True,
+            timeout=300,
+        )  # fmt: skip
+    envelope = json.loads(resumed.stdout)
+    assert envelope["outcome"] == "completed", envelope["summary"]
+    assert envelope["agent"]["resumedFrom"] == {"runId": "r1", "threadId": thread}
+    said = [i.get("call_id") for i in server.model_requests[0].body["input"]]
+    assert "c1" in said
+    assert (wt / "made.txt").read_text() == "one"
+
+
+def _wait_for_checkpoint_with(run_dir: Path, name: str) -> None:
+    """Until an interval checkpoint holds ``name`` (a hang guard, not a speed assumption)."""
+    import time
+
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
+        for record in sorted((run_dir / "checkpoints").glob("*.json")):
+            with contextlib.suppress(ValueError, OSError):
+                data = json.loads(record.read_text())
+                if data["status"] == "written" and name in {f["path"] for f in data["files"]}:
+                    return
+        time.sleep(0.05)
+    raise AssertionError(f"no checkpoint with {name} in {run_dir}")
