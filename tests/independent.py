@@ -104,7 +104,7 @@ def ajv_verdicts(cases: list[tuple[str, str]]) -> list[Verdict]:
     done = subprocess.run(["node", str(AJV), str(SCHEMAS)], input=lines, capture_output=True,
                           text=True, timeout=600, check=False, cwd=AJV.parent)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    out = done.stdout.splitlines()
+    out = done.stdout.split("\n")[:-1]
     assert len(out) == len(cases), done.stderr
     return [True if v == "true" else False if v == "false" else v for v in out]
 

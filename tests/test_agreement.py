@@ -70,7 +70,7 @@ def test_typescript_says_what_python_says_on_every_invalid_fixture() -> None:
     )
     done = typescript.run(lines, "--errors")
     assert done.returncode == 0, done.stderr
-    results = [json.loads(line) for line in done.stdout.splitlines()]
+    results = [json.loads(line) for line in done.stdout.split("\n")[:-1]]
     said = {p.id: [f"{e['pointer'] or '/'}: {e['message']}" for e in r["errors"]]
             for p, r in zip(cases, results, strict=True)}  # fmt: skip
     expected = {p.id: p.values[1]["violations"] for p in cases}
@@ -275,7 +275,7 @@ def test_both_bindings_give_the_same_violations_on_every_mutant(cross_check: Cro
     assert done.returncode == 0, done.stderr
     differ = []
     for ((origin, schema, _), instance), line in zip(
-        refused, done.stdout.splitlines(), strict=True
+        refused, done.stdout.split("\n")[:-1], strict=True
     ):
         theirs = [f"{e['pointer'] or '/'}: {e['message']}" for e in json.loads(line)["errors"]]
         ours = [str(v) for v in validation.violations(schema, instance)]
@@ -353,7 +353,7 @@ def test_typescript_says_exactly() -> None:
     done = typescript.run(lines, "--errors")
     assert done.returncode == 0, done.stderr
     said = [[f"{e['pointer'] or '/'}: {e['message']}" for e in json.loads(line)["errors"]]
-            for line in done.stdout.splitlines()]  # fmt: skip
+            for line in done.stdout.split("\n")[:-1]]  # fmt: skip
     assert said == [expected for _, _, expected in MESSAGES]
 
 
@@ -364,3 +364,49 @@ def test_a_big_integer_in_a_free_form_value_is_refused_by_python_alone() -> None
         "/n: integer beyond 64 bits"
     ]
     assert typescript.verdicts([("structured-data", {"n": 2**64})]) == [True]
+
+
+def _timestamps() -> list[str]:
+    """Timestamps near every edge of the rule: each field over and past its range, years that
+    are and are not leap years, offsets, fractions, case and separators."""
+    found = [f"{y}-02-{d}T00:00:00Z" for y in ("0000", "1900", "2000", "2024", "2026")
+             for d in ("28", "29", "30")]  # fmt: skip
+    found += [
+        f"2026-{m:02}-{d:02}T00:00:00Z" for m in range(14) for d in (0, 1, 28, 29, 30, 31, 32)
+    ]
+    found += [f"2026-12-31T{h:02}:{mi:02}:{s:02}{z}" for h in (0, 22, 23, 24) for mi in (0, 59, 60)
+              for s in (0, 59, 60, 61) for z in ("Z", "+00:00", "-00:00", "+01:00")]  # fmt: skip
+    found += [f"2026-01-01T00:00:00{z}" for z in ("+23:59", "-24:00", "+05:60", "z", "", "+0100")]
+    found += [f"2026-01-01T00:00:00.{'1' * n}Z" for n in range(11)]
+    found += ["2026-01-01t00:00:00Z", "2026-01-01 00:00:00Z", "2026-1-01T00:00:00Z", "", "T", " ",
+              "2026-01-01T00:00:00Z\n", "2026-01-01T00:00:00ZZ", "٢٠٢٦-01-01T00:00:00Z"]  # fmt: skip
+    return found
+
+
+def test_both_bindings_diagnose_every_timestamp_and_id_alike() -> None:
+    """The diagnosis is written twice (Python and TypeScript); on every edge of the timestamp and
+    id rules the two give the same verdict and the same words."""
+    ids = [
+        "",
+        "a",
+        "-a",
+        ".a",
+        "a" * 128,
+        "a" * 129,
+        "a..b",
+        "a/b",
+        "a\\b",
+        "é",
+        "a\u2028",
+        "a\x7f",
+    ]
+    cases = [("timestamp", t) for t in _timestamps()] + [("run-identifier", i) for i in ids]
+    lines = "".join(json.dumps({"schema": s, "instance": i}) + "\n" for s, i in cases)
+    done = typescript.run(lines, "--errors")
+    assert done.returncode == 0, done.stderr
+    theirs = [[f"{e['pointer'] or '/'}: {e['message']}" for e in json.loads(line)["errors"]]
+              for line in done.stdout.split("\n")[:-1]]  # fmt: skip
+    ours = [[str(v) for v in validation.violations(s, i)] for s, i in cases]
+    assert len(cases) > 250
+    assert [c for c, o, t in zip(cases, ours, theirs, strict=True) if o != t] == []
+    assert sum(o == [] for o in ours) > 30  # valid ones among them, not only refusals
