@@ -506,3 +506,24 @@ def test_an_unreadable_run_is_listed_with_its_problem(tmp_path: Path, client: Te
     assert row["status"] == "unreadable"
     assert row["problem"].startswith("T-005/r1/state.json: ")
     assert "meta" not in row
+
+
+def test_without_a_token_only_loopback_names_are_answered(tmp_path: Path) -> None:
+    """A request that calls the server by another name (a page elsewhere that pointed its own
+    name at 127.0.0.1: DNS rebinding) is refused; loopback names are answered."""
+    (tmp_path / "runs").mkdir()
+    with served(tmp_path / "runs") as (host, port):
+        answers = {}
+        for name in ("evil.example", f"localhost:{port}", f"127.0.0.1:{port}", "attacker.test:80"):
+            connection = http.client.HTTPConnection(host, port, timeout=30)
+            try:
+                connection.request("GET", "/api/runs", headers={"Host": name})
+                response = connection.getresponse()
+                answers[name] = (response.status, response.read())
+            finally:
+                connection.close()
+    assert answers[f"localhost:{port}"][0] == 200
+    assert answers[f"127.0.0.1:{port}"][0] == 200
+    assert answers["evil.example"][0] == 403
+    assert answers["attacker.test:80"][0] == 403
+    assert b'"runs"' not in answers["evil.example"][1]

@@ -20,6 +20,7 @@ examples:
 #: The environment variable that gives the token when --token does not.
 TOKEN_ENV = "BAA_SERVE_TOKEN"
 MIN_TOKEN = 16
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
 
 
 def register(sub: Any) -> None:
@@ -120,7 +121,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     shown = f"[{host}]" if ":" in host else host
     server: uvicorn.Server | None = None
     config = uvicorn.Config(
-        create_app(root, token, stopping=lambda: server is not None and server.should_exit),
+        create_app(
+            root,
+            token,
+            stopping=lambda: server is not None and server.should_exit,
+            # Without a token, only loopback names: a web page elsewhere cannot point a name of
+            # its own at 127.0.0.1 (DNS rebinding) and read the runs through the browser.
+            hosts=None if token else LOOPBACK_NAMES | {args.host.lower(), f"[{host}]", host},
+        ),
         log_level="warning",
         access_log=False,
         lifespan="off",

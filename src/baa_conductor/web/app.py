@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import os
 import threading
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Collection, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -50,6 +50,15 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
+def _host(scope: Scope) -> str:
+    """The name the client used (the Host header without its port)."""
+    for key, value in scope.get("headers", []):
+        if key == b"host":
+            host = str(value.decode("latin-1")).lower()
+            return host if host.endswith("]") else host.rsplit(":", 1)[0]
+    return ""
+
+
 def _hostile(scope: Scope) -> bool:
     """A path with an encoded slash, backslash or NUL, or a dot segment: never a route's.
 
@@ -72,9 +81,10 @@ class Guard:
     cookie.
     """
 
-    def __init__(self, app: ASGIApp, token: str | None):
+    def __init__(self, app: ASGIApp, token: str | None, hosts: Collection[str] | None = None):
         self.app = app
         self.token = token
+        self.hosts = None if hosts is None else {h.lower() for h in hosts}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -86,6 +96,13 @@ class Guard:
                 message["headers"] = [*message.get("headers", []), *HEADERS]
             await send(message)
 
+        if self.hosts is not None and _host(scope) not in self.hosts:
+            error = (
+                "this server answers only to loopback names (start it with --token to serve others)"
+            )
+            response = api.json_response({"error": error}, 403)
+            await response(scope, receive, with_headers)
+            return
         if _hostile(scope):
             await not_found(Request(scope), Exception())(scope, receive, with_headers)
             return
@@ -164,10 +181,14 @@ def _warm_up() -> None:
 
 
 def create_app(
-    runs_root: str, token: str | None = None, stopping: Callable[[], bool] | None = None
+    runs_root: str,
+    token: str | None = None,
+    stopping: Callable[[], bool] | None = None,
+    hosts: Collection[str] | None = None,
 ) -> ASGIApp:
     """The ASGI application serving ``runs_root`` (read-only); ``token`` guards every route;
-    ``stopping`` says when the server shuts down (open event streams then end at once)."""
+    ``stopping`` says when the server shuts down (open event streams then end at once);
+    ``hosts``, the only names a request may call the server by (None: any)."""
     root = os.path.realpath(runs_root)
     routes = [
         Route("/", pages.runs_page),
@@ -194,4 +215,4 @@ def create_app(
     app.state.index = RunIndex(root)
     # The first sweep of a large root reads every run: begun now, not in the first request.
     threading.Thread(target=app.state.index.prime, name="baa-index", daemon=True).start()
-    return Guard(app, token)
+    return Guard(app, token, hosts)
