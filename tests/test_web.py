@@ -527,3 +527,13 @@ def test_without_a_token_only_loopback_names_are_answered(tmp_path: Path) -> Non
     assert answers["evil.example"][0] == 403
     assert answers["attacker.test:80"][0] == 403
     assert b'"runs"' not in answers["evil.example"][1]
+
+
+def test_openapi_describes_every_api_route(client: TestClient) -> None:
+    """Each /api route the application has is a path of the OpenAPI document."""
+    from starlette.routing import Route
+
+    app = client.app.app  # type: ignore[attr-defined]
+    routes = {r.path for r in app.routes if isinstance(r, Route) and r.path.startswith("/api/")}
+    documented = set(client.get("/api/openapi.json").json()["paths"]) | {"/api/openapi.json"}
+    assert routes <= documented

@@ -54,6 +54,20 @@ def _params(*names: str) -> list[dict[str, Any]]:
     return out
 
 
+_plain = {
+    "description": "the bytes, as text/plain (X-Baa-File-Size: the whole file's size)",
+    "content": {"text/plain": {"schema": {"type": "string"}}},
+}
+
+
+def _file_params() -> list[dict[str, Any]]:
+    return [
+        {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}},
+        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+        {"name": "length", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    ]
+
+
 @cache
 def document() -> dict[str, Any]:
     from .._schemas import load_schema, schema_names
@@ -106,6 +120,14 @@ def document() -> dict[str, Any]:
                        "direction": {"enum": ["forward", "backward"]},
                        "problems": {"type": "array", "items": {"type": "string"}}},
     }  # fmt: skip
+    components["FileList"] = {
+        "type": "object",
+        "required": ["files"],
+        "properties": {"files": {"type": "array", "items": {
+            "type": "object", "required": ["name", "size"],
+            "properties": {"name": {"type": "string"}, "size": {"type": "integer"},
+                           "schema": {"type": "string"}, "verdict": {"type": "string"}}}}},
+    }  # fmt: skip
     components["Error"] = {"type": "object", "required": ["error"],
                            "properties": {"error": {"type": "string"}}}  # fmt: skip
     not_found = _json(_ref("Error"), "no such run (or a path part that is not a run id)")
@@ -126,6 +148,29 @@ def document() -> dict[str, Any]:
             "parameters": _params("task", "run", "after_seq"),
             "responses": {"200": {"description": "an event stream",
                                   "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                          "404": not_found}}},
+        "/api/runs/{task}/{run}/files": {"get": {
+            "summary": "the run's files, each with its size, schema and schema verdict",
+            "parameters": _params("task", "run"),
+            "responses": {"200": _json(_ref("FileList"), "the files"), "404": not_found}}},
+        "/api/runs/{task}/{run}/files/{name}": {"get": {
+            "summary": "a file's bytes (meta.json, state.json, a log), from offset, at most length (4 MiB)",
+            "parameters": [*_params("task", "run"), *_file_params()],
+            "responses": {"200": _plain, "404": not_found}}},
+        "/api/runs/{task}/{run}/files/{sub}/{name}": {"get": {
+            "summary": "a file of checkpoints/ or artifacts/",
+            "parameters": [*_params("task", "run"),
+                           {"name": "sub", "in": "path", "required": True,
+                            "schema": {"enum": ["checkpoints", "artifacts"]}}, *_file_params()],
+            "responses": {"200": _plain, "404": not_found}}},
+        "/api/schemas": {"get": {
+            "summary": "every contract schema: name, title, version, description",
+            "responses": {"200": _json({"type": "object"}, "the schemas")}}},
+        "/api/schemas/{name}/page": {"get": {
+            "summary": "the schema's page for people (Markdown generated from it)",
+            "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "the page",
+                                  "content": {"text/markdown": {"schema": {"type": "string"}}}},
                           "404": not_found}}},
         "/api/schemas/{name}": {"get": {
             "summary": "a contract schema, as shipped",
