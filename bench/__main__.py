@@ -13,7 +13,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from . import checkpoints, cli, dispatch, runner, throughput, validation, web
+from . import checkpoints, cli, dispatch, runner, stops, throughput, validation, web
 from .report import render
 
 ROOT = Path(__file__).parent.parent
@@ -41,7 +41,16 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sizes (100 MB, 1M lines)")
     parser.add_argument(
         "--only",
-        choices=["validation", "runner", "cli", "throughput", "dispatch", "checkpoints", "web"],
+        choices=[
+            "validation",
+            "runner",
+            "cli",
+            "throughput",
+            "dispatch",
+            "checkpoints",
+            "web",
+            "stops",
+        ],
         action="append",
     )
     args = parser.parse_args()
@@ -54,6 +63,7 @@ def main() -> int:
         "dispatch": dispatch.run,
         "checkpoints": checkpoints.run,
         "web": web.run,
+        "stops": stops.run,
     }
     results: dict[str, Any] = {"machine": machine(), "quick": args.quick}
     for name, fn in suites.items():

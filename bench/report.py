@@ -171,6 +171,10 @@ def render(results: dict[str, Any], docs: Path) -> str:
         from .web import section as web_section
 
         lines += web_section(results["web"])
+    if "stops" in results:
+        from .stops import section as stops_section
+
+        lines += stops_section(results["stops"])
     return "\n".join(lines)
 
 

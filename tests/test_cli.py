@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import output
+from helpers import make_request, output
 
 from baa_conductor import cli
 from baa_conductor._schemas import schema_names, schema_text, schema_version
@@ -681,3 +681,67 @@ def test_tail_waits_for_a_run_of_a_task_that_starts_after_it(tmp_path: Path) -> 
     assert ran.returncode == 3
     out, _ = tail.communicate(timeout=60)
     assert (tail.returncode, out) == (3, b"from the run\n")
+
+
+def test_an_interrupted_run_names_its_next_attempt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """show and list of a run whose runner died name the attempt that ran the step again, or say
+    there is none yet."""
+    from baa_conductor.runner import prepare_step_run
+
+    for run_id in ("r", "other"):
+        request = make_request(tmp_path, run_id, taskId="T-1", stepId="s" if run_id == "r" else "o")
+        dead = prepare_step_run(request)
+        dead.update_state(status="running")
+        dead.close()  # what a killed runner leaves: state running, lock gone
+    root = ["--runs-dir", str(tmp_path / "runs")]
+    code, out, _ = baa(capsys, "show", *root, "T-1/r")
+    assert "\nnext attempt: none yet\n" in out
+    run_cli(capsys, tmp_path, "-q", "--attempt", "2", "--", "true", run="r.attempt-2")
+    code, out, _ = baa(capsys, "show", *root, "T-1/r")
+    assert out.startswith("T-1 / s / r  interrupted\n")
+    assert "\nnext attempt: r.attempt-2  completed\n" in out
+    code, out, _ = baa(capsys, "show", "--json", *root, "T-1/r")
+    assert json.loads(out)["nextAttempt"] == str(tmp_path / "runs" / "T-1" / "r.attempt-2")
+    code, out, _ = baa(capsys, "list", "--json", *root)
+    assert code == 0
+    assert {r["runId"]: r.get("nextAttempt") for r in json.loads(out)} == {
+        "r": "r.attempt-2",
+        "other": None,
+        "r.attempt-2": None,
+    }
+    _, out, _ = baa(capsys, "list", *root)
+    assert "  interrupted (next: r.attempt-2)  " in out
+
+
+def test_a_plain_run_checkpoints_in_a_work_tree_and_not_elsewhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`baa run` without --checkpoint: git_diff in a git work tree, disabled outside one; nothing
+    says "reserved" or "T-006" unless that mode is asked for, and then the seed's event is kept."""
+    import gitrepo
+
+    repo = gitrepo.init(tmp_path / "repo", {"a.txt": b"a\n"})
+    plain = tmp_path / "plain"
+    plain.mkdir()
+
+    def run(worktree: Path, *options: str) -> dict[str, Any]:
+        code, out, _ = run_cli(capsys, tmp_path, "--json", "--worktree", str(worktree), *options,
+                               "--", "sh", "-c", "echo b > b.txt")  # fmt: skip
+        assert code == 0, out
+        envelope: dict[str, Any] = json.loads(out)
+        return envelope
+
+    in_tree, outside = run(repo), run(plain)
+    assert (in_tree["checkpoint"]["mode"], in_tree["metrics"]["checkpointCount"]) == ("git_diff", 1)
+    assert outside["checkpoint"]["mode"] == "disabled"
+    for envelope in (in_tree, outside):
+        said = " ".join(e["message"] for e in envelope["lifecycleEvents"])
+        assert "T-006" not in said
+        assert "reserved" not in said
+    seed = run(plain, "--checkpoint", "reserved_for_t006")
+    assert seed["checkpoint"]["mode"] == "reserved_for_t006"
+    assert [
+        e["message"] for e in seed["lifecycleEvents"] if e["type"] == "checkpoint_slot_reserved"
+    ] == ["Reserved checkpoint sequence 1 for future T-006 integration."]

@@ -15,11 +15,13 @@ anything.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from .exceptions import BaaError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
+    from typing import Any
 
 META = "meta.json"
 
@@ -47,17 +49,31 @@ class RunLookupError(BaaError, LookupError):
         )
 
 
-@dataclass(frozen=True)
 class Found:
     """What a name means under a runs root.
 
     ``run_dir``: the run it names; for a task, the task's newest run, or None while the task
     has none. ``task_dir``: set when the name is a task (its directory, which may not exist yet
-    when ``wait_for_task`` allowed that).
+    when ``wait_for_task`` allowed that). (A plain class: importing dataclasses would cost every
+    reading command about 30 ms of start-up.)
     """
 
-    run_dir: str | None
-    task_dir: str | None = None
+    __slots__ = ("run_dir", "task_dir")
+
+    def __init__(self, run_dir: str | None, task_dir: str | None = None):
+        self.run_dir = run_dir
+        self.task_dir = task_dir
+
+    def __repr__(self) -> str:
+        return f"Found(run_dir={self.run_dir!r}, task_dir={self.task_dir!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Found):
+            return NotImplemented
+        return (self.run_dir, self.task_dir) == (other.run_dir, other.task_dir)
+
+    def __hash__(self) -> int:
+        return hash((self.run_dir, self.task_dir))
 
     @property
     def is_task(self) -> bool:

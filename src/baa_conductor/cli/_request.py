@@ -48,6 +48,22 @@ def _checkpoint_config(args: argparse.Namespace) -> dict[str, Any] | None:
     return config or None
 
 
+def default_checkpoint_mode(worktree: str) -> str:
+    """The checkpoint mode of a step that names none: ``git_diff`` in a git work tree (a ``.git``
+    in the worktree or above it, and git on PATH), ``disabled`` elsewhere. The seed's
+    ``reserved_for_t006``, which writes nothing, only when a request names it."""
+    import shutil
+
+    path = os.path.abspath(worktree)
+    while True:
+        if os.path.lexists(os.path.join(path, ".git")):
+            return "git_diff" if shutil.which("git") else "disabled"
+        parent = os.path.dirname(path)
+        if parent == path:
+            return "disabled"
+        path = parent
+
+
 def build_request(args: argparse.Namespace) -> dict[str, Any]:
     """The step request the ``run`` arguments describe."""
     if getattr(args, "resume_from", None):
@@ -73,9 +89,9 @@ def build_request(args: argparse.Namespace) -> dict[str, Any]:
         "workerKind": args.kind, "timeoutSec": 3600 if args.timeout is None else args.timeout,
         "runtime": runtime,
     }  # fmt: skip
-    checkpoint = _checkpoint_config(args)
-    if checkpoint is not None:
-        request["checkpoint"] = checkpoint
+    request["checkpoint"] = _checkpoint_config(args) or {
+        "mode": default_checkpoint_mode(runtime["worktreePath"])
+    }
     codex = _codex_options(args)
     if args.kind == "codex":
         prompt = args.command or " ".join(command)

@@ -4,6 +4,7 @@ validated, the agent's activity, the checkpoints and the output's last lines (``
 
 from __future__ import annotations
 
+import functools
 import os
 
 TYPE_CHECKING = False
@@ -24,7 +25,7 @@ class RunView:
     def __init__(self, run_dir: str):
         from ..exceptions import RunNotFoundError
         from ..paths import META, SCHEMA_OF_FILE, STATE, WORKER_LOG
-        from ..readers import is_locked
+        from ..readers import run_status
 
         self.run_dir = os.path.abspath(run_dir)
         self.notes: list[str] = []
@@ -35,7 +36,7 @@ class RunView:
         self.meta = self._document(META, SCHEMA_OF_FILE[META])
         self.state = self._document(STATE, SCHEMA_OF_FILE[STATE])
         self.events, self.event_count = self._events(WORKER_LOG, SCHEMA_OF_FILE[WORKER_LOG])
-        self.live = is_locked(self.run_dir)
+        self.shown_status, self.live = run_status(self.meta, self.state, self.run_dir)
         self.agent = self._agent()
 
     def _agent(self) -> dict[str, Any] | None:
@@ -68,11 +69,25 @@ class RunView:
     @property
     def interrupted(self) -> bool:
         """No ``finishedAt``, yet no runner holds the directory: the runner died."""
-        return "finishedAt" not in self.state and not self.live
+        return self.shown_status == "interrupted"
 
     @property
     def status(self) -> str:
-        return "interrupted" if self.interrupted else str(self.state["status"])
+        """state.json's status, or ``interrupted`` / ``lost`` (see readers.run_status)."""
+        return self.shown_status
+
+    @functools.cached_property
+    def next_attempt(self) -> tuple[str, str] | None:
+        """The run directory and status of the attempt that followed this run, if one did."""
+        from ..lookup import next_attempt
+
+        found = next_attempt(self.run_dir)
+        if found is None:
+            return None
+        try:
+            return found, RunView(found).status
+        except (OSError, ValueError):  # a RunFileError too: unreadable, but it exists
+            return found, "unreadable"
 
     def output_tail(self, channel: str, count: int) -> list[str]:
         """The last ``count`` lines a stream wrote (decoded as UTF-8, bad bytes replaced)."""

@@ -61,7 +61,8 @@ def _row(run_dir: str, loads: Any) -> dict[str, Any]:
     row = {
         "taskId": meta["taskId"], "runId": meta["runId"], "stepId": meta["stepId"],
         "workerKind": meta["workerKind"], "status": status, "startedAt": state["startedAt"],
-        "exitCode": state.get("exitCode"), "runDir": run_dir,
+        "exitCode": state.get("exitCode"), "runDir": run_dir, "attempt": meta.get("attempt"),
+        "createdAt": meta.get("createdAt"),
     }  # fmt: skip
     if not all(
         isinstance(row[k], str)
@@ -104,13 +105,14 @@ def cmd_list(args: argparse.Namespace) -> int:
                 problems.append(f"{run_dir}: meta.json or state.json lacks a field ({error})")
     # Start times, then task and run id: runs started in the same millisecond keep one order.
     rows.sort(key=lambda r: (r["startedAt"], r["taskId"], r["runId"]))
+    _name_next_attempts(rows)
     out = Sink.stdout()
     if args.json:
         import json
 
         out.text(json.dumps(rows, indent=2) + "\n")
     elif rows:
-        cells = ([str(r[key]) if r[key] is not None else "-" for _, key in COLUMNS] for r in rows)
+        cells = ([_cell(r, key) for _, key in COLUMNS] for r in rows)
         out.text(table([title for title, _ in COLUMNS], cells))
     else:
         Sink.stderr().text(f"no runs under {root}\n")
@@ -118,6 +120,24 @@ def cmd_list(args: argparse.Namespace) -> int:
     for problem in problems:
         err.text(f"unreadable run: {problem}\n")
     return EXIT_INVALID if problems else EXIT_OK
+
+
+def _cell(row: dict[str, Any], key: str) -> str:
+    if key == "status" and row.get("nextAttempt"):
+        return f"{row['status']} (next: {row['nextAttempt']})"
+    return str(row[key]) if row[key] is not None else "-"
+
+
+def _name_next_attempts(rows: list[dict[str, Any]]) -> None:
+    """``nextAttempt`` (a run id) for each interrupted or lost run whose step ran again."""
+    from ..lookup import next_attempt_of
+
+    by_task: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_task.setdefault(row["taskId"], []).append(row)
+    for row in rows:
+        if row["status"] in ("interrupted", "lost"):
+            row["nextAttempt"] = next_attempt_of(row, by_task[row["taskId"]])
 
 
 def _names(directory: str, problems: list[str]) -> list[str]:

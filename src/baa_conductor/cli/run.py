@@ -93,8 +93,9 @@ def add_step_options(p: Any, *, resumable: bool = False) -> None:
     p.add_argument(
         "--checkpoint", default=None, metavar="MODE",
         choices=["disabled", "reserved_for_t006", "git_diff"],
-        help="checkpoint mode: git_diff saves the worktree as patches in the run's checkpoints/ "
-        "(default: the seed's reserved_for_t006, which writes none)",
+        help="checkpoint mode: git_diff saves the worktree as patches in the run's checkpoints/; "
+        "disabled takes none (default: git_diff inside a git work tree, disabled elsewhere; "
+        "reserved_for_t006 is the seed's placeholder, which writes none)",
     )  # fmt: skip
     p.add_argument(
         "--checkpoint-every", type=_positive, default=None, metavar="SEC",

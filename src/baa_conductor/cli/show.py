@@ -86,6 +86,12 @@ def render(view: RunView, lines: int, raw: bool, width: int | None) -> str:
     out.append(f"run directory: {view.run_dir}")
     if view.interrupted:
         out.append("interrupted: the runner is gone but state.json says the run is under way")
+    following = view.next_attempt
+    if following is not None:
+        name = following[0].rstrip("/").rpartition("/")[2]
+        out.append(f"next attempt: {clean(name)}  {following[1]}")
+    elif view.status in ("interrupted", "lost"):
+        out.append("next attempt: none yet")
     shown = len(view.events)
     heading = (
         "events:" if shown == view.event_count else f"events (last {shown} of {view.event_count}):"
@@ -163,6 +169,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
         document = {
             "runDir": view.run_dir, "status": view.status, "interrupted": view.interrupted,
+            "nextAttempt": view.next_attempt[0] if view.next_attempt else None,
             "meta": view.meta, "state": view.state, "events": view.events,
             "eventCount": view.event_count, **({"agent": view.agent} if view.agent else {}),
             "checkpoints": view.checkpoints(),
