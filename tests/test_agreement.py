@@ -323,6 +323,9 @@ MESSAGES = [
 ]  # fmt: skip
 
 
+SAFE = "9007199254740991 (2^53 - 1, the largest integer JavaScript reads exactly)"
+
+
 def _line(**changes: Any) -> tuple[str, Any]:
     line = next(p.values[1] for p in VALID if p.values[0] == "worker-log-line")
     return "worker-log-line", {**line, **changes}
@@ -331,9 +334,9 @@ def _line(**changes: Any) -> tuple[str, Any]:
 # Integers beyond JavaScript's safe integers, where the schema bounds them: the bound's message,
 # from Python (which reads 10^30 exactly) and from JavaScript (which reads it rounded) alike.
 MESSAGES += [
-    (*_line(seq=2**53), ["/seq: must be at most 9007199254740991"]),
-    (*_line(seq=10**30), ["/seq: must be at most 9007199254740991"]),
-    (*_line(seq=1e30), ["/seq: must be at most 9007199254740991"]),
+    (*_line(seq=2**53), [f"/seq: must be at most {SAFE}"]),
+    (*_line(seq=10**30), [f"/seq: must be at most {SAFE}"]),
+    (*_line(seq=1e30), [f"/seq: must be at most {SAFE}"]),
     (*_line(seq=-(2**53)), ["/seq: must be at least 1"]),
 ]
 

@@ -4,6 +4,8 @@ export declare function quoted(value: unknown): string;
 export declare function mustBeType(types: string | readonly string[]): string;
 export declare function mustBeOneOf(values: readonly unknown[]): string;
 export declare function length(limit: number, atLeast: boolean): string;
+/** A bound as a number; the bound of every integer says what it is. */
+export declare function number(limit: number): string;
 export declare function items(limit: number): string;
 export declare const REQUIRED = "required property is missing";
 export declare const UNKNOWN = "unknown property";

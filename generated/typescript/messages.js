@@ -28,6 +28,12 @@ export function length(limit, atLeast) {
         return "must not be empty";
     return `must be ${atLeast ? "at least" : "at most"} ${limit} ${limit === 1 ? "character" : "characters"} long`;
 }
+/** A bound as a number; the bound of every integer says what it is. */
+export function number(limit) {
+    if (limit === Number.MAX_SAFE_INTEGER)
+        return `${limit} (2^53 - 1, the largest integer JavaScript reads exactly)`;
+    return String(limit);
+}
 export function items(limit) {
     return `must have at least ${limit} item${limit === 1 ? "" : "s"}`;
 }

@@ -43,13 +43,13 @@ function violation(error, instance) {
         case "const":
             return { pointer, keyword, message: messages.mustBeOneOf([params.allowedValue]) };
         case "minimum":
-            return { pointer, keyword, message: `must be at least ${limit}` };
+            return { pointer, keyword, message: `must be at least ${messages.number(limit)}` };
         case "maximum":
-            return { pointer, keyword, message: `must be at most ${limit}` };
+            return { pointer, keyword, message: `must be at most ${messages.number(limit)}` };
         case "exclusiveMinimum":
-            return { pointer, keyword, message: `must be greater than ${limit}` };
+            return { pointer, keyword, message: `must be greater than ${messages.number(limit)}` };
         case "exclusiveMaximum":
-            return { pointer, keyword, message: `must be less than ${limit}` };
+            return { pointer, keyword, message: `must be less than ${messages.number(limit)}` };
         case "minLength":
             return { pointer, keyword, message: messages.length(limit, true) };
         case "maxLength":

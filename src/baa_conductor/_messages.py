@@ -48,8 +48,14 @@ def items(limit: int) -> str:
     return f"must have at least {limit} item{'' if limit == 1 else 's'}"
 
 
+SAFE_INTEGER = 2**53 - 1
+
+
 def number(value: int | float) -> str:
-    """A bound as JavaScript writes a number (3 and 3.0 alike, no exponent below 1e21)."""
+    """A bound as JavaScript writes a number (3 and 3.0 alike, no exponent below 1e21); the bound
+    of every integer says what it is."""
+    if value == SAFE_INTEGER:
+        return f"{SAFE_INTEGER} (2^53 - 1, the largest integer JavaScript reads exactly)"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
         return str(int(value))
     return str(value)
