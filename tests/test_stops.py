@@ -242,3 +242,42 @@ def test_a_stop_from_another_thread_reaches_the_step(tmp_path: Path) -> None:
     thread.join()
     assert envelope["state"]["exitCode"] == 130
     assert envelope["summary"] == "shell command was stopped because the runner received SIGINT"
+
+
+def test_baa_cancel_stops_a_local_run_by_its_task(tmp_path: Path) -> None:
+    """`baa cancel TASK` on a `baa run` under way here: its runner is stopped as by SIGTERM, the
+    command returns once the run has ended cancelled; a second cancel finds nothing to do."""
+    proc, pid = _start(tmp_path, "bash-loop", dict(os.environ))
+    token = _token_of(pid)
+    root = ["--runs-dir", str(tmp_path / "runs")]
+    cancel = subprocess.run([BAA, "cancel", *root, "T"], capture_output=True, text=True,
+                            timeout=HANG_GUARD_SEC)  # fmt: skip
+    assert not _live_with_token(token)
+    proc.communicate(timeout=HANG_GUARD_SEC)
+    assert proc.returncode == 128 + signal.SIGTERM
+    summary = "shell command was stopped because the runner received SIGTERM"
+    assert (cancel.returncode, cancel.stderr.splitlines()[1:]) == (
+        0,
+        [f"baa: T/r: cancelled, exit 143: {summary}"],
+    )
+    assert cancel.stderr.startswith("baa: cancelling T/r (SIGTERM to its runner, pid ")
+    again = subprocess.run([BAA, "cancel", *root, "T/r"], capture_output=True, text=True,
+                           timeout=HANG_GUARD_SEC)  # fmt: skip
+    assert (again.returncode, again.stderr) == (
+        2,
+        "baa: error: T/r is not under way here (cancelled): nothing to cancel\n",
+    )
+
+
+def test_baa_cancel_leaves_a_dispatched_run_to_its_broker(tmp_path: Path) -> None:
+    """A run a dispatch worker took is cancelled by its submitted id, never by signalling the
+    worker's process (which would only get the step delivered again)."""
+    request = make_request(tmp_path, command="true")
+    run_step(request, ShellExecutor(), worker="celery@elsewhere")
+    done = subprocess.run([BAA, "cancel", "--runs-dir", str(tmp_path / "runs"), "run-1"],
+                          capture_output=True, text=True, timeout=HANG_GUARD_SEC)  # fmt: skip
+    assert (done.returncode, done.stderr) == (
+        2,
+        "baa: error: T-005/run-1 runs on the dispatch worker celery@elsewhere: cancel it by the "
+        "id `baa submit` printed (baa status shows it)\n",
+    )

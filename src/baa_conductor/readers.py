@@ -416,6 +416,27 @@ def is_locked(run_dir: str) -> bool:
     return False
 
 
+def lock_holder(run_dir: str) -> int | None:
+    """The pid of the process holding the run directory's lock (its runner), as /proc/locks
+    names it in this PID namespace; None when none does (or the kernel does not say)."""
+    try:
+        info = os.stat(run_dir)
+        with open("/proc/locks", "rb") as handle:
+            locks = handle.read().splitlines()
+    except OSError:
+        return None
+    inode = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}".encode()
+    for line in locks:
+        fields = line.split()
+        # "1: FLOCK  ADVISORY  WRITE 12345 fe:00:2343094 0 EOF"; "->" marks a waiter, not a holder
+        if len(fields) >= 6 and fields[1] == b"FLOCK" and fields[5] == inode:
+            try:
+                return int(fields[4])
+            except ValueError:
+                return None
+    return None
+
+
 #: A run taken by a worker on another machine (``meta.worker`` names another host) whose state
 #: has not been refreshed for this many heartbeats is shown as **lost**: its runner's lock cannot
 #: be seen from here, so the age of ``updatedAt`` is the only sign of life.
