@@ -183,6 +183,12 @@ def test_permalinks_tail_first_and_search(browser: Any, root: Path) -> None:
         page.click("#earlier")
         page.wait_for_selector(f"#L{first + 1999}")
         view.screenshot("run.png")
+        page.fill("#search", "NEEDLE")  # not among the lines loaded: the server searches the log
+        page.wait_for_selector("#search-count >> text=no match in the lines loaded")
+        page.click("#search-all")
+        target = page.wait_for_selector(f"#L{first + 100}.target")
+        assert (target.text_content() or "").endswith("the needle is here")
+        page.wait_for_selector("#search-all-count >> text=match 1 of 1 in the whole log")
         page = view.open(f"/runs/T-1/long#L{first + 100}")
         target = page.wait_for_selector(f"#L{first + 100}.target")
         assert (target.text_content() or "").endswith("the needle is here")

@@ -537,3 +537,31 @@ def test_openapi_describes_every_api_route(client: TestClient) -> None:
     routes = {r.path for r in app.routes if isinstance(r, Route) and r.path.startswith("/api/")}
     documented = set(client.get("/api/openapi.json").json()["paths"]) | {"/api/openapi.json"}
     assert routes <= documented
+
+
+def test_search_finds_lines_in_the_whole_log_and_goes_on(
+    tmp_path: Path, client: TestClient
+) -> None:
+    """/search: matches anywhere in the logs (case-insensitive), with their permalink ids, read
+    in bounded steps that go on where the last one ended."""
+    run(tmp_path, "echo one; echo 'Needle \"quoted\"' >&2; printf 'a\\nb needle\\n'", "r1")
+    body = client.get("/api/runs/T-005/r1/search", params={"q": "needle"}).json()
+    assert len(body["matches"]) == 2
+    assert any("." in m["id"] for m in body["matches"])  # a later line of a chunk (L4.3)
+    assert body["nextAfterSeq"] is None
+    quoted = client.get("/api/runs/T-005/r1/search", params={"q": 'needle "quoted'}).json()
+    assert len(quoted["matches"]) == 1
+    events = client.get("/api/runs/T-005/r1/search", params={"q": "step_completed"}).json()
+    assert len(events["matches"]) == 1
+    assert client.get("/api/runs/T-005/r1/search").status_code == 400
+    from baa_conductor.web import logs
+
+    found = []
+    after: int | None = 0
+    while after is not None:  # a budget of one line a log: every step goes on where it ended
+        page = logs.search(
+            str(tmp_path / "runs" / "T-005" / "r1"), "needle", after_seq=after, budget=1
+        )
+        found += [m["id"] for m in page["matches"]]
+        after = page["nextAfterSeq"]
+    assert found == [m["id"] for m in body["matches"]]

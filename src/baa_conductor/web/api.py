@@ -197,6 +197,22 @@ def read_log(request: Request) -> Response:
     return json_response(body)
 
 
+def search_log(request: Request) -> Response:
+    """``GET /api/runs/{task}/{run}/search?q=TEXT&after_seq=N``: the entries after seq N whose
+    text holds TEXT (case-insensitive), each with its permalink id; ``nextAfterSeq`` goes on."""
+    path = _run_dir(request)
+    needle = request.query_params.get("q", "")
+    if not needle or len(needle) > 1000:
+        raise BadRequest("q: give the text to look for (1 to 1000 characters)")
+    after = _int(request, "after_seq", 0, 2**53 - 1, 0)
+    limit = _int(request, "limit", 1, 1000, 100)
+    assert after is not None
+    assert limit is not None
+    body = logs.search(path, needle, after_seq=after, limit=limit)
+    body["problems"] = [_relative(request, p) for p in body["problems"]]
+    return json_response(body)
+
+
 # files ------------------------------------------------------------------------------------------
 
 

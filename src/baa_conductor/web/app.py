@@ -200,6 +200,7 @@ def create_app(
         Route("/api/runs/{task}/{run}", _endpoint(api.show_run)),
         Route("/api/runs/{task}/{run}/log", _endpoint(api.read_log)),
         Route("/api/runs/{task}/{run}/events", _endpoint(run_events)),
+        Route("/api/runs/{task}/{run}/search", _endpoint(api.search_log)),
         Route("/api/runs/{task}/{run}/files", _endpoint(api.list_files)),
         Route("/api/runs/{task}/{run}/files/{name}", _endpoint(api.read_file)),
         Route("/api/runs/{task}/{run}/files/{sub}/{name}", _endpoint(api.read_file)),

@@ -323,3 +323,128 @@ def read_page(
         for log in logs:
             log.close()
     return page
+
+
+#: Most bytes of each log one search request reads (a search goes on where the last one ended).
+SEARCH_BUDGET = 256 << 20
+#: Searched a block at a time: larger than any line an entry can be (MAX_LINE_BYTES).
+SEARCH_BLOCK_BYTES = 16 << 20
+
+
+def _text(entry: dict[str, Any]) -> str:
+    """What the page shows of an entry (an event as ``type: message``)."""
+    if "channel" in entry:
+        return str(entry["text"])
+    return f"{entry['type']}: {entry['message']}"
+
+
+def search(
+    run_dir: str, needle: str, *, after_seq: int = 0, limit: int = 100,
+    budget: int = SEARCH_BUDGET,
+) -> dict[str, Any]:  # fmt: skip
+    """The entries after ``after_seq`` whose text holds ``needle`` (case-insensitive), in seq
+    order: each match's seq, the line of its entry (1 for the first) and its permalink id.
+
+    Each log is read forward for at most ``budget`` bytes; ``nextAfterSeq`` is where to go on
+    from (None once every log was read to its end). Lines are parsed only when their bytes could
+    hold the needle.
+    """
+    problems: list[str] = []
+    folded = needle.casefold()
+    plain = needle.isascii() and needle.isprintable() and not {'"', "\\"} & set(needle)
+    found: list[tuple[int, int]] = []
+    bound: int | None = None
+
+    def consider(log: LogFile, raw: bytes) -> None:
+        try:
+            value = loads(raw)
+        except ValueError:
+            return
+        if isinstance(value, dict) and log.check(value):
+            text = _text(value)
+            at = text.casefold().find(folded)
+            if at >= 0:
+                found.append((value["seq"], text.count("\n", 0, at) + 1))
+
+    logs = open_logs(run_dir, problems)
+    try:
+        for log in logs:
+            start = log.offset_after(after_seq)
+            scan = _scan_blocks if plain else _scan_lines
+            last = scan(log, start, needle, budget, consider)
+            if last is not None:
+                seq = _seq_of(last)
+                if seq is not None:
+                    bound = seq if bound is None else min(bound, seq)
+    finally:
+        for log in logs:
+            log.close()
+    found.sort()
+    if bound is not None:
+        found = [m for m in found if m[0] <= bound]
+    next_after = bound
+    if len(found) > limit:
+        found = found[:limit]
+        next_after = found[-1][0]
+    matches = [{"seq": s, "line": k, "id": f"L{s}" if k == 1 else f"L{s}.{k}"} for s, k in found]
+    return {"matches": matches, "nextAfterSeq": next_after, "problems": problems}
+
+
+def _scan_blocks(
+    log: LogFile, offset: int, needle: str, budget: int, consider: Any
+) -> bytes | None:
+    """Search blocks of whole lines for the needle's bytes (an ASCII needle without JSON escapes
+    reads in the file as written, whatever the case) and consider only the lines that hold it.
+    The last line read when the budget ran out (None: the end was reached)."""
+    probe = needle.lower().encode()
+    taken = 0
+    while True:
+        log.handle.seek(offset)
+        block = log.handle.read(SEARCH_BLOCK_BYTES)
+        cut = block.rfind(b"\n") + 1
+        if cut == 0:
+            if len(block) < SEARCH_BLOCK_BYTES:
+                return None  # the end (or a line being written)
+            offset = log._line_start_at_or_after(offset + len(block))  # a line too long
+            continue
+        block = block[:cut]
+        lowered = block.lower()  # bytes.lower() and find() run at memory speed; a regex does not
+        at = lowered.find(probe)
+        while at >= 0:
+            begin = block.rfind(b"\n", 0, at) + 1
+            end = block.index(b"\n", at)
+            consider(log, block[begin:end])
+            at = lowered.find(probe, end)
+        offset += cut
+        taken += cut
+        if offset >= log.size:
+            return None
+        if taken >= budget:
+            return block[block.rfind(b"\n", 0, cut - 1) + 1 : cut - 1]
+
+
+def _scan_lines(log: LogFile, offset: int, needle: str, budget: int, consider: Any) -> bytes | None:
+    """Consider every line (a needle that JSON may escape cannot be looked for in the bytes)."""
+    log.handle.seek(offset)
+    taken = 0
+    last = b""
+    while taken < budget:
+        raw = log.handle.readline(MAX_LINE_BYTES + 1)
+        if not raw.endswith(b"\n"):
+            if not raw or len(raw) <= MAX_LINE_BYTES:
+                return None  # the end, or a line being written
+            log.handle.seek(log._line_start_at_or_after(log.handle.tell()))
+            continue
+        taken += len(raw)
+        last = raw[:-1]
+        consider(log, last)
+    return last
+
+
+def _seq_of(raw: bytes) -> int | None:
+    try:
+        value = loads(raw)
+    except ValueError:
+        return None
+    seq = value.get("seq") if isinstance(value, dict) else None
+    return seq if isinstance(seq, int) else None

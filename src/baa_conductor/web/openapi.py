@@ -149,6 +149,13 @@ def document() -> dict[str, Any]:
             "responses": {"200": {"description": "an event stream",
                                   "content": {"text/event-stream": {"schema": {"type": "string"}}}},
                           "404": not_found}}},
+        "/api/runs/{task}/{run}/search": {"get": {
+            "summary": "entries after after_seq whose text holds q (case-insensitive), with permalink ids",
+            "parameters": [*_params("task", "run", "after_seq", "limit"),
+                           {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": _json({"type": "object", "required": ["matches", "nextAfterSeq"]},
+                                       "matches, and where to go on from (null: the end)"),
+                          "400": _json(_ref("Error"), "no q"), "404": not_found}}},
         "/api/runs/{task}/{run}/files": {"get": {
             "summary": "the run's files, each with its size, schema and schema verdict",
             "parameters": _params("task", "run"),

@@ -247,6 +247,40 @@ function step(by) {
   showHit();
 }
 
+// The whole log, searched by the server in steps; each match opens as a permalink.
+const wholeButton = el("button", { id: "search-all", text: "Search the whole log" });
+const wholeCount = el("span", { class: "muted", id: "search-all-count" });
+let whole = null;
+
+async function moreWhole() {
+  while (whole.next !== null && whole.index + 1 >= whole.matches.length) {
+    wholeCount.textContent = `searching the whole log… ${whole.matches.length} found`;
+    const q = new URLSearchParams({ q: whole.query, after_seq: String(whole.next) });
+    const page = await getJSON(`${base}/search?${q}`);
+    whole.matches.push(...page.matches);
+    whole.next = page.nextAfterSeq;
+  }
+}
+
+async function stepWhole(by) {
+  if (!whole || whole.query !== searchInput.value) {
+    if (!searchInput.value) return;
+    whole = { query: searchInput.value, matches: [], next: 0, index: -1 };
+  }
+  if (by > 0) await moreWhole();
+  const index = whole.index + by;
+  if (index < 0 || index >= whole.matches.length) {
+    wholeCount.textContent = whole.matches.length ? `no more matches (${whole.matches.length} in the whole log)` : "no match in the whole log";
+    return;
+  }
+  whole.index = index;
+  const total = whole.next === null ? `${whole.matches.length}` : `${whole.matches.length}+`;
+  wholeCount.textContent = `match ${index + 1} of ${total} in the whole log`;
+  location.hash = `#${whole.matches[index].id}`;
+}
+
+wholeButton.addEventListener("click", (event) => { stepWhole(event.shiftKey ? -1 : 1).catch((e) => { wholeCount.textContent = e.message; }); });
+
 searchInput.addEventListener("input", () => runSearch(true));
 searchInput.addEventListener("keydown", (event) => {
   if (event.key === "Enter") { event.preventDefault(); step(event.shiftKey ? -1 : 1); }
@@ -430,7 +464,8 @@ async function main() {
     header,
     el("h2", { text: "Log" }),
     el("div", { class: "toolbar" }, [searchInput, el("button", { text: "↑", title: "previous match", onclick: () => step(-1) }),
-      el("button", { text: "↓", title: "next match", onclick: () => step(1) }), searchCount, el("span", { class: "right" }), liveNote, followButton]),
+      el("button", { text: "↓", title: "next match", onclick: () => step(1) }), searchCount, wholeButton, wholeCount,
+      el("span", { class: "right" }), liveNote, followButton]),
     el("div", {}, earlierButton),
     logBox,
     el("div", {}, laterButton),
