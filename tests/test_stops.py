@@ -154,7 +154,7 @@ def test_a_second_signal_kills_a_step_that_ignores_sigterm(tmp_path: Path) -> No
     _, err = proc.communicate()
     assert proc.returncode == 130
     lines = err.decode().splitlines()
-    assert lines[0] == "baa: SIGINT again: killing the step now"
+    assert "baa: SIGINT again: killing the step now" in lines  # after what the step wrote
     assert (
         "shell command was stopped because the runner received SIGINT; run directory" in lines[-1]
     )
@@ -281,3 +281,25 @@ def test_baa_cancel_leaves_a_dispatched_run_to_its_broker(tmp_path: Path) -> Non
         "baa: error: T-005/run-1 runs on the dispatch worker celery@elsewhere: cancel it by the "
         "id `baa submit` printed (baa status shows it)\n",
     )
+
+
+def test_what_a_step_writes_while_it_stops_is_shown_as_it_comes(tmp_path: Path) -> None:
+    """A step that cleans up on SIGTERM: what it writes meanwhile reaches the terminal while it
+    still runs, not only once it has ended."""
+    pid_file, done = tmp_path / "step.pid", tmp_path / "done"
+    proc = subprocess.Popen(
+        [BAA, "run", "--task", "T", "--step", "s", "--run", "r", "--runs-dir", str(tmp_path / "runs"),
+         "--grace", "3600", "--", "bash", "-c",
+         f"trap 'echo cleaning up; while [ ! -e {done} ]; do sleep 0.02; done; exit 0' TERM; "
+         f"echo $$ > {pid_file}; echo go; while :; do sleep 0.05; done"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    _line(proc.stdout)
+    pid = wait_for_pid(pid_file)
+    proc.send_signal(signal.SIGINT)
+    assert _line(proc.stdout) == b"cleaning up\n"
+    assert Path(f"/proc/{pid}").exists()  # the step still runs: the line came as it was written
+    done.touch()
+    out, err = proc.communicate(timeout=HANG_GUARD_SEC)
+    assert (proc.returncode, out) == (130, b"")
+    assert b"baa: cancelled, exit 130, " in err

@@ -7,7 +7,9 @@
   lines (a partial line is held until its newline, ``PARTIAL_FLUSH_SEC`` of quiet, or
   ``MAX_CHUNK_BYTES``; an over-long line is split, never mid-character).
 - Stopping (timeout, the runner interrupted, or leftovers once the worker has exited) sends
-  SIGTERM to the group, SIGKILL after ``grace_sec``, then kills everything else of the run: its
+  SIGTERM to the group, SIGKILL after ``grace_sec`` (the runner interrupted: as soon as no process
+  of the group runs, its output still streamed meanwhile; at once on a second stop signal), then
+  kills everything else of the run: its
   cgroup (``cgroup.kill``) where there is one, the processes the runner adopted as child
   subreaper, and any process still carrying the run's ``BAA_RUN_TOKEN`` (:mod:`.containment`).
 - The worker gets SIGKILL if the runner dies (Linux parent-death signal); what else a killed
@@ -341,7 +343,7 @@ def run_process(
     except (
         BaseException
     ):  # e.g. the run store failed: the worker must not outlive the runner's step
-        _stop(worker, graceful=False)
+        _stop(worker)
         raise
     finally:
         _LIVE_WORKERS.discard(proc.pid)
@@ -528,13 +530,14 @@ def _supervise(
                     pipes.discard(key.fd)
     except (KeyboardInterrupt, Interrupted) as stop:
         interrupted = stop.signum if isinstance(stop, Interrupted) else signal.SIGINT
+    try:
+        if interrupted is not None and not timed_out:
+            _stop_gracefully(worker, before_stop, selector, framers, pidfd)
     finally:
         selector.close()
         if pidfd is not None:
             os.close(pidfd)
-    if interrupted is not None and before_stop is not None and proc.poll() is None:
-        before_stop("stopped")
-    swept = _stop(worker, graceful=interrupted is not None and not timed_out)
+    swept = _stop(worker)
     for fd in framers:
         _drain(fd, framers)
     for framer in framers.values():
@@ -584,12 +587,8 @@ def _drain(fd: int, framers: dict[int, _Framer]) -> None:
         framers[fd].feed(data)
 
 
-def _stop(worker: _Worker, graceful: bool) -> int:
-    """Stop whatever of the run still lives: group SIGTERM, SIGKILL once the group is gone or
-    after the grace (at once if another stop comes meanwhile), then sweep."""
-    if graceful and worker.group_running():
-        worker.signal_group(signal.SIGTERM)
-        _wait_for_group(worker)
+def _stop(worker: _Worker) -> int:
+    """Kill whatever of the run still lives: SIGKILL to the group, then the sweep."""
     worker.signal_group(signal.SIGKILL)
     if worker.proc.poll() is None:
         worker.proc.kill()
@@ -601,16 +600,32 @@ def _stop(worker: _Worker, graceful: bool) -> int:
 STOP_POLL_SEC = 0.02
 
 
-def _wait_for_group(worker: _Worker) -> None:
-    """Until no process of the worker's group runs, the grace is over, or another stop comes."""
-    end = time.monotonic() + worker.grace_sec
-    pause = 0.001
+def _stop_gracefully(
+    worker: _Worker,
+    before_stop: BeforeStop | None,
+    selector: selectors.BaseSelector,
+    framers: dict[int, _Framer],
+    pidfd: int | None,
+) -> None:
+    """The runner was told to stop: checkpoint, SIGTERM to the group, and its output still read
+    as it comes, until no process of the group runs, the grace is over, or another stop comes
+    (then SIGKILL follows at once, in :func:`_stop`)."""
     try:
+        if before_stop is not None and worker.proc.poll() is None:
+            before_stop("stopped")
+        if not worker.group_running():
+            return
+        worker.signal_group(signal.SIGTERM)
+        end = time.monotonic() + worker.grace_sec
+        pause = 0.001
         while not stops.forced() and worker.group_running():
             left = end - time.monotonic()
             if left <= 0:
                 return
-            time.sleep(min(pause, left))
+            events = selector.select(timeout=min(pause, left))
             pause = min(pause * 2, STOP_POLL_SEC)
+            for key, _ in events:
+                if key.fd == pidfd or not _read(key.fd, framers[key.fd]):
+                    selector.unregister(key.fd)
     except (KeyboardInterrupt, Interrupted):
         return  # a second stop (Ctrl-C again, a cancel signal again): SIGKILL now
