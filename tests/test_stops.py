@@ -303,3 +303,53 @@ def test_what_a_step_writes_while_it_stops_is_shown_as_it_comes(tmp_path: Path) 
     out, err = proc.communicate(timeout=HANG_GUARD_SEC)
     assert (proc.returncode, out) == (130, b"")
     assert b"baa: cancelled, exit 130, " in err
+
+
+def test_tail_of_a_submitted_step_waits_for_a_worker_then_follows_it(tmp_path: Path) -> None:
+    """`baa tail ID` (the id `baa submit` printed) while no worker has taken the step: it says so
+    and waits; once a worker takes it, the run is followed to its end and its exit code."""
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    from brokers import RedisServer, WorkerProcess
+
+    from baa_conductor.dispatch import Dispatcher
+
+    redis = RedisServer(tmp_path / "redis")
+    redis.start()
+    runs, release = tmp_path / "runs", tmp_path / "release"
+    worker = WorkerProcess(redis.url, tmp_path / "worker.log", concurrency=1, runs_dir=runs,
+                           lease=40)  # fmt: skip
+    dispatcher = Dispatcher(redis.url)
+    tail: subprocess.Popen[bytes] | None = None
+    try:
+        worker.wait_ready()
+
+        def request(run: str, command: str) -> dict[str, object]:
+            return {"taskId": "T", "stepId": "s", "runId": run, "attempt": 1, "stepName": "s",
+                    "stepKind": "shell", "workerKind": "shell", "timeoutSec": 30,
+                    "command": command, "checkpoint": {"mode": "disabled"},
+                    "runtime": {"repoRoot": str(tmp_path), "worktreePath": str(tmp_path)}}  # fmt: skip
+
+        busy = dispatcher.submit(request("busy", f"while [ ! -e {release} ]; do sleep 0.02; done"))
+        queued = dispatcher.submit(request("queued", "echo from the dispatched step; exit 4"))
+        env = {**os.environ, "BAA_BROKER_URL": redis.url}
+        tail = subprocess.Popen([BAA, "tail", "--runs-dir", str(runs), queued.task_id],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)  # fmt: skip
+        assert _line(tail.stderr).decode() == (
+            f"baa: step {queued.task_id} is queued: waiting for a worker to take it "
+            "(Ctrl-C to stop waiting; the step goes on)\n"
+        )
+        release.touch()
+        out, _ = tail.communicate(timeout=HANG_GUARD_SEC)
+        assert (tail.returncode, out) == (4, b"from the dispatched step\n")
+        assert busy.result(timeout=HANG_GUARD_SEC).ok
+    finally:
+        if tail is not None and tail.poll() is None:
+            tail.kill()
+            tail.communicate()
+        release.touch()
+        dispatcher.close()
+        worker.stop()
+        redis.stop()
