@@ -205,6 +205,11 @@ def test_commands_with_their_exit_codes_and_a_patch(tmp_path: Path) -> None:
     outputs = [i for i in requests[1].body["input"] if i.get("call_id") == "c1"]
     assert "Process exited with code 3" in outputs[-1]["output"]
     assert Path(step.agent["finalMessagePath"]).read_text("utf-8") == "Done."
+    shown = subprocess.run([sys.executable, "-m", "baa_conductor", "show", str(step.run_dir)],
+                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert "  tokens: 1200 in (200 cached, 0 written to the cache), 70 out (30 reasoning)\n" in (
+        shown.stdout
+    )
     direct = direct_codex(tmp_path, git_repo(tmp_path / "twin"), script,
                           "--sandbox", "workspace-write")  # fmt: skip
     assert direct == step.stream()
