@@ -565,3 +565,19 @@ def test_search_finds_lines_in_the_whole_log_and_goes_on(
         found += [m["id"] for m in page["matches"]]
         after = page["nextAfterSeq"]
     assert found == [m["id"] for m in body["matches"]]
+
+
+def test_search_reads_lines_longer_than_its_blocks(tmp_path: Path, client: TestClient) -> None:
+    """A match inside an entry longer than a search block (a 6 MB chunk) is found too."""
+    from baa_conductor.web import logs
+
+    run(tmp_path, "true", "r1")
+    run_dir = tmp_path / "runs" / "T-005" / "r1"
+    big = "x" * (logs.SEARCH_BLOCK_BYTES + (2 << 20)) + " the-needle\n"
+    entry = {"taskId": "T-005", "stepId": "step-1", "runId": "r1", "seq": 100, "channel": "stdout",
+             "createdAt": "2026-03-21T11:41:39.123Z", "text": big}  # fmt: skip
+    small = {**entry, "seq": 101, "text": "after the-needle\n"}
+    with (run_dir / "stdout.log").open("a") as handle:
+        handle.write(json.dumps(entry) + "\n" + json.dumps(small) + "\n")
+    body = client.get("/api/runs/T-005/r1/search", params={"q": "THE-NEEDLE"}).json()
+    assert [m["seq"] for m in body["matches"]] == [100, 101]

@@ -327,8 +327,8 @@ def read_page(
 
 #: Most bytes of each log one search request reads (a search goes on where the last one ended).
 SEARCH_BUDGET = 256 << 20
-#: Searched a block at a time: larger than any line an entry can be (MAX_LINE_BYTES).
-SEARCH_BLOCK_BYTES = 16 << 20
+#: Searched a block at a time (a longer line is read on its own).
+SEARCH_BLOCK_BYTES = 4 << 20
 
 
 def _text(entry: dict[str, Any]) -> str:
@@ -405,7 +405,13 @@ def _scan_blocks(
         if cut == 0:
             if len(block) < SEARCH_BLOCK_BYTES:
                 return None  # the end (or a line being written)
-            offset = log._line_start_at_or_after(offset + len(block))  # a line too long
+            # One line longer than a block: read whole if it may be an entry, else skipped.
+            log.handle.seek(offset)
+            raw = log.handle.readline(MAX_LINE_BYTES + 1)
+            if raw.endswith(b"\n") and probe in raw.lower():
+                consider(log, raw[:-1])
+            offset = log._line_start_at_or_after(offset + len(raw))
+            taken += len(raw)
             continue
         block = block[:cut]
         lowered = block.lower()  # bytes.lower() and find() run at memory speed; a regex does not
