@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
+from ..exceptions import CompatInputError
 from .findings import BREAKING, COMPATIBLE, UNKNOWN, Finding, dedupe, has_ref, ok, worst
 from .keywords import APPLIES_TO, NUMBERS, is_constraint
 from .rules.arrays import ArrayRules
@@ -21,8 +23,9 @@ from .rules.numbers import NumberRules
 from .rules.objects import ObjectRules
 from .rules.strings import StringRules
 from .rules.types import TypeRules
+from .schemaset import NOT_SCHEMAS as VALUES
 from .schemaset import Node, escape
-from .values import same_schema
+from .values import ANNOTATIONS, same_schema
 from .walk import Writer
 
 # Keywords whose changes are listed item by item (each property, dependency, requirement).
@@ -33,6 +36,13 @@ PER_ITEM = frozenset(
 
 class Checker(TypeRules, NumberRules, StringRules, ArrayRules, ObjectRules, CombinatorRules):
     """One direction of one comparison, with every rule. ``reader_is_new`` is True for BACKWARD."""
+
+    def __init__(self, reader_is_new: bool) -> None:
+        super().__init__(reader_is_new)
+        # Pairs of subschemas known to be the same, references followed (see _unchanged).
+        self._same: dict[Any, bool] = {}
+        self._same_in_progress: set[Any] = set()
+        self._same_assumed = False
 
     def _covers(self, r: Node, writer: Writer, aligned: bool) -> list[Finding]:
         target = self._through_refs(r)
@@ -58,16 +68,37 @@ class Checker(TypeRules, NumberRules, StringRules, ArrayRules, ObjectRules, Comb
 
     def _unchanged(self, r: Node, primary: Node) -> bool:
         """The same schema on both sides, annotations aside: nothing to compare. With references
-        inside, only where they lead to the same documents, themselves unchanged."""
+        inside, only where each leads to a schema that is itself unchanged (a whole document
+        unchanged with all it refers to is known at once)."""
         if primary.hidden or r.hidden or not same_schema(r.schema, primary.schema):
             return False
         if not has_ref(r.schema):
             return True
-        return (
+        if (
             r.doc == primary.doc
             and r.base == primary.base
             and r.doc in r.sset.unchanged_since(primary.sset)
-        )
+        ):
+            return True
+        key = (r.key(), primary.key())
+        known = self._same.get(key)
+        if known is not None:
+            return known
+        if key in self._same_in_progress:
+            self._same_assumed = True
+            return True  # a cycle of references: holds unless something else differs
+        outer, self._same_assumed = self._same_assumed, False
+        self._same_in_progress.add(key)
+        try:
+            result = all(self._unchanged(a, b) for a, b in _ref_pairs(r, primary))
+        except CompatInputError:
+            result = False
+        finally:
+            self._same_in_progress.discard(key)
+        if not result or not self._same_assumed:
+            self._same[key] = result
+        self._same_assumed = outer or self._same_assumed
+        return result
 
     def _extras(self, r: Node, primary: Node) -> list[Finding]:
         """Constraints only the writer has: they narrow the writer, so they are safe here."""
@@ -120,6 +151,31 @@ class Checker(TypeRules, NumberRules, StringRules, ArrayRules, ObjectRules, Comb
         keyword = finding.pointer.split("/")[1] if finding.pointer.startswith("/") else ""
         applies = APPLIES_TO.get(keyword)
         return applies is None or bool(applies & atoms)
+
+
+def _ref_pairs(a: Node, b: Node) -> list[tuple[Node, Node]]:
+    """The targets of the references in two schemas equal but for annotations, pair by pair.
+    A dynamic reference is paired with itself unresolved (never the same: it depends on where
+    it is entered from)."""
+    pairs: list[tuple[Node, Node]] = []
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if isinstance(x.schema, list) and isinstance(y.schema, list):
+            stack.extend((x.child(i), y.child(i)) for i in range(len(x.schema)))
+            continue
+        if not isinstance(x.schema, dict) or not isinstance(y.schema, dict):
+            continue
+        if "$dynamicRef" in x.schema or "$recursiveRef" in x.schema:
+            pairs.append((x, y.with_schema(False)))
+        if isinstance(x.schema.get("$ref"), str):
+            pairs.append((x.resolve(), y.resolve()))
+        for key, value in x.schema.items():
+            if key in VALUES or key in ANNOTATIONS or key.startswith("x-") or key not in y.schema:
+                continue
+            if isinstance(value, dict | list):
+                stack.append((x.child(key), y.child(key)))
+    return pairs
 
 
 def check(reader: Node, writer: Node, *, reader_is_new: bool) -> list[Finding]:

@@ -31,7 +31,8 @@ def schema_set(version: Version, references: Mapping[str, Any]) -> SchemaSet:
     def find(uri: str) -> Any:
         if uri.startswith(BASE):
             return version.read(posixpath.relpath(uri[len("file://") :], BASE[len("file://") :]))
-        return references.get(uri)
+        found = version.references.get(uri)
+        return found if found is not None else references.get(uri)
 
     sset = SchemaSet(version.documents, version.label).with_referenced(find)
     sset.check()

@@ -4,6 +4,7 @@ between them offline, and the checks that make a set fit to compare (metaschema,
 
 from __future__ import annotations
 
+import json
 import posixpath
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,71 @@ _FRAGMENT_IDS = frozenset(
 )  # fmt: skip
 # Values, not schemas: a "$ref" inside them is data.
 NOT_SCHEMAS = frozenset({"enum", "const", "default", "examples"})
+
+
+# Schemas their metaschema accepted, by dialect and text: the same file in two versions is
+# checked once.
+_FIT: set[tuple[str, str]] = set()
+
+
+def _fit_fast(schema: Any, dialect: str) -> bool:
+    """Whether jsonschema-rs finds the schema valid under its metaschema (much faster on large
+    schemas; only a "no" is asked again of the jsonschema library, for its message)."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - not on every platform
+        return False
+    declared = schema.get("$schema") if isinstance(schema, dict) else None
+    if isinstance(schema, dict) and not isinstance(declared, str):
+        schema = {**schema, "$schema": dialect}
+    try:
+        return bool(jsonschema_rs.meta.is_valid(schema))
+    except Exception:  # a dialect it does not know, or a value it cannot read
+        return False
+
+
+_SIMPLE = frozenset({"enum", "const", "type"})
+_TYPES = {
+    "null": lambda v: v is None,
+    "boolean": lambda v: isinstance(v, bool),
+    "string": lambda v: isinstance(v, str),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and v.is_integer())
+    ),
+}
+
+
+def _simple(schema: Any, instance: Any) -> bool | None:
+    """Validation of a schema of only ``enum``, ``const`` and ``type`` (and annotations) without
+    a validator: a set lookup, where a validator would compare with each of a large enum's
+    values. None for any other schema."""
+    from .values import ANNOTATIONS, key_set, same
+
+    if not isinstance(schema, dict):
+        return None
+    keys = {k for k in schema if k not in ANNOTATIONS and not k.startswith(("x-", "$"))}
+    if not keys <= _SIMPLE or any(k in schema for k in ("$ref", "$dynamicRef", "$recursiveRef")):
+        return None
+    types = schema.get("type")
+    if types is not None:
+        names = [types] if isinstance(types, str) else types
+        if not isinstance(names, list) or any(n not in _TYPES for n in names):
+            return None
+        if not any(_TYPES[n](instance) for n in names):
+            return False
+    enum = schema.get("enum")
+    if enum is not None:
+        if not isinstance(enum, list):
+            return None
+        from .values import key
+
+        if key(instance) not in key_set(enum):
+            return False
+    return not ("const" in schema and not same(schema["const"], instance))
 
 
 def file_of(name: str) -> str:
@@ -88,9 +154,12 @@ class SchemaSet:
     referenced: Mapping[str, Any] = field(default_factory=dict)
     uris: dict[str, str] = field(init=False)
     _unchanged: dict[int, tuple[SchemaSet, frozenset[str]]] = field(init=False)
+    # Each $ref resolved once: (base, reference, dialect) -> the node it leads to.
+    resolved: dict[tuple[str, str, str], Node] = field(init=False)
 
     def __post_init__(self) -> None:
         self._unchanged = {}
+        self.resolved = {}
         self.uris = {}
         for name, schema in self.documents.items():
             here = f"{BASE}{file_of(name)}"
@@ -239,6 +308,9 @@ class SchemaSet:
         dialect = self.dialect(schema)
         if dialect not in KNOWN_DIALECTS:
             raise CompatInputError(f"{where}: unknown $schema {dialect!r}", self.path_of(name))
+        text = json.dumps(schema, sort_keys=True)
+        if (dialect, text) in _FIT or _fit_fast(schema, dialect):
+            return
         cls = _validator_class(dialect)
         error = best_match(
             cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER).iter_errors(schema)
@@ -250,6 +322,9 @@ class SchemaSet:
                 f"{where}: not valid JSON Schema ({short}) at {pointer}: {error.message}",
                 self.path_of(name),
             )
+        if len(_FIT) > 10_000:
+            _FIT.clear()
+        _FIT.add((dialect, text))
 
 
 def _beside(doc: str, target: str, file: str) -> str | None:
@@ -364,6 +439,10 @@ class Node:
         from referencing.exceptions import Unresolvable
 
         ref = self.schema[keyword]
+        key = (self.base, ref, self.dialect)
+        known = self.sset.resolved.get(key)
+        if known is not None:
+            return known
         try:
             resolved = self.sset.registry.resolver(base_uri=self.base).lookup(ref)
         except Unresolvable:
@@ -379,12 +458,17 @@ class Node:
         own = own_id(contents, dialect)
         if own and not (dialect in _FRAGMENT_IDS and own.startswith("#")):
             base = urldefrag(urljoin(target, own)).url
-        return Node(contents, base, target, dialect, self.sset)
+        node = Node(contents, base, target, dialect, self.sset)
+        self.sset.resolved[key] = node
+        return node
 
     def is_valid(self, instance: Any, *, formats: bool) -> bool:
         """Whether ``instance`` validates under this node's schema (hidden keywords included)."""
         if self.schema is True or self.schema is False:
             return bool(self.schema)
+        simple = _simple(self.schema, instance)
+        if simple is not None:
+            return simple
         cls = _validator_class(self.dialect)
         make: Any = cls  # _resolver is jsonschema's (underscored) way to set the base URI
         validator = make(

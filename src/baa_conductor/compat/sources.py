@@ -27,6 +27,8 @@ class Version:
     # None when there is no such file.
     read: Callable[[str], Any] = field(default=lambda path: None, repr=False)
     contract: str | None = None  # the VERSION file beside the schemas, if there is one
+    # Other published schemas this version refers to by URI (beside those the user supplies).
+    references: dict[str, Any] = field(default_factory=dict)
 
 
 def _parse(text: str, where: str) -> Any:

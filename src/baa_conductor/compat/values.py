@@ -23,9 +23,39 @@ def same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and bool(a == b)
 
 
+def key(value: Any) -> Any:
+    """A hashable stand-in for a JSON value: equal keys for values ``same`` calls equal."""
+    if isinstance(value, bool) or value is None:
+        return value  # True, False and None hash apart from every number once tagged below
+    if isinstance(value, int | float):
+        return ("n", int(value) if isinstance(value, float) and value.is_integer() else value)
+    if isinstance(value, str):
+        return ("s", value)
+    if isinstance(value, list):
+        return ("a", tuple(key(v) for v in value))
+    if isinstance(value, dict):
+        return ("o", frozenset((k, key(v)) for k, v in value.items()))
+    return ("?", repr(value))
+
+
+_sets: dict[int, tuple[Any, frozenset[Any]]] = {}
+
+
+def key_set(values: list[Any]) -> frozenset[Any]:
+    """The keys of a list of values (an ``enum``), made once per list."""
+    known = _sets.get(id(values))
+    if known is not None and known[0] is values:
+        return known[1]
+    keys = frozenset(key(v) for v in values)
+    if len(_sets) > 10_000:
+        _sets.clear()
+    _sets[id(values)] = (values, keys)
+    return keys
+
+
 def member(value: Any, values: Any) -> bool:
     """Whether ``value`` is in the list ``values``, compared as JSON."""
-    return isinstance(values, list) and any(same(value, v) for v in values)
+    return isinstance(values, list) and key(value) in key_set(values)
 
 
 # Keywords by what their value holds, for reading a schema down to what validates.

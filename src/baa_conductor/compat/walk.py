@@ -255,3 +255,9 @@ class Walk:
 
     def _covers(self, r: Node, writer: Writer, aligned: bool) -> list[Finding]:
         raise NotImplementedError  # the Checker, which has every rule
+
+    def _unchanged(self, r: Node, primary: Node) -> bool:
+        raise NotImplementedError  # the Checker
+
+    def _property(self, node: Node, name: str, *, reader: bool) -> list[tuple[Node, str]]:
+        raise NotImplementedError  # rules.objects

@@ -37,9 +37,49 @@ class CombinatorRules(Walk):
             findings += self._conditional_rule(r, alt, primary)
         return findings
 
+    def _either(self, r: Node, w: Node, body: Node) -> list[Finding]:
+        """``r`` against ``w`` at the same place (precise findings), else against ``w`` with the
+        rest of the writer's object beside it (``body``), which may be what implies ``r``."""
+        found = self.covers(r, (w,))
+        if ok(found):
+            return found
+        wider = self.covers(r, (w, body), aligned=False)
+        return wider if ok(wider) else found
+
+    def _disjoint_from(self, a: Node, writer: Writer) -> bool:
+        alternatives = self.alternatives(writer)
+        return alternatives is not None and all(self.disjoint(a, alt) for alt in alternatives)
+
+    def _aligned_union(self, keyword: str, r: Node, primary: Node) -> list[Finding] | None:
+        """Member against member, when the writer has the same union at the same place: each
+        reader member must cover its writer member, and for ``oneOf`` a changed member must not
+        take in values of the others. None when the members do not line up."""
+        members = [r.child(keyword, i) for i in range(len(r.get(keyword)))]
+        if not primary.has(keyword) or len(primary.get(keyword)) != len(members):
+            return None
+        theirs = [primary.child(keyword, i) for i in range(len(members))]
+        body = primary.hiding(keyword)
+        found: list[Finding] = []
+        for i, (mine, their) in enumerate(zip(members, theirs, strict=True)):
+            found += [f.under(f"/{keyword}/{i}") for f in self._either(mine, their, body)]
+        if not ok(found):
+            return found
+        if keyword == "oneOf":
+            for k, (mine, their) in enumerate(zip(members, theirs, strict=True)):
+                if self._unchanged(mine, their):
+                    continue  # a value of another writer member is not one of its values
+                for i, other in enumerate(theirs):
+                    if i != k and not self._disjoint_from(mine, (other, body)):
+                        why = f"member {k} may now take values of member {i}"
+                        return [Finding(f"/{keyword}", "oneOf member overlaps", BREAKING, "", why)]
+        return found
+
     def _union_rule(
         self, keyword: str, r: Node, alt: Writer, primary: Node | None
     ) -> list[Finding]:
+        aligned = self._aligned_union(keyword, r, primary) if primary is not None else None
+        if aligned is not None and ok(aligned):
+            return aligned
         members = [r.child(keyword, i) for i in range(len(r.get(keyword)))]
         holds = False
         for i, member in enumerate(members):
@@ -56,6 +96,8 @@ class CombinatorRules(Walk):
             if primary is not None and not same_keyword(keyword, r_value, p_value):
                 return [self._union_finding(keyword, r_value, p_value, COMPATIBLE)]
             return []
+        if aligned:
+            return aligned
         why = "no member accepts every value" + (
             " without overlapping another" if keyword == "oneOf" else ""
         )
@@ -76,6 +118,18 @@ class CombinatorRules(Walk):
         condition = r.child("if")
         then = r.child("then") if r.has("then") else r.with_schema(True)
         otherwise = r.child("else") if r.has("else") else r.with_schema(True)
+        if (
+            primary is not None
+            and primary.has("if")
+            and self._unchanged(condition, primary.child("if"))
+        ):
+            # The same condition on both sides: then against then, else against else.
+            body = primary.hiding("if", "then", "else")
+            found = []
+            for keyword, mine in (("then", then), ("else", otherwise)):
+                their = primary.child(keyword) if primary.has(keyword) else r.with_schema(True)
+                found += [f.under(f"/{keyword}") for f in self._either(mine, their, body)]
+            return found
         if ok(self.covers(condition, alt, aligned=False)):
             subs = [f.under("/then") for f in self.covers(then, alt, aligned=False)]
         elif self.disjoint(condition, alt):
@@ -111,5 +165,21 @@ class CombinatorRules(Walk):
                 n.has("not") and ok(self.covers(n.child("not"), alt, aligned=False)) for n in a_alt
             ):
                 continue
+            if self._apart_by_a_property(a_alt, alt):
+                continue
             return False
         return True
+
+    def _apart_by_a_property(self, a: Writer, b: Writer) -> bool:
+        """Objects both sides require a property of, whose values cannot be the same (``"using":
+        {"const": "docker"}`` against ``{"enum": ["node16", "node20"]}``): no object is both."""
+        if self.atoms(a) & self.atoms(b) - {"object"}:
+            return False  # values that are not objects may be on both sides
+        needed = {n for x in a for n in x.get("required") or ()}
+        needed &= {n for x in b for n in x.get("required") or ()}
+        for name in sorted(needed):
+            mine = [s for n in a for s, _ in self._property(n, name, reader=False)]
+            theirs = tuple(s for n in b for s, _ in self._property(n, name, reader=False))
+            if mine and theirs and any(self._disjoint_from(m, theirs) for m in mine):
+                return True
+        return False
