@@ -70,7 +70,10 @@ def test_github_annotations_one_per_change_at_its_line(
         f"::error file={new}/user.schema.json,line={line('user', 'maxLength')},"
         "title=baa compat BACKWARD%3A maxLength added::user /properties/name/maxLength"
     )
-    assert lines[1].endswith("needs a MAJOR version bump (x-version still 1.0)")
+    assert lines[1].endswith(
+        'needs a MAJOR version bump (x-version still 1.0) (e.g. {"name": "0cq65zt4w_n6"} breaks '
+        "backward)"
+    )
     assert lines[2].endswith("mode BACKWARD: FAIL")
 
 
@@ -171,7 +174,27 @@ def test_markdown_contract_changelog(tmp_path: Path, capsys: pytest.CaptureFixtu
         "\n"
         "| where | change | detail | BACKWARD | FORWARD |\n"
         "| --- | --- | --- | --- | --- |\n"
-        "| `/properties/name/maxLength` | maxLength added | absent -> 5 | breaking | compatible |\n"
+        "| `/properties/name/maxLength` | maxLength added | absent -> 5 (e.g. "
+        '{"name": "0cq65zt4w_n6"} breaks backward) | breaking | compatible |\n'
         "\n"
         f"1 change(s) in 1 schema(s) against {old}, mode BACKWARD: ok\n"
     )
+
+
+def test_a_breaking_verdict_carries_its_witness(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A changed pattern cannot be judged by rule ("cannot tell"); with an instance the old
+    schema accepts and the new one rejects, it is breaking, and the report shows the instance."""
+    old = _write(tmp_path / "old", {"id": {"type": "string", "pattern": "^a", "examples": ["ab"]}})
+    new = _write(tmp_path / "new", {"id": {"type": "string", "pattern": "^b", "examples": ["ab"]}})
+    code, out, _ = _run(["--against", str(old), "--schemas", str(new), "--json"], capsys)
+    [change] = json.loads(out)["changes"]
+    assert (code, change["kind"], change["backward"], change["forward"]) == (
+        1,
+        "pattern changed",
+        "breaking",
+        "breaking",
+    )
+    assert change["witness"]["backward"] == "ab"
+    assert change["witness"]["forward"].startswith("b")

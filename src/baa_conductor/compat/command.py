@@ -6,13 +6,15 @@ from __future__ import annotations
 import posixpath
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..exceptions import CompatInputError
+from .findings import BREAKING, COMPATIBLE
 from .modes import MODE_OF, Mode
-from .report import Report, SchemaReport, merge, schema_report
-from .schemaset import BASE, SchemaSet, file_of
+from .report import Change, Report, SchemaReport, merge, schema_report
+from .schemaset import BASE, Node, SchemaSet, file_of
 from .sources import (
     DEFAULT_SCHEMAS,
     Git,
@@ -37,6 +39,39 @@ def schema_set(version: Version, references: Mapping[str, Any]) -> SchemaSet:
     sset = SchemaSet(version.documents, version.label).with_referenced(find)
     sset.check()
     return sset
+
+
+# Changes per schema and direction a witness is looked for (the first ones, by pointer).
+WITNESSED = 4
+
+
+def with_witnesses(changes: list[Change], old: Node, new: Node) -> list[Change]:
+    """Each change that breaks a direction, with an instance that shows it where one is found:
+    the writer's schema accepts it and the reader's rejects it. A "cannot tell" with a witness
+    is breaking."""
+    from .witness import NOT_FOUND, find
+
+    out = []
+    looked = {"backward": 0, "forward": 0}
+    for change in changes:
+        found: list[tuple[Any, ...]] = [(), ()]
+        verdicts = [change.backward, change.forward]
+        for i, (direction, writer, reader) in enumerate(
+            (("backward", old, new), ("forward", new, old))
+        ):
+            if verdicts[i] == COMPATIBLE or change.via or looked[direction] >= WITNESSED:
+                continue
+            looked[direction] += 1
+            instance = find(writer, reader, change.pointer)
+            if instance is not NOT_FOUND:
+                found[i] = (instance,)
+                verdicts[i] = BREAKING
+        out.append(
+            replace(
+                change, backward=verdicts[0], forward=verdicts[1], witnesses=(found[0], found[1])
+            )
+        )
+    return out
 
 
 def compare_versions(
@@ -65,7 +100,9 @@ def compare_versions(
                         f"{new.label}: {file_of(name)}: cannot be compared with "
                         f"{baseline.label} ({type(error).__name__}: {error})"
                     ) from error
-                changes = merge(backward, forward)
+                changes = with_witnesses(
+                    merge(backward, forward), earlier.root(name), current.root(name)
+                )
             reports.append(schema_report(name, baseline.label, old, now, changes))
     contract = {b.label: (b.contract, new.contract) for b in baselines}
     return Report(mode, tuple(b.label for b in baselines), tuple(reports), contract)

@@ -29,6 +29,9 @@ class Change:
     forward: str  # the same for old readers, new data
     reasons: tuple[str, str] = ("", "")  # why, per direction
     via: str | None = None  # the referenced schema the change lives in
+    # Per direction, an instance that shows the break (the writer accepts it, the reader does
+    # not), as a one-element tuple; () when none was found (or none was looked for).
+    witnesses: tuple[tuple[Any, ...], tuple[Any, ...]] = ((), ())
 
     @property
     def direction(self) -> str:
@@ -57,6 +60,11 @@ class Change:
             "verdict": self.verdict(mode),
             "reasons": {"backward": self.reasons[0], "forward": self.reasons[1]},
             "via": self.via,
+            "witness": {
+                direction: found[0]
+                for direction, found in zip(("backward", "forward"), self.witnesses, strict=True)
+                if found
+            },
         }
 
 
@@ -314,10 +322,21 @@ def table_rows(report: Report, width: int = 100) -> list[tuple[str, list[list[st
                 f"{d}: {r}" for d, r in zip(("backward", "forward"), c.reasons, strict=True) if r
             ]
             via = [f"(in {file_of(c.via)})"] if c.via else []
-            detail = " ".join([c.detail, *via, *(f"({r})" for r in reasons)]).strip()
-            rows.append([c.pointer or "/", c.kind, detail, c.backward, c.forward])
+            detail = " ".join([c.detail, *via, *(f"({r})" for r in reasons), *_witness(c)])
+            rows.append([c.pointer or "/", c.kind, detail.strip(), c.backward, c.forward])
         tables.append((_cut(title, width), _fit(rows, width)))
     return tables
+
+
+def _witness(change: Change) -> list[str]:
+    """The witnesses of a change as the text shows them: ``(e.g. {...} breaks backward)``."""
+    shown = []
+    for direction, found in zip(("backward", "forward"), change.witnesses, strict=True):
+        if found:
+            text = json.dumps(found[0], sort_keys=True)
+            text = text if len(text) <= 80 else text[:79] + "…"
+            shown.append(f"(e.g. {text} breaks {direction})")
+    return shown
 
 
 def _cut(text: str, width: int, *, keep_end: bool = False) -> str:
@@ -400,9 +419,10 @@ def render_github(report: Report, files: dict[str, str]) -> str:
                 continue
             via = f" (in {file_of(c.via)}, through a $ref)" if c.via else ""
             bump = f"; {fails[0].split(': ', 2)[-1]}" if fails else ""
+            example = "".join(f" {w}" for w in _witness(c))
             message = (
                 f"{s.name} {c.pointer or '/'}: {c.kind} ({c.detail or 'no detail'}){via} is "
-                f"{verdict} for {report.mode} against {s.against}{bump}"
+                f"{verdict} for {report.mode} against {s.against}{bump}{example}"
             )
             level = "error" if fails else "warning"
             title = f"baa compat {report.mode}: {c.kind}"
@@ -449,7 +469,10 @@ def render_markdown(report: Report) -> str:
         ]
         for c in s.changes:
             via = f" (in `{file_of(c.via)}`)" if c.via else ""
-            cells = [f"`{c.pointer or '/'}`", c.kind, f"{c.detail}{via}", c.backward, c.forward]
+            example = "".join(f" {w}" for w in _witness(c))
+            cells = [
+                f"`{c.pointer or '/'}`", c.kind, f"{c.detail}{via}{example}", c.backward, c.forward
+            ]  # fmt: skip
             out.append("| " + " | ".join(_md(cell) for cell in cells) + " |")
         out.append("")
     failures = report.failures()

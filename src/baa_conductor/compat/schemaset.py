@@ -156,10 +156,12 @@ class SchemaSet:
     _unchanged: dict[int, tuple[SchemaSet, frozenset[str]]] = field(init=False)
     # Each $ref resolved once: (base, reference, dialect) -> the node it leads to.
     resolved: dict[tuple[str, str, str], Node] = field(init=False)
+    validators: dict[Any, Any] = field(init=False)  # one per subschema validated against
 
     def __post_init__(self) -> None:
         self._unchanged = {}
         self.resolved = {}
+        self.validators = {}
         self.uris = {}
         for name, schema in self.documents.items():
             here = f"{BASE}{file_of(name)}"
@@ -469,12 +471,16 @@ class Node:
         simple = _simple(self.schema, instance)
         if simple is not None:
             return simple
-        cls = _validator_class(self.dialect)
-        make: Any = cls  # _resolver is jsonschema's (underscored) way to set the base URI
-        validator = make(
-            self.schema,
-            registry=self.sset.registry,
-            format_checker=cls.FORMAT_CHECKER if formats else None,
-            _resolver=self.sset.registry.resolver(base_uri=self.base),
-        )
+        key = (id(self.schema), self.base, self.dialect, formats)
+        validator = self.sset.validators.get(key)
+        if validator is None:
+            cls = _validator_class(self.dialect)
+            make: Any = cls  # _resolver is jsonschema's (underscored) way to set the base URI
+            validator = make(
+                self.schema,
+                registry=self.sset.registry,
+                format_checker=cls.FORMAT_CHECKER if formats else None,
+                _resolver=self.sset.registry.resolver(base_uri=self.base),
+            )
+            self.sset.validators[key] = validator
         return bool(validator.is_valid(instance))

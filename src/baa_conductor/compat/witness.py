@@ -1,0 +1,242 @@
+"""Witnesses: instances that show a verdict. For a breaking change, an instance the writer's
+schema accepts and the reader's rejects (BACKWARD: old accepts, new rejects); found by generating
+instances from the writer's schema, steered towards the change's pointer, and judged by a
+validator under both schemas.
+
+The generator is small and seeded (the same witness every run): it follows ``$ref``, picks a
+member of each union, fills required properties and sometimes others, and draws numbers, strings
+and arrays within the keywords' bounds. What it cannot satisfy (a ``pattern``) it leaves to the
+validator, which throws the attempt away.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any
+
+from .schemaset import Node
+
+ATTEMPTS = 40  # instances tried per change
+_DEPTH = 12
+_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
+
+
+class Generator:
+    def __init__(self, seed: int = 0) -> None:
+        self.rng = random.Random(seed)
+
+    def instance(self, node: Node, focus: list[str], depth: int = 0) -> Any:
+        schema = node.schema
+        if not isinstance(schema, dict):
+            return self._any(depth)  # true (false is never asked: nothing to draw)
+        for keyword in ("$ref", "$dynamicRef", "$recursiveRef"):
+            if isinstance(schema.get(keyword), str) and depth < _DEPTH:
+                try:
+                    target = node.resolve(keyword if keyword != "$recursiveRef" else "$ref")
+                except Exception:
+                    break
+                if node.ref_overrides or len(schema) == 1 or self.rng.random() < 0.5:
+                    return self.instance(target, focus, depth + 1)
+        if "const" in schema:
+            return schema["const"]
+        if isinstance(schema.get("enum"), list) and schema["enum"]:
+            return self.rng.choice(schema["enum"])
+        if (
+            isinstance(schema.get("examples"), list)
+            and schema["examples"]
+            and self.rng.random() < 0.3
+        ):
+            return self.rng.choice(schema["examples"])
+        for keyword in ("oneOf", "anyOf"):
+            members = schema.get(keyword)
+            if isinstance(members, list) and members and depth < _DEPTH:
+                index = self._focused_index(keyword, focus, len(members))
+                rest = focus[2:] if index is not None else []
+                index = self.rng.randrange(len(members)) if index is None else index
+                return self.instance(node.child(keyword, index), rest, depth + 1)
+        members = schema.get("allOf")
+        if isinstance(members, list) and members and depth < _DEPTH:
+            picked = self.rng.randrange(len(members))
+            return self.instance(node.child("allOf", picked), [], depth + 1)
+        if "then" in schema and depth < _DEPTH and self.rng.random() < 0.5:
+            return self.instance(node.child("then"), [], depth + 1)
+        kind = self._type(schema)
+        if kind == "object":
+            return self._object(node, focus, depth)
+        if kind == "array":
+            return self._array(node, focus, depth)
+        if kind == "string":
+            return self._string(schema)
+        if kind in ("integer", "number"):
+            return self._number(schema, kind == "integer")
+        if kind == "boolean":
+            return self.rng.random() < 0.5
+        return None
+
+    def _focused_index(self, keyword: str, focus: list[str], size: int) -> int | None:
+        if len(focus) >= 2 and focus[0] == keyword and focus[1].isdigit() and int(focus[1]) < size:
+            return int(focus[1])
+        return None
+
+    def _type(self, schema: dict[str, Any]) -> str:
+        declared = schema.get("type")
+        if isinstance(declared, str):
+            return declared
+        if isinstance(declared, list) and declared:
+            return str(self.rng.choice(declared))
+        if any(k in schema for k in ("properties", "required", "additionalProperties")):
+            return "object"
+        if any(k in schema for k in ("items", "prefixItems", "minItems")):
+            return "array"
+        if any(k in schema for k in ("minLength", "maxLength", "pattern", "format")):
+            return "string"
+        if any(k in schema for k in ("minimum", "maximum", "multipleOf")):
+            return "number"
+        return self.rng.choice(_TYPES)
+
+    def _any(self, depth: int) -> Any:
+        choice = self.rng.randrange(5 if depth < 3 else 4)
+        return [None, True, self.rng.randint(-5, 100), "x" * self.rng.randint(0, 5), {}][choice]
+
+    def _object(self, node: Node, focus: list[str], depth: int) -> dict[str, Any]:
+        schema = node.schema
+        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        required = [n for n in schema.get("required") or () if isinstance(n, str)]
+        out: dict[str, Any] = {}
+        target = focus[1] if len(focus) >= 2 and focus[0] == "properties" else ""
+        names: list[str] = list(dict.fromkeys([*required, *([target] if target in props else [])]))
+        if focus[:1] != ["required"]:  # else only what must be there: a new requirement fails
+            names += [n for n in props if n not in names and self.rng.random() < 0.3]
+        for name in names:
+            if depth >= _DEPTH:
+                out[name] = None
+            elif name in props:
+                rest = focus[2:] if name == target else []
+                out[name] = self.instance(node.child("properties", name), rest, depth + 1)
+            else:
+                extra = schema.get("additionalProperties")
+                sub = node.child("additionalProperties") if isinstance(extra, dict) else None
+                out[name] = self.instance(sub, [], depth + 1) if sub else self._any(depth + 1)
+        patterns = schema.get("patternProperties")
+        if focus[:1] == ["patternProperties"] and isinstance(patterns, dict) and len(focus) >= 2:
+            pattern = focus[1].replace("~1", "/").replace("~0", "~")
+            if pattern in patterns:
+                matching = _name_for(pattern, self.rng)
+                if matching is not None:
+                    sub = node.child("patternProperties", pattern)
+                    out[matching] = self.instance(sub, focus[2:], depth + 1)
+        if focus[:1] == ["additionalProperties"] and isinstance(
+            schema.get("additionalProperties"), dict
+        ):
+            out["x-extra"] = self.instance(node.child("additionalProperties"), focus[1:], depth + 1)
+        return out
+
+    def _array(self, node: Node, focus: list[str], depth: int) -> list[Any]:
+        schema = node.schema
+        low = _count(schema, "minItems", 0)
+        high = _count(schema, "maxItems", low + 3)
+        count = self.rng.randint(low, max(low, min(high, low + 3)))
+        if focus[:1] == ["items"] and count == 0 and high > 0:
+            count = 1
+        items = schema.get("items")
+        out = []
+        for i in range(count):
+            if depth >= _DEPTH:
+                break
+            if isinstance(items, (dict, bool)):
+                rest = focus[1:] if focus[:1] == ["items"] else []
+                out.append(self.instance(node.child("items"), rest, depth + 1))
+            elif isinstance(items, list) and i < len(items):
+                out.append(self.instance(node.child("items", i), [], depth + 1))
+            else:
+                out.append(self._any(depth + 1))
+        return out
+
+    def _string(self, schema: dict[str, Any]) -> str:
+        low = _count(schema, "minLength", 0)
+        high = _count(schema, "maxLength", low + 12)
+        length = self.rng.randint(low, max(low, min(high, low + 12)))
+        alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-_."
+        return "".join(self.rng.choice(alphabet) for _ in range(length))
+
+    def _number(self, schema: dict[str, Any], integer: bool) -> int | float:
+        def bound(name: str) -> float | None:
+            value = schema.get(name)
+            return (
+                float(value)
+                if isinstance(value, int | float) and not isinstance(value, bool)
+                else None
+            )
+
+        low = bound("minimum")
+        high = bound("maximum")
+        if bound("exclusiveMinimum") is not None:
+            low = bound("exclusiveMinimum") + 1  # type: ignore[operator]
+        if bound("exclusiveMaximum") is not None:
+            high = bound("exclusiveMaximum") - 1  # type: ignore[operator]
+        low = -100.0 if low is None else low
+        high = low + 200 if high is None else high
+        edge = self.rng.random()
+        value = (
+            low if edge < 0.25 else high if edge < 0.5 else self.rng.uniform(low, max(low, high))
+        )
+        step = schema.get("multipleOf")
+        if isinstance(step, int | float) and not isinstance(step, bool) and step > 0:
+            value = round(value / step) * step
+        return int(value) if integer or float(value).is_integer() else value
+
+
+def _count(schema: dict[str, Any], keyword: str, default: int) -> int:
+    value = schema.get(keyword)
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _name_for(pattern: str, rng: random.Random) -> str | None:
+    import re
+
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return None
+    for candidate in ("a", "x-a", "name", "a1", "A", "foo", "_a", "x", "1", "a-b"):
+        if compiled.search(candidate):
+            return candidate
+    return None
+
+
+def pointer_tokens(pointer: str) -> list[str]:
+    return list(pointer.split("/")[1:]) if pointer else []
+
+
+def candidates(
+    writer: Node, pointer: str, seed: int = 0, attempts: int = ATTEMPTS
+) -> Iterator[Any]:
+    """Instances drawn from ``writer``'s schema, half of them steered towards ``pointer``."""
+    generator = Generator(seed)
+    focus = pointer_tokens(pointer)
+    for attempt in range(attempts):
+        yield generator.instance(writer, focus if attempt % 2 == 0 else [])
+
+
+def find(writer: Node, reader: Node, pointer: str, attempts: int = ATTEMPTS) -> Any:
+    """An instance ``writer`` accepts and ``reader`` rejects, or ``NOT_FOUND``."""
+    seen: set[str] = set()
+    import json
+
+    for instance in candidates(writer, pointer, attempts=attempts):
+        text = json.dumps(instance, sort_keys=True)
+        if text in seen:
+            continue
+        seen.add(text)
+        try:
+            if writer.is_valid(instance, formats=False) and not reader.is_valid(
+                instance, formats=False
+            ):
+                return instance
+        except Exception:  # a pattern Python cannot compile, a reference the validator refuses
+            return NOT_FOUND
+    return NOT_FOUND
+
+
+NOT_FOUND: Any = object()
