@@ -553,8 +553,9 @@ def test_dispatch_failures_are_one_line(cluster: Cluster, tmp_path: Path) -> Non
     """A broker that refuses the connection, a missing dispatch extra: one line each, at once."""
     common = ["--task", "T", "--step", "s", "--repo-root", str(tmp_path), "--", "true"]
     url = f"redis://:hunter2@127.0.0.1:{cluster.redis.port + 1}/0"
-    for argv in (["submit", "--broker", url, *common], ["status", "--broker", url, "x"],
-                 ["cancel", "--broker", url, "x"]):  # fmt: skip
+    some_id = str(uuid.uuid4())  # the shape of an id `baa submit` prints
+    for argv in (["submit", "--broker", url, *common], ["status", "--broker", url, some_id],
+                 ["cancel", "--broker", url, some_id]):  # fmt: skip
         done = subprocess.run([BAA, *argv], capture_output=True, text=True, timeout=SAFETY_SEC)
         assert done.returncode == 1
         assert done.stdout == ""
@@ -569,7 +570,7 @@ def test_dispatch_failures_are_one_line(cluster: Cluster, tmp_path: Path) -> Non
         "from baa_conductor.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )
-    for argv in (["submit", *common], ["worker"], ["status", "x"], ["cancel", "x"]):
+    for argv in (["submit", *common], ["worker"], ["status", some_id], ["cancel", some_id]):
         done = subprocess.run(
             [sys.executable, "-c", hidden, *argv, "--broker", "redis://127.0.0.1:1/0"],
             capture_output=True, text=True, timeout=SAFETY_SEC,
@@ -698,23 +699,31 @@ def test_submit_wait_says_when_it_cannot_show_output_live(cluster: Cluster, tmp_
                            queue="private", prefix=mounted).wait_ready()  # fmt: skip
     try:
         env = {**os.environ, "BAA_BROKER_URL": cluster.redis.url}
-        done = subprocess.run(
+        gate = tmp_path / "gate"  # the step waits for it: the wait sees the step running
+        waiter = subprocess.Popen(
             [BAA, "submit", "--wait", "--queue", "private", "--task", "T-priv", "--step", "s",
              "--run", "p1", "--repo-root", str(cluster.work), "--runs-dir", str(private / "runs"),
-             "--", "sh", "-c", "echo out; echo err >&2"],
-            env=env, capture_output=True, text=True, timeout=SAFETY_SEC,
+             "--", "sh", "-c", f"echo out; echo err >&2; while [ ! -e {gate} ]; do sleep 0.05; done"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
+        try:
+            assert waiter.stderr is not None
+            submitted, blind = waiter.stderr.readline(), waiter.stderr.readline()
+            gate.touch()
+            out, rest = waiter.communicate(timeout=SAFETY_SEC)
+        finally:
+            waiter.kill()
     finally:
         worker.stop()
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == "out\n"
-    submitted, blind, err, summary = done.stderr.splitlines()
+    assert waiter.returncode == 0, rest
+    assert out == "out\n"
     assert submitted.startswith("baa: submitted ")
-    assert blind.startswith("baa: running on baa-")
+    assert blind.startswith(f"baa: running on baa-{worker.pid}@")
     assert blind.endswith(
         f"; its run directory {private}/runs/T-priv/p1 is not visible here: "
-        "the output is shown when the step ends"
+        "the output is shown when the step ends\n"
     )
+    err, summary = rest.splitlines()
     assert err == "err"
     assert summary.startswith("baa: completed, exit 0, ")
     assert not (private / "runs").exists()

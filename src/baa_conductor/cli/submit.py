@@ -168,8 +168,8 @@ class Follower:
                 info = self.handle.info()
             except BrokerUnavailableError:  # the waiting thread decides when that is fatal
                 return
-            if info.run_dir is None:
-                return
+            if info.run_dir is None or info.status != "running":
+                return  # not taken yet, or ended already: the envelope is on its way
             if not os.path.isdir(info.run_dir):
                 if os.path.isdir(os.path.dirname(os.path.dirname(info.run_dir))):
                     return  # the runs root is here: the worker is creating the directory
