@@ -51,7 +51,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
-    if not looks_dispatched(args.task_id):
+    if args.broker is None and not looks_dispatched(args.task_id):  # --broker: a dispatched step
         return _cancel_local(args)
     dispatcher = load_dispatch().Dispatcher(args.broker, queue=args.queue)
     try:
