@@ -13,7 +13,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from . import checkpoints, cli, dispatch, runner, stops, throughput, validation, web
+from . import checkpoints, cli, compat, dispatch, runner, stops, throughput, validation, web
 from .report import render
 
 ROOT = Path(__file__).parent.parent
@@ -50,6 +50,7 @@ def main() -> int:
             "checkpoints",
             "web",
             "stops",
+            "compat",
         ],
         action="append",
     )
@@ -64,6 +65,7 @@ def main() -> int:
         "checkpoints": checkpoints.run,
         "web": web.run,
         "stops": stops.run,
+        "compat": compat.run,
     }
     results: dict[str, Any] = {"machine": machine(), "quick": args.quick}
     for name, fn in suites.items():

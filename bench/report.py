@@ -175,6 +175,10 @@ def render(results: dict[str, Any], docs: Path) -> str:
         from .stops import section as stops_section
 
         lines += stops_section(results["stops"])
+    if "compat" in results:
+        from .compat import section as compat_section
+
+        lines += compat_section(results["compat"])
     return "\n".join(lines)
 
 

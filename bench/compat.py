@@ -1,0 +1,159 @@
+"""10. ``baa compat`` at the sizes a pre-commit hook meets: the largest real schemas with every file
+they reference, and a set of 1,000 schemas.
+
+- largest: the last revision pair of SchemaStore's ``tsconfig.json`` (440 KB, draft-04) and of
+  ``pyproject.json`` with the 25 files it references (tests/compat/histories/), compared in
+  FULL mode, in process (``compare_versions``) and as the command (``baa compat``);
+- 1,000 schemas: this project's schemas copied over until there are at least 1,000 (references renamed with them, so
+  each copy is a set of its own), ten of them changed, compared in BACKWARD mode.
+
+The baseline for each is reading the same files (``json.loads`` of every one) in the same run.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import lzma
+import re
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).parent.parent
+HISTORIES = ROOT / "tests" / "compat" / "histories" / "schemastore.tar.xz"
+
+
+def _median(fn: Any, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def _last_pair(schema: str, into: Path) -> tuple[Path, Path]:
+    data = lzma.decompress(HISTORIES.read_bytes())
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        members = [m for m in tar.getmembers() if m.name.startswith(f"{schema}/")]
+        labels = sorted({m.name.split("/")[1] for m in members})[-2:]
+        for m in members:
+            if m.name.split("/")[1] in labels:
+                handle = tar.extractfile(m)
+                assert handle is not None
+                target = into / m.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(handle.read())
+    return into / schema / labels[0], into / schema / labels[1]
+
+
+def _read_all(*directories: Path) -> None:
+    for directory in directories:
+        for file in directory.glob("*.json"):
+            json.loads(file.read_text("utf-8"))
+
+
+def _compare(old: Path, new: Path, mode: str) -> Any:
+    from baa_conductor.compat import schemaset
+    from baa_conductor.compat.command import compare_versions
+    from baa_conductor.compat.modes import MODE_OF
+    from baa_conductor.compat.sources import load_directory, load_references
+
+    schemaset._FIT.clear()  # every run checks the metaschema again, as a fresh process does
+    catalog = new / "CATALOG"
+    refs = load_references(catalog) if catalog.exists() else {}
+    return compare_versions(load_directory(new), [load_directory(old)], MODE_OF[mode], refs)
+
+
+def _command(old: Path, new: Path, mode: str) -> float:
+    args = [sys.executable, "-m", "baa_conductor", "compat", "--against", str(old),
+            "--schemas", str(new), "--mode", mode, "--json"]  # fmt: skip
+    if (new / "CATALOG").exists():
+        args += ["--refs", str(new / "CATALOG")]
+    start = time.perf_counter()
+    subprocess.run(args, capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+def _thousand(into: Path) -> tuple[Path, Path, int]:
+    names = sorted(p.name for p in (ROOT / "schemas").glob("*.schema.json"))
+    texts = {n: (ROOT / "schemas" / n).read_text("utf-8") for n in names}
+    copies = -(-1000 // len(names))
+    old, new = into / "old", into / "new"
+    old.mkdir(parents=True)
+    new.mkdir()
+    count = 0
+    for k in range(copies):
+        for name in names:  # whole copies: each refers only to itself
+            renamed = texts[name]
+            for other in names:
+                stem = other.removesuffix(".schema.json")
+                renamed = re.sub(
+                    rf"\b{re.escape(stem)}\.schema\.json\b", f"{stem}-{k}.schema.json", renamed
+                )
+            file = name.replace(".schema.json", f"-{k}.schema.json")
+            (old / file).write_text(renamed)
+            schema = json.loads(renamed)
+            if count % 100 == 0 and isinstance(schema.get("properties"), dict):
+                schema["title"] = "changed"  # an annotation: nothing to compare
+            if count % 100 == 50:
+                schema["minProperties"] = 0  # a loosening
+            (new / file).write_text(json.dumps(schema, indent=2))
+            count += 1
+    return old, new, count
+
+
+def run(quick: bool) -> dict[str, Any]:
+    runs = 3 if quick else 5
+    results: dict[str, Any] = {"runs": runs}
+    with tempfile.TemporaryDirectory() as scratch:
+        for schema in ("tsconfig", "pyproject"):
+            old, new = _last_pair(schema, Path(scratch))
+            size = sum(f.stat().st_size for f in new.glob("*.json"))
+            ours = _median(lambda o=old, n=new: _compare(o, n, "FULL"), runs)
+            read = _median(lambda o=old, n=new: _read_all(o, n), runs)
+            command = statistics.median(_command(old, new, "FULL") for _ in range(runs))
+            results[schema] = {
+                "files": len(list(new.glob("*.json"))), "bytes": size,
+                "compare_s": round(ours, 3), "command_s": round(command, 3),
+                "read_s": round(read, 4), "ratio": round(ours / read, 1),
+            }  # fmt: skip
+        old, new, count = _thousand(Path(scratch) / "many")
+        ours = _median(lambda: _compare(old, new, "BACKWARD"), runs)
+        read = _median(lambda: _read_all(old, new), runs)
+        command = statistics.median(_command(old, new, "BACKWARD") for _ in range(runs))
+        results["thousand"] = {
+            "schemas": count, "compare_s": round(ours, 3), "command_s": round(command, 3),
+            "read_s": round(read, 4), "ratio": round(ours / read, 1),
+        }  # fmt: skip
+    return results
+
+
+def section(c: dict[str, Any]) -> list[str]:
+    """The report's section for these figures."""
+    rows = []
+    for key, what in (("tsconfig", "SchemaStore `tsconfig.json`, last two revisions"),
+                      ("pyproject", "SchemaStore `pyproject.json` with the files it references")):  # fmt: skip
+        r = c[key]
+        rows.append(
+            f"| {what} ({r['files']} files, {r['bytes']:,} bytes), FULL | {r['compare_s']} | "
+            f"{r['command_s']} | {r['read_s']} | {r['ratio']} |"
+        )
+    t = c["thousand"]
+    rows.append(
+        f"| {t['schemas']:,} schemas (this project's, copied), BACKWARD | {t['compare_s']} | "
+        f"{t['command_s']} | {t['read_s']} | {t['ratio']} |"
+    )
+    return [
+        "## 10. baa compat at pre-commit sizes", "",
+        f"Medians of {c['runs']} runs; the baseline reads the same files with `json.loads`.", "",
+        "| what | compare_versions s | `baa compat` s | read s | compare / read |",
+        "| --- | --- | --- | --- | --- |",
+        *rows, "",
+    ]  # fmt: skip
