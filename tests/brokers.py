@@ -6,23 +6,57 @@ log, a port that answers) with generous safety timeouts only.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 BAA = str(Path(sys.executable).with_name("baa"))
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+@contextlib.contextmanager
+def refusing_port() -> Iterator[int]:
+    """A loopback port that refuses connections for as long as the block runs: bound here, never
+    listened on, so no other process can take it and start answering there."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port: int = held.getsockname()[1]
+        yield port
+
+
+def _ephemeral_ports() -> range:
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return range(low, high + 1)
+
+
+def server_port() -> int:
+    """A port below the kernel's ephemeral range that nothing listens on now.
+
+    Not one the kernel hands out (``bind`` to port 0): every outgoing connection takes its local
+    port from that range, so such a port can be taken again between the probe and the server's
+    bind, or between a Redis stop and its restart on the same port, by any client on this
+    machine. Another fixture can still pick the same port; :meth:`RedisServer.start` then tries
+    another.
+    """
+    ephemeral = _ephemeral_ports()
+    while True:
+        port = random.randrange(10000, ephemeral.start)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def wait_for_line(path: Path, text: str, seconds: float = 60.0, start: int = 0) -> None:
@@ -49,12 +83,30 @@ class RedisServer:
         self.directory = directory
         self.host = host
         self.netns = netns
-        self.port = free_port() if netns is None else 6379
-        self.url = f"redis://{host}:{self.port}/0"
+        self.port = server_port() if netns is None else 6379
         self.log = directory / "redis.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.started = False  # once started, clients know the port: a restart must keep it
+
+    @property
+    def url(self) -> str:
+        return f"redis://{self.host}:{self.port}/0"
 
     def start(self) -> None:
+        """Start Redis; on its first start, on another port if another process took this one."""
+        for _ in range(20):
+            if self._start():
+                self.started = True
+                return
+            if self.started or self.netns is not None:
+                break
+            self.port = server_port()
+        raise AssertionError(
+            f"redis-server could not listen on {self.host}:{self.port}; see {self.log}"
+        )
+
+    def _start(self) -> bool:
+        """True once Redis accepts connections; False if it exited first (its port was taken)."""
         self.directory.mkdir(parents=True, exist_ok=True)
         offset = self.log.stat().st_size if self.log.exists() else 0
         inside = [] if self.netns is None else ["ip", "netns", "exec", self.netns]
@@ -64,7 +116,21 @@ class RedisServer:
              "--logfile", str(self.log), "--daemonize", "no", "--protected-mode", "no"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        wait_for_line(self.log, "Ready to accept connections", 30, start=offset)
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            if (
+                self.log.exists()
+                and b"Ready to accept connections" in self.log.read_bytes()[offset:]
+            ):
+                return True
+            if self.proc.poll() is not None:
+                self.proc = None
+                return False
+            time.sleep(0.05)
+        wait_for_line(
+            self.log, "Ready to accept connections", 0, start=offset
+        )  # fails, with the log
+        return False
 
     def stop(self) -> None:
         """SIGTERM: Redis flushes its append-only file and exits."""

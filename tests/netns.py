@@ -13,9 +13,16 @@ The machines share the filesystem: the runs root is shared storage with working 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import re
 import subprocess
 from dataclasses import dataclass
+
+#: Held while a network picks its subnet and puts it on its bridge: two test runs at once (other
+#: checkouts, other suites) never pick the same one, which would route one run's packets to the
+#: other's machines.
+LOCK = "/run/baa-test-netns.lock"
 
 
 def _ip(*args: str) -> None:
@@ -37,6 +44,20 @@ def unavailable() -> str | None:
     return None
 
 
+def _free_prefix() -> str:
+    """A 10.x.y /24 no interface of this machine has an address in."""
+    done = subprocess.run(["ip", "-4", "-o", "addr", "show"], capture_output=True, text=True,
+                          timeout=30, check=True)  # fmt: skip
+    used = set(re.findall(r"inet (10\.\d+\.\d+)\.\d+/", done.stdout))
+    start = os.getpid() % 250
+    for n in range(50 * 250):
+        x, y = divmod((start + n) % (50 * 250), 250)
+        prefix = f"10.{200 + x}.{y}"
+        if prefix not in used:
+            return prefix
+    raise RuntimeError("no free 10.200-249.x.0/24 subnet for the test network")
+
+
 @dataclass(frozen=True)
 class Machine:
     name: str
@@ -51,12 +72,13 @@ class Network:
     def __init__(self) -> None:
         tag = f"{os.getpid() % 100000:05d}"
         self.tag = tag
-        subnet = 200 + os.getpid() % 50
-        self.prefix = f"10.{subnet}.{os.getpid() % 250}"
         self.bridge = f"bz{tag}"
         self.machines: dict[str, Machine] = {}
-        _ip("link", "add", self.bridge, "type", "bridge")
-        _ip("addr", "add", f"{self.prefix}.1/24", "dev", self.bridge)
+        with open(LOCK, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.prefix = _free_prefix()
+            _ip("link", "add", self.bridge, "type", "bridge")
+            _ip("addr", "add", f"{self.prefix}.1/24", "dev", self.bridge)
         _ip("link", "set", self.bridge, "up")
 
     def add(self, name: str) -> Machine:

@@ -549,21 +549,24 @@ def test_ctrl_c_on_submit_wait_says_the_step_goes_on(cluster: Cluster) -> None:
     assert handle.result(timeout=SAFETY_SEC).state.exit_code == 130
 
 
-def test_dispatch_failures_are_one_line(cluster: Cluster, tmp_path: Path) -> None:
+def test_dispatch_failures_are_one_line(tmp_path: Path) -> None:
     """A broker that refuses the connection, a missing dispatch extra: one line each, at once."""
+    from brokers import refusing_port
+
     common = ["--task", "T", "--step", "s", "--repo-root", str(tmp_path), "--", "true"]
-    url = f"redis://:hunter2@127.0.0.1:{cluster.redis.port + 1}/0"
     some_id = str(uuid.uuid4())  # the shape of an id `baa submit` prints
-    for argv in (["submit", "--broker", url, *common], ["status", "--broker", url, some_id],
-                 ["cancel", "--broker", url, some_id]):  # fmt: skip
-        done = subprocess.run([BAA, *argv], capture_output=True, text=True, timeout=SAFETY_SEC)
-        assert done.returncode == 1
-        assert done.stdout == ""
-        assert done.stderr.startswith(
-            f"baa: error: cannot reach the broker at redis://:***@127.0.0.1:{cluster.redis.port + 1}/0: "
-        )
-        assert done.stderr.count("\n") == 1
-        assert "hunter2" not in done.stderr
+    with refusing_port() as port:
+        url = f"redis://:hunter2@127.0.0.1:{port}/0"
+        for argv in (["submit", "--broker", url, *common], ["status", "--broker", url, some_id],
+                     ["cancel", "--broker", url, some_id]):  # fmt: skip
+            done = subprocess.run([BAA, *argv], capture_output=True, text=True, timeout=SAFETY_SEC)
+            assert done.returncode == 1
+            assert done.stdout == ""
+            assert done.stderr.startswith(
+                f"baa: error: cannot reach the broker at redis://:***@127.0.0.1:{port}/0: "
+            )
+            assert done.stderr.count("\n") == 1
+            assert "hunter2" not in done.stderr
     hidden = (
         "import sys\n"
         "sys.modules['celery'] = None\n"
@@ -647,14 +650,15 @@ def test_a_codex_steps_options_travel_in_the_request(cluster: Cluster) -> None:
 def test_a_worker_is_quiet_and_says_a_missing_broker_in_one_line(tmp_path: Path) -> None:
     """At the default log level: no Celery banner or notice; a broker it cannot reach is one line
     per attempt, naming the URL without its password."""
-    from brokers import free_port, wait_for_line
+    from brokers import refusing_port, wait_for_line
 
     log = tmp_path / "worker.log"
-    worker = WorkerProcess(f"redis://:hunter2@127.0.0.1:{free_port()}/0", log, loglevel="WARNING")
-    try:
-        wait_for_line(log, "trying again in", SAFETY_SEC)
-    finally:
-        worker.stop()
+    with refusing_port() as port:
+        worker = WorkerProcess(f"redis://:hunter2@127.0.0.1:{port}/0", log, loglevel="WARNING")
+        try:
+            wait_for_line(log, "trying again in", SAFETY_SEC)
+        finally:
+            worker.stop()
     text = log.read_text()
     assert "hunter2" not in text
     assert "[tasks]" not in text  # the banner
