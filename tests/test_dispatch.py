@@ -478,8 +478,8 @@ def test_a_dispatched_step_starts_with_no_signal_ignored(cluster: Cluster) -> No
 
 def test_a_task_id_is_a_handle_from_queued_to_done(cluster: Cluster) -> None:
     """`baa status` says queued, then running on which worker in which run directory (which
-    exists, its meta.json naming the worker), then finished with the outcome; `submit --wait`
-    shows the output while the step runs."""
+    exists, its meta.json naming the worker), then finished on that worker with the outcome;
+    `submit --wait` shows the output while the step runs."""
     env = {**os.environ, "BAA_BROKER_URL": cluster.redis.url}
     gate = cluster.root / "status-gate"
     waiter = subprocess.Popen(
@@ -512,8 +512,13 @@ def test_a_task_id_is_a_handle_from_queued_to_done(cluster: Cluster) -> None:
     done = subprocess.run([BAA, "status", "--json", task_id], env=env, capture_output=True,
                           text=True, timeout=SAFETY_SEC)  # fmt: skip
     info = json.loads(done.stdout)
-    assert (info["status"], info["outcome"], info["exitCode"], info["runDir"]) == (
-        "finished", "completed", 0, str(run_dir))  # fmt: skip
+    assert (info["status"], info["outcome"], info["exitCode"], info["runDir"], info["worker"]) == (
+        "finished", "completed", 0, str(run_dir), meta["worker"])  # fmt: skip
+    done = subprocess.run([BAA, "status", task_id], env=env, capture_output=True, text=True,
+                          timeout=SAFETY_SEC)  # fmt: skip
+    assert done.stdout == (
+        f"{task_id}: finished on {meta['worker']}: completed, exit 0\n  run directory {run_dir}\n"
+    )
     unknown = subprocess.run([BAA, "status", "no-such-task"], env=env, capture_output=True,
                              text=True, timeout=SAFETY_SEC)  # fmt: skip
     assert unknown.returncode == 1

@@ -46,7 +46,8 @@ def describe(info: Any) -> str:
     elif info.status == "running":
         head = f"{info.task_id}: running on {info.worker or 'a worker'}{attempt}"
     elif info.status == "finished":
-        head = f"{info.task_id}: finished{attempt}: {info.outcome}, exit {info.exit_code}"
+        on = f" on {info.worker}" if info.worker else ""
+        head = f"{info.task_id}: finished{on}{attempt}: {info.outcome}, exit {info.exit_code}"
     elif info.status == "rejected":
         head = f"{info.task_id}: rejected by the worker: {info.reason}"
     elif info.status == "cancelled":

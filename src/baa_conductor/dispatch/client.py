@@ -17,6 +17,7 @@ from .config import (
     DEFAULT_QUEUE,
     RESULT_EXPIRES_SEC,
     SUBMITTED_KEY_PREFIX,
+    TAKEN_KEY_PREFIX,
     TASK_NAME,
     broker_url,
     is_cancelled,
@@ -164,10 +165,13 @@ class StepHandle:
 
         try:
             meta = self.dispatcher.app.backend.get_task_meta(self.task_id)
-            raw = self.dispatcher.app.backend.client.get(SUBMITTED_KEY_PREFIX + self.task_id)
+            raw, taken_raw = self.dispatcher.app.backend.client.mget(
+                SUBMITTED_KEY_PREFIX + self.task_id, TAKEN_KEY_PREFIX + self.task_id
+            )
         except _connection_errors() as error:
             raise self.dispatcher.unavailable(error) from None
         submitted = json.loads(raw) if raw else None
+        taken = json.loads(taken_raw) if taken_raw else {}
         state, value = meta.get("status", "PENDING"), meta.get("result")
         status = _STATUS_OF_STATE.get(state, "queued")
         info: dict[str, Any] = {"submitted": submitted}
@@ -181,6 +185,8 @@ class StepHandle:
             if is_cancelled(value):
                 status = "cancelled"
             paths = value.get("logPaths") or {}
+            if taken.get("runDir") == paths.get("runDir"):  # the attempt the envelope is of
+                info["worker"] = taken.get("worker")
             info.update(run_dir=paths.get("runDir"), run_id=value.get("runId"),
                         attempt=value.get("attempt"), outcome=value.get("outcome"),
                         exit_code=(value.get("state") or {}).get("exitCode"),

@@ -16,6 +16,9 @@ CANCEL_COMMAND = "baa_cancel"
 CANCEL_KEY_PREFIX = "baa:cancelled:"
 #: Redis key prefix of what a submitter sent (task, step, run), for `baa status` while queued.
 SUBMITTED_KEY_PREFIX = "baa:submitted:"
+#: Redis key prefix of who took a step and where it runs (worker, run directory), written when a
+#: worker starts an attempt and kept as long as results: the envelope does not name the worker.
+TAKEN_KEY_PREFIX = "baa:taken:"
 #: How long envelopes stay in the result backend; the run directory is the durable record.
 RESULT_EXPIRES_SEC = 7 * 24 * 3600
 #: A delivered step stays with its worker while the worker renews its lease; this long after the

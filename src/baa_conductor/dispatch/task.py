@@ -15,6 +15,7 @@ to the group, the grace, SIGKILL, the sweep) ends the step and the envelope says
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -37,6 +38,8 @@ from .config import (
     CANCEL_KEY_PREFIX,
     CANCELLED_EXIT_CODE,
     FENCED_EXIT_CODE,
+    RESULT_EXPIRES_SEC,
+    TAKEN_KEY_PREFIX,
     is_cancelled,
     max_grace,
 )
@@ -277,10 +280,13 @@ def _run(
 
 def _announce(task: Any, request: dict[str, Any], worker: str) -> None:
     """Tell the result backend who runs which attempt where (``baa status``, ``submit --wait``)."""
-    task.update_state(state="STARTED", meta={
+    meta = {
         "worker": worker, "runDir": run_dir(request), "runId": request["runId"],
         "attempt": request["attempt"], "taskId": request["taskId"], "pid": os.getpid(),
-    })  # fmt: skip
+    }  # fmt: skip
+    # Kept past the envelope, which replaces the STARTED meta and names no worker.
+    task.backend.set(TAKEN_KEY_PREFIX + task.request.id, json.dumps(meta), RESULT_EXPIRES_SEC)
+    task.update_state(state="STARTED", meta=meta)
 
 
 def run_step_task(
