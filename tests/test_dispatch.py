@@ -8,10 +8,12 @@ safety timeouts only.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -451,6 +453,18 @@ def _wait_finished(run_dir: Path) -> None:
     raise AssertionError(f"{run_dir} never finished")
 
 
+@contextlib.contextmanager
+def _hang_guard(proc: subprocess.Popen[Any]) -> Iterator[None]:
+    """Kill ``proc`` if the block takes over SAFETY_SEC: a line it never prints ends a blocking
+    readline() with EOF (and a failed assertion) instead of a hung test."""
+    timer = threading.Timer(SAFETY_SEC, proc.kill)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
 def test_commands_without_a_broker_never_import_celery_or_redis(tmp_path: Path) -> None:
     """The embedded default: `baa run` and friends load neither Celery nor Redis."""
     code = (
@@ -491,8 +505,9 @@ def test_a_task_id_is_a_handle_from_queued_to_done(cluster: Cluster) -> None:
     try:
         assert waiter.stderr is not None
         assert waiter.stdout is not None
-        task_id = waiter.stderr.readline().decode().removeprefix("baa: submitted ").strip()
-        assert waiter.stdout.readline() == b"first\n"  # shown while the step still runs
+        with _hang_guard(waiter):
+            task_id = waiter.stderr.readline().decode().removeprefix("baa: submitted ").strip()
+            assert waiter.stdout.readline() == b"first\n"  # shown while the step still runs
         run_dir = cluster.run_dir("T-status", "s1")
         meta = json.loads((run_dir / "meta.json").read_bytes())
         assert meta["worker"].startswith("baa-")
@@ -539,8 +554,9 @@ def test_ctrl_c_on_submit_wait_says_the_step_goes_on(cluster: Cluster) -> None:
     )  # fmt: skip
     assert waiter.stderr is not None
     assert waiter.stdout is not None
-    task_id = waiter.stderr.readline().decode().removeprefix("baa: submitted ").strip()
-    assert waiter.stdout.readline() == b"started\n"
+    with _hang_guard(waiter):
+        task_id = waiter.stderr.readline().decode().removeprefix("baa: submitted ").strip()
+        assert waiter.stdout.readline() == b"started\n"
     waiter.send_signal(signal.SIGINT)
     _, err = waiter.communicate(timeout=SAFETY_SEC)
     assert waiter.returncode == 130
@@ -717,7 +733,8 @@ def test_submit_wait_says_when_it_cannot_show_output_live(cluster: Cluster, tmp_
         )  # fmt: skip
         try:
             assert waiter.stderr is not None
-            submitted, blind = waiter.stderr.readline(), waiter.stderr.readline()
+            with _hang_guard(waiter):
+                submitted, blind = waiter.stderr.readline(), waiter.stderr.readline()
             gate.touch()
             out, rest = waiter.communicate(timeout=SAFETY_SEC)
         finally:
