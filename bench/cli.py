@@ -42,7 +42,8 @@ def _cmd(argv: list[str], **env: str) -> Any:
 
 def _make_run(runs: Path, run_id: str, *cmd: str) -> Path:
     subprocess.run([BAA, "run", "--quiet", "--task", "T", "--step", "s", "--run", run_id,
-                    "--runs-dir", str(runs), "--", *cmd], env=ENV, check=True,
+                    "--runs-dir", str(runs), "--repo-root", str(runs.parent), "--", *cmd],
+                   env=ENV, check=True,
                    stderr=subprocess.DEVNULL)  # fmt: skip
     return runs / "T" / run_id
 
@@ -101,14 +102,16 @@ def bench_startup(workdir: Path, runs: int) -> dict[str, Any]:
     state = _make_run(workdir / "runs", "one", "true") / "state.json"
     python = sys.executable
     schema = orjson.dumps(bundle("run-state-snapshot")).decode()
+    # --repo-root: outside any git work tree, so a plain run takes no checkpoint, as before.
     envelope = subprocess.run([BAA, "run", "--json", "--task", "T", "--step", "s", "--runs-dir",
-                               str(workdir / "runs"), "--", "true"], env=ENV, check=True,
+                               str(workdir / "runs"), "--repo-root", str(workdir), "--", "true"],
+                              env=ENV, check=True,
                               capture_output=True, text=True).stdout  # fmt: skip
     bundles = orjson.dumps({name: bundle(name) for name in RUN_SCHEMAS}).decode()
     plain_run = [python, "-c", PLAIN_RUN, bundles, envelope, str(workdir / "plain")]
     (workdir / "plain").mkdir()
     run_true = [BAA, "run", "--quiet", "--task", "T", "--step", "s", "--runs-dir",
-                str(workdir / "scratch"), "--", "true"]  # fmt: skip
+                str(workdir / "scratch"), "--repo-root", str(workdir), "--", "true"]  # fmt: skip
     commands = {
         "python -c pass": [python, "-c", "pass"],
         "baa --version": [BAA, "--version"],

@@ -44,7 +44,7 @@ def _first_line(proc: subprocess.Popen[bytes]) -> None:
 def _baa_run(scratch: Path, argv: list[str], signum: int, n: int) -> float:
     proc = subprocess.Popen(
         [BAA, "run", "--task", "T", "--step", "s", "--run", f"r{n}", "--runs-dir",
-         str(scratch / "runs"), "--", *argv],
+         str(scratch / "runs"), "--repo-root", str(scratch), "--", *argv],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     _first_line(proc)
