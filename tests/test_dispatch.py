@@ -434,6 +434,31 @@ def test_nothing_is_lost_when_redis_stops_for_a_moment(cluster: Cluster) -> None
         f"o{n}" for n in range(8)]  # fmt: skip
 
 
+def test_a_waiting_handle_gets_a_result_whose_publication_it_missed(cluster: Cluster) -> None:
+    """An envelope stored while the waiting client was not subscribed (its subscription being
+    renewed after a broker restart) is never published to it: the wait still ends with it."""
+    done = cluster.dispatcher.submit(cluster.request("T-missed", "m1", command="echo m1"))
+    done.result(timeout=SAFETY_SEC)
+    client = cluster.redis_client()
+    stored = json.loads(client.get(f"celery-task-meta-{done.task_id}"))
+    from baa_conductor.dispatch import Dispatcher
+
+    nobody = Dispatcher(cluster.redis.url, queue="nobody")  # no worker takes its steps
+    waiting = nobody.submit(cluster.request("T-missed", "m2"))
+    key = f"celery-task-meta-{waiting.task_id}"
+    answers: list[Any] = []
+    waiter = threading.Thread(target=lambda: answers.append(waiting.result(timeout=SAFETY_SEC)))
+    waiter.start()
+    end = time.monotonic() + SAFETY_SEC
+    while client.pubsub_numsub(key)[0][1] == 0 and time.monotonic() < end:
+        time.sleep(0.02)  # until the waiting client listens for the key
+    assert client.pubsub_numsub(key)[0][1] == 1
+    client.set(key, json.dumps({**stored, "task_id": waiting.task_id}))  # stored, not published
+    waiter.join(SAFETY_SEC)
+    nobody.close()
+    assert [result.run_id.root for result in answers] == ["m1"]
+
+
 def _says_running(run_dir: Path) -> bool:
     try:
         return bool(json.loads((run_dir / "state.json").read_bytes())["status"] == "running")

@@ -90,6 +90,10 @@ class StepInfo:
 
 #: How long a waiting client keeps trying a broker that went away during the wait.
 RECONNECT_WAIT_SEC = 60.0
+#: A waiting client reads the stored state again this often, besides listening for its
+#: publication: a publication sent while its subscription was being renewed (Celery reads the
+#: stored states, then subscribes again, after a lost connection) is never delivered.
+RECHECK_SEC = 5.0
 
 
 class Dispatcher:
@@ -213,12 +217,17 @@ class StepHandle:
         end = None if timeout is None else time.monotonic() + timeout
         lost: float | None = None  # when the broker went away during the wait
         while True:
-            left = None if end is None else max(0.0, end - time.monotonic())
+            # Never 0, which Celery takes for no timeout at all.
+            left = (
+                RECHECK_SEC if end is None else max(0.001, min(RECHECK_SEC, end - time.monotonic()))
+            )
             try:
+                # Each get() reads the stored state before it listens.
                 value = outcome.get(timeout=left, propagate=False, interval=0.2)
                 break
             except CeleryTimeout:
-                raise TimeoutError(f"step {self.task_id}: no result after {timeout}s") from None
+                if end is not None and time.monotonic() >= end:
+                    raise TimeoutError(f"step {self.task_id}: no result after {timeout}s") from None
             except _connection_errors() as error:
                 # A broker restart is no reason to stop waiting; a broker gone for good is.
                 lost = lost or time.monotonic()
