@@ -157,11 +157,14 @@ class SchemaSet:
     # Each $ref resolved once: (base, reference, dialect) -> the node it leads to.
     resolved: dict[tuple[str, str, str], Node] = field(init=False)
     validators: dict[Any, Any] = field(init=False)  # one per subschema validated against
+    # Each value validated once against each subschema: (validator key, value as JSON) -> valid.
+    verdicts: dict[tuple[Any, str], bool] = field(init=False)
 
     def __post_init__(self) -> None:
         self._unchanged = {}
         self.resolved = {}
         self.validators = {}
+        self.verdicts = {}
         self.uris = {}
         for name, schema in self.documents.items():
             here = f"{BASE}{file_of(name)}"
@@ -472,6 +475,13 @@ class Node:
         if simple is not None:
             return simple
         key = (id(self.schema), self.base, self.dialect, formats)
+        try:  # the text tells 1 from 1.0 and true from 1, as draft-04's "integer" does
+            seen = (key, json.dumps(instance, sort_keys=True))
+        except (TypeError, ValueError):
+            seen = None
+        known = self.sset.verdicts.get(seen) if seen is not None else None
+        if known is not None:
+            return known
         validator = self.sset.validators.get(key)
         if validator is None:
             cls = _validator_class(self.dialect)
@@ -483,4 +493,7 @@ class Node:
                 _resolver=self.sset.registry.resolver(base_uri=self.base),
             )
             self.sset.validators[key] = validator
-        return bool(validator.is_valid(instance))
+        verdict = bool(validator.is_valid(instance))
+        if seen is not None:
+            self.sset.verdicts[seen] = verdict
+        return verdict
