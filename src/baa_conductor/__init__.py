@@ -7,14 +7,11 @@ The names below are imported on first use, so that ``import baa_conductor.<modul
 
 from __future__ import annotations
 
-from importlib import import_module
-
+from ._lazy import lazy_getattr
 from ._version import __version__
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy knows the name)
 if TYPE_CHECKING:
-    from typing import Any
-
     from ._schemas import load_schema, registry, schema_names
     from .exceptions import (
         BaaError,
@@ -57,13 +54,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(home, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _HOME, globals())
 
 
 def __dir__() -> list[str]:

@@ -26,12 +26,10 @@ use, so a step that takes no checkpoint loads none of it.
 
 from __future__ import annotations
 
-from importlib import import_module
+from .._lazy import lazy_getattr
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
-
     from .records import (
         RECORD_SCHEMA,
         CheckpointRefused,
@@ -65,13 +63,7 @@ _HOME = {
 }  # fmt: skip
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(home, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _HOME, globals())
 
 
 __all__ = [

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from .._lazy import lazy_getattr
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
-
     from ..runner import Executor, PlaceholderExecutor
     from .base import ProcessExecutor
     from .codex import CodexExecutor
@@ -45,13 +45,7 @@ def executor_for(worker_kind: str, *, grace_sec: float | None = None) -> Executo
     return cls() if grace_sec is None else cls(grace_sec=grace_sec)
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(home, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _HOME, globals())
 
 
 __all__ = [
