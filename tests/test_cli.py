@@ -745,3 +745,59 @@ def test_a_plain_run_checkpoints_in_a_work_tree_and_not_elsewhere(
     assert [
         e["message"] for e in seed["lifecycleEvents"] if e["type"] == "checkpoint_slot_reserved"
     ] == ["Reserved checkpoint sequence 1 for future T-006 integration."]
+
+
+def test_status_of_local_runs_needs_no_broker(tmp_path: Path) -> None:
+    """`baa status TASK` after `baa run`: running on this machine (host:pid), then finished with
+    its outcome; a runner that died: interrupted; a name that finds nothing: exit 2. No broker
+    is configured, and the dispatch extra is not imported."""
+    env = {k: v for k, v in os.environ.items() if k != "BAA_BROKER_URL"}
+    runs = str(tmp_path / "runs")
+    gate = tmp_path / "gate"
+    os.mkfifo(gate)
+
+    def status(*args: str) -> subprocess.CompletedProcess[str]:
+        probe = ("import sys\nfrom baa_conductor.cli import main\ncode = main(sys.argv[1:])\n"
+                 "assert 'baa_conductor.dispatch' not in sys.modules\nsys.exit(code)\n")  # fmt: skip
+        return subprocess.run([sys.executable, "-c", probe, "status", "--runs-dir", runs, *args],
+                              capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+
+    runner = subprocess.Popen(
+        [_baa_bin(), "run", "--task", "T-1", "--step", "s", "--run", "r1", "--runs-dir", runs,
+         "--", "sh", "-c", f"echo started; read line < {gate}"],
+        stdout=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    assert runner.stdout is not None
+    assert runner.stdout.readline() == b"started\n"
+    running = status("T-1")
+    assert running.returncode == 0, running.stderr
+    assert running.stdout.splitlines() == [
+        f"T-1/r1: running on {os.uname().nodename}:{runner.pid}",
+        f"  run directory {tmp_path / 'runs' / 'T-1' / 'r1'}",
+    ]
+    gate.write_text("go\n")
+    assert runner.wait(timeout=60) == 0
+    runner.stdout.close()
+    done = json.loads(status("T-1", "--json").stdout)
+    assert {k: done[k] for k in ("taskId", "runId", "status", "outcome", "exitCode", "worker")} == {
+        "taskId": "T-1", "runId": "r1", "status": "finished", "outcome": "completed",
+        "exitCode": 0, "worker": f"{os.uname().nodename}:{runner.pid}",
+    }  # fmt: skip
+
+    killed = subprocess.Popen(
+        [_baa_bin(), "run", "--task", "T-2", "--step", "s", "--run", "r1", "--runs-dir", runs,
+         "--", "sh", "-c", f"echo started; read line < {gate}"],
+        stdout=subprocess.PIPE, env=env, start_new_session=True,
+    )  # fmt: skip
+    assert killed.stdout is not None
+    assert killed.stdout.readline() == b"started\n"
+    os.killpg(killed.pid, 9)
+    killed.wait(timeout=60)
+    killed.stdout.close()
+    assert status("T-2/r1").stdout.splitlines()[0] == (
+        "T-2/r1: interrupted: its runner died before the run ended"
+    )
+
+    unknown = status("T-3")
+    assert unknown.returncode == 2
+    assert unknown.stderr.startswith("baa: error: T-3: no run, run id or task id of that name")

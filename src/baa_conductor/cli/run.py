@@ -278,7 +278,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with stops.handling(note=note):
         envelope = run_step_dict(
             request, executor, tail_entries=args.tail_entries, tail_bytes=args.tail_bytes,
-            on_output=live,
+            on_output=live, worker=f"{os.uname().nodename}:{os.getpid()}",
         )  # fmt: skip
     return report(envelope, args, live)
 

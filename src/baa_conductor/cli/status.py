@@ -1,9 +1,11 @@
-"""``baa status``: where a submitted step is: queued, running on which worker, or done."""
+"""``baa status``: where a step is: queued, running on which worker, or done. An id ``baa submit``
+printed is asked of the broker; a task id, a run id or a run directory is read from the runs root,
+with no broker."""
 
 from __future__ import annotations
 
 from ._broker import add_broker_options, load_dispatch
-from ._common import EXIT_INVALID, Sink, printable
+from ._common import EXIT_INVALID, Sink, add_runs_root_options, looks_dispatched, printable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -15,9 +17,12 @@ examples:
   baa status 1c5e7a0e-6f1b-4d0e-9a57-2f0c1d1f8e42        # a task id that baa submit printed
   baa status --json "$(baa submit --task T-1 --step s -- make)"
   baa tail "$(baa status --json ID | jq -r .runDir)"      # follow it while it runs
+  baa status T-1                                          # the newest run of task T-1, here
 
 Statuses: queued, running, retrying (an attempt failed, the next is due), finished, cancelled,
-rejected (the worker refused the request). Exit code 1 when the broker knows nothing of the id.
+rejected (the worker refused the request); for a run read from the runs root also interrupted
+(its runner died) and lost (its worker on another machine stopped answering). Exit code 1 when
+the broker knows nothing of the id, or no run has that name.
 """
 
 
@@ -27,13 +32,19 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "status",
         help="where a submitted step is: queued, running (which worker, which run directory), done",
-        description="Ask the broker about a step sent with `baa submit`: its status, the worker "
-        "that runs or ran it, its run directory, and once it has ended, its outcome and exit code.",
+        description="Where a step is: its status, the worker that runs or ran it, its run "
+        "directory, and once it has ended, its outcome and exit code. An id `baa submit` printed is "
+        "asked of the broker; a task id or a run is read from the runs root (no broker needed).",
         epilog=EXAMPLES,
         formatter_class=HelpFormatter,
     )
-    p.add_argument("task_id", metavar="TASK_ID", help="the id `baa submit` printed")
+    p.add_argument(
+        "task_id", metavar="ID",
+        help="the id `baa submit` printed; or, read from the runs root with no broker, a task id "
+        "(its newest run), TASK/RUN, a run id or a run directory",
+    )  # fmt: skip
     add_broker_options(p)
+    add_runs_root_options(p)
     p.add_argument("--json", action="store_true", help="one JSON object for programs")
     p.set_defaults(handler=cmd_status, sweep=False)
 
@@ -52,6 +63,10 @@ def describe(info: Any) -> str:
         head = f"{info.task_id}: rejected by the worker: {info.reason}"
     elif info.status == "cancelled":
         head = f"{info.task_id}: cancelled" + (f": {info.summary}" if info.summary else "")
+    elif info.status == "interrupted":
+        head = f"{info.task_id}: interrupted: its runner died before the run ended"
+    elif info.status == "lost":
+        head = f"{info.task_id}: lost: {info.worker} stopped updating it (no heartbeat)"
     else:
         head = f"{info.task_id}: {info.status}{attempt}"
     lines = [printable(head)]
@@ -61,6 +76,8 @@ def describe(info: Any) -> str:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    if args.broker is None and not looks_dispatched(args.task_id):  # --broker: a dispatched step
+        return _status_local(args)
     dispatch = load_dispatch()
     dispatcher = dispatch.Dispatcher(args.broker, queue=args.queue)
     try:
@@ -74,3 +91,53 @@ def cmd_status(args: argparse.Namespace) -> int:
     else:
         Sink.stdout().text(describe(info))
     return 0 if info.known else EXIT_INVALID
+
+
+class RunInfo:
+    """What a run directory says of its step, in the words and JSON of the broker's answer
+    (``StepInfo``), without importing the dispatch extra."""
+
+    known = True
+    reason = None
+
+    def __init__(self, view: Any):
+        meta, state = view.meta, view.state
+        self.task_id = f"{meta['taskId']}/{meta['runId']}"  # how the line names it
+        self.task = meta["taskId"]
+        self.run_dir = view.run_dir
+        self.run_id = meta["runId"]
+        self.worker = meta.get("worker")
+        self.attempt = state.get("attempt") or meta.get("attempt")
+        self.exit_code = state.get("exitCode")
+        self.summary = state.get("summary")
+        status = view.status
+        self.outcome = status if "finishedAt" in state else None
+        if status in ("completed", "failed", "blocked"):
+            self.status = "finished"
+        elif status == "prepared":
+            self.status = "queued"
+        else:
+            self.status = status  # running, cancelled, interrupted, lost
+
+    def to_json(self) -> dict[str, Any]:
+        fields = {
+            "taskId": self.task, "status": self.status, "known": True,
+            "worker": self.worker, "runDir": self.run_dir, "runId": self.run_id,
+            "attempt": self.attempt, "outcome": self.outcome, "exitCode": self.exit_code,
+            "summary": self.summary,
+        }  # fmt: skip
+        return {k: v for k, v in fields.items() if v is not None}
+
+
+def _status_local(args: argparse.Namespace) -> int:
+    import json
+
+    from ._common import find_run
+    from ._runview import RunView
+
+    info = RunInfo(RunView(find_run(args.task_id, args)))
+    if args.json:
+        Sink.stdout().text(json.dumps(info.to_json(), ensure_ascii=False) + "\n")
+    else:
+        Sink.stdout().text(describe(info))
+    return 0
