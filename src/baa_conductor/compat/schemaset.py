@@ -8,11 +8,12 @@ import json
 import posixpath
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from ..exceptions import CompatInputError
+from . import direct
 from .keywords import (
     DRAFT_04,
     DRAFT_2020_12,
@@ -135,6 +136,7 @@ def escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
+@cache
 def _validator_class(dialect: str) -> type[Validator]:
     from jsonschema import validators
 
@@ -482,18 +484,21 @@ class Node:
         known = self.sset.verdicts.get(seen) if seen is not None else None
         if known is not None:
             return known
-        validator = self.sset.validators.get(key)
-        if validator is None:
-            cls = _validator_class(self.dialect)
-            make: Any = cls  # _resolver is jsonschema's (underscored) way to set the base URI
-            validator = make(
-                self.schema,
-                registry=self.sset.registry,
-                format_checker=cls.FORMAT_CHECKER if formats else None,
-                _resolver=self.sset.registry.resolver(base_uri=self.base),
-            )
-            self.sset.validators[key] = validator
-        verdict = bool(validator.is_valid(instance))
+        cls = _validator_class(self.dialect)
+        resolver = self.sset.registry.resolver(base_uri=self.base)
+        verdict = direct.verdict(self.schema, instance, cls, resolver, formats=formats)
+        if verdict is None:
+            validator = self.sset.validators.get(key)
+            if validator is None:
+                make: Any = cls  # _resolver is jsonschema's (underscored) way to set the base URI
+                validator = make(
+                    self.schema,
+                    registry=self.sset.registry,
+                    format_checker=cls.FORMAT_CHECKER if formats else None,
+                    _resolver=resolver,
+                )
+                self.sset.validators[key] = validator
+            verdict = bool(validator.is_valid(instance))
         if seen is not None:
             self.sset.verdicts[seen] = verdict
         return verdict

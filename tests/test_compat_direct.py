@@ -1,0 +1,170 @@
+"""Direct validation (compat/direct.py) gives jsonschema's verdict wherever it gives one: on the
+cases where the drafts differ, and on generated schemas of the keywords it evaluates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonschema import validators
+from referencing import Registry
+from referencing.jsonschema import specification_with
+
+from baa_conductor.compat import direct
+
+DRAFTS = (
+    "http://json-schema.org/draft-04/schema#",
+    "http://json-schema.org/draft-06/schema#",
+    "http://json-schema.org/draft-07/schema#",
+    "https://json-schema.org/draft/2019-09/schema",
+    "https://json-schema.org/draft/2020-12/schema",
+)
+BASE = "file:///schemas/s.json"
+
+
+def _both(schema: Any, instance: Any, draft: str, formats: bool = False,
+          others: dict[str, Any] | None = None) -> tuple[bool | None, bool]:  # fmt: skip
+    spec = specification_with(draft)
+    resources = [(BASE, spec.create_resource(schema))]
+    for uri, doc in (others or {}).items():
+        resources.append((uri, specification_with(doc.get("$schema", draft)).create_resource(doc)))
+    registry: Registry[Any] = Registry().with_resources(resources).crawl()
+    cls = validators.validator_for({"$schema": draft})
+    make: Any = cls
+    validator = make(
+        schema,
+        registry=registry,
+        format_checker=cls.FORMAT_CHECKER if formats else None,
+        _resolver=registry.resolver(base_uri=BASE),
+    )
+    resolver = registry.resolver(base_uri=BASE)
+    return direct.verdict(schema, instance, cls, resolver, formats=formats), validator.is_valid(
+        instance
+    )
+
+
+CASES = [
+    # a $ref hides its siblings before 2019-09, not after
+    ({"$ref": "#/definitions/s", "type": "integer", "definitions": {"s": {"type": "string"}}}, "a"),
+    ({"$ref": "#/definitions/s", "type": "integer", "definitions": {"s": {"type": "string"}}}, 1),
+    # 1.0 is an integer from draft-06 on, not in draft-04
+    ({"type": "integer"}, 1.0),
+    ({"oneOf": [{"type": "integer"}, {"type": "string"}]}, 1.0),
+    # const is no keyword of draft-04
+    ({"anyOf": [{"const": 1}]}, 2),
+    # true is not 1, 1 is 1.0
+    ({"anyOf": [{"enum": [1, "x"]}]}, True),
+    ({"anyOf": [{"enum": [1, "x"]}]}, 1.0),
+    ({"allOf": [{"const": [0, {"a": False}]}]}, [0, {"a": 0}]),
+    ({"allOf": [{"const": [0, {"a": False}]}]}, [0.0, {"a": False}]),
+    # boolean schemas
+    ({"oneOf": [True, {"type": "string"}, False]}, 1),
+    ({"oneOf": [True, {"type": "string"}, False]}, "a"),
+    # oneOf: exactly one
+    ({"oneOf": [{"type": "number"}, {"type": "integer"}]}, 1),
+    ({"oneOf": [{"type": "number"}, {"type": "integer"}]}, 1.5),
+    ({"not": {"enum": ["a", "b"]}}, "a"),
+    ({"not": {"enum": ["a", "b"]}}, "c"),
+    # format asserts nothing without a format checker
+    ({"anyOf": [{"type": "string", "format": "ipv4"}]}, "not an address"),
+    # anything else goes to the validator
+    ({"anyOf": [{"type": "string", "pattern": "^a"}]}, "b"),
+    ({"type": "notatype"}, 1),
+]
+
+
+@pytest.mark.parametrize("draft", DRAFTS)
+@pytest.mark.parametrize(("schema", "instance"), CASES)
+def test_same_verdict_as_jsonschema(draft: str, schema: Any, instance: Any) -> None:
+    if draft == DRAFTS[0] and True in schema.get("oneOf", ()):
+        return  # no boolean schemas in draft-04
+    if schema.get("type") == "notatype":
+        ours, _ = direct.verdict(schema, instance, validators.validator_for({"$schema": draft}),
+                                 Registry().resolver(), formats=False), None  # fmt: skip
+        assert ours is None
+        return
+    ours, theirs = _both(schema, instance, draft)
+    assert ours is None or ours == theirs
+
+
+def test_formats_checked_go_to_the_validator() -> None:
+    schema = {"anyOf": [{"type": "string", "format": "ipv4"}]}
+    ours, theirs = _both(schema, "not an address", DRAFTS[-1], formats=True)
+    assert ours is None
+    assert theirs is False
+
+
+def test_ref_into_a_document_of_another_draft() -> None:
+    """The target is read by its own $schema's class: 1.0 is an integer there."""
+    other = {"$schema": DRAFTS[2], "type": "integer"}
+    schema = {"anyOf": [{"$ref": "other.json"}]}
+    ours, theirs = _both(schema, 1.0, DRAFTS[0], others={"file:///schemas/other.json": other})
+    assert (ours, theirs) == (True, True)
+    ours, theirs = _both({"$ref": "other.json"}, 1.0, DRAFTS[2],
+                         others={"file:///schemas/other.json": {**other, "$schema": DRAFTS[0]}})  # fmt: skip
+    assert (ours, theirs) == (False, False)
+
+
+def test_a_ref_cycle_goes_to_the_validator() -> None:
+    """(Where jsonschema itself recurses without end.)"""
+    schema = {"anyOf": [{"type": "null"}, {"$ref": "#"}]}
+    cls = validators.validator_for({"$schema": DRAFTS[-1]})
+    registry: Registry[Any] = Registry().with_resource(BASE,
+                                                       specification_with(DRAFTS[-1]).create_resource(schema))  # fmt: skip
+    assert direct.verdict(schema, 1, cls, registry.resolver(base_uri=BASE), formats=False) is None
+
+
+def test_the_shortcut_answers_for_a_union_of_constants() -> None:
+    schema = {
+        "oneOf": [{"type": "string", "const": f"v{i}", "description": "x"} for i in range(50)]
+    }
+    assert _both(schema, "v7", DRAFTS[2]) == (True, True)
+    assert _both(schema, "v77", DRAFTS[2]) == (False, False)
+
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-2, 2) | st.sampled_from([0.0, 1.0, 1.5])
+    | st.sampled_from(["", "a", "1"]),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from("ab"), inner, max_size=2),
+    max_leaves=4,
+)  # fmt: skip
+_TYPES = st.sampled_from(["null", "boolean", "integer", "number", "string", "array", "object"])
+_PLAIN = st.one_of(
+    st.sampled_from([{}, {"not": {}}]),  # true and false, in every draft
+    st.fixed_dictionaries({"type": _TYPES | st.lists(_TYPES, min_size=1, max_size=3)}),
+    st.fixed_dictionaries({"enum": st.lists(_VALUES, min_size=1, max_size=3)}),
+    st.fixed_dictionaries({"const": _VALUES}),
+    st.fixed_dictionaries({"format": st.just("date")}),
+)
+_REFS = st.fixed_dictionaries({"$ref": st.just("#/definitions/d")}) | st.fixed_dictionaries(
+    {"$ref": st.just("#/definitions/d"), "type": _TYPES}
+)
+
+
+def _schemas(leaves: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            *(
+                st.fixed_dictionaries({k: st.lists(inner, min_size=1, max_size=3)})
+                for k in ("allOf", "anyOf", "oneOf")
+            ),
+            st.fixed_dictionaries({"not": inner}),
+        ),
+        max_leaves=6,
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    schema=_schemas(_PLAIN | _REFS),
+    target=_schemas(_PLAIN),
+    instance=_VALUES,
+    draft=st.sampled_from(DRAFTS),
+)
+def test_generated_schemas(schema: Any, target: Any, instance: Any, draft: str) -> None:
+    whole = {"allOf": [schema], "definitions": {"d": target}, "$defs": {"d": target}}
+    ours, theirs = _both(whole, instance, draft)
+    assert ours is None or ours == theirs
