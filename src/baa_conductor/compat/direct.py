@@ -51,23 +51,49 @@ def verdict(
     schema: Any, instance: Any, cls: type[Validator], resolver: Resolver[Any], *, formats: bool
 ) -> bool | None:
     """Whether ``instance`` is valid, as ``cls(schema, _resolver=resolver)`` would say, or None."""
-    return _valid(schema, instance, cls, cls, resolver, formats, 0)
+    if not _plain(instance):
+        return None
+    return _valid(schema, instance, cls, cls, resolver, formats, 0, sub=False)
 
 
-def _valid(
-    schema: Any,
-    instance: Any,
-    applying: type[Validator],
-    cls: type[Validator],
-    resolver: Resolver[Any],
-    formats: bool,
-    depth: int,
-) -> bool | None:
-    """``applying``: the class that picks the keywords of ``schema`` (whose ``descend`` runs);
-    ``cls``: the class whose keyword implementations judge them."""
-    if schema is True or schema is False:
-        return schema
-    if not isinstance(schema, dict) or depth > _DEPTH:
+def _plain(value: Any) -> bool:
+    """Holds no NaN: jsonschema's ``equal`` takes a NaN as equal to itself (the same object),
+    ``same`` and ``values.key`` as JSON does not; without one they agree."""
+    if isinstance(value, float):
+        return value == value
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(_plain(v) for v in value.values())
+    return True
+
+
+# A schema's keywords as a validator reads them, worked out once per (schema, classes, place):
+# (schema, steps) where steps are (keyword, value, extra), or None when left to the validator.
+_Plan = tuple[tuple[str, Any, Any], ...] | None
+_plans: dict[tuple[int, Any, Any, bool], tuple[Any, _Plan]] = {}
+
+
+def _plan(
+    schema: dict[str, Any], applying: type[Validator], cls: type[Validator], sub: bool
+) -> _Plan:
+    key = (id(schema), applying, cls, sub)
+    known = _plans.get(key)
+    if known is not None and known[0] is schema:
+        return known[1]
+    plan = _make_plan(schema, applying, cls, sub)
+    if len(_plans) > 100_000:
+        _plans.clear()
+    _plans[key] = (schema, plan)
+    return plan
+
+
+def _make_plan(
+    schema: dict[str, Any], applying: type[Validator], cls: type[Validator], sub: bool
+) -> _Plan:
+    # A subschema is read by ``descend`` (or ``evolve(schema=...).is_valid``): with no $schema
+    # and no id of its own, by the same class from the same base.
+    if sub and ("$schema" in schema or "$id" in schema or "id" in schema):
         return None
     picking, rules = _rules(applying), _rules(cls)
     if picking is None or rules is None:
@@ -78,21 +104,92 @@ def _valid(
         keywords: Any = (("$ref", schema["$ref"]),)
     else:
         keywords = schema.items()
-    for k, _value in keywords:
-        if k in known and k not in evaluated:
-            return None
+    steps = []
     for k, value in keywords:
         if k not in known:
             continue
+        if k not in evaluated:
+            return None
+        extra = None
         if k == "type":
-            names = [value] if isinstance(value, str) else value
+            value = [value] if isinstance(value, str) else value
+        elif k == "enum" or k in _UNIONS:
+            if not isinstance(value, list):
+                return None
+            if k != "enum":
+                extra = _constants(value, cls)
+        elif k == "$ref" and not isinstance(value, str):
+            return None
+        steps.append((k, value, extra))
+    return tuple(steps)
+
+
+_UNIONS = ("allOf", "anyOf", "oneOf")
+
+
+def _constants(members: list[Any], cls: type[Validator]) -> tuple[dict[Any, list[int]], list[int]]:
+    """The members of a union that are a ``const`` (with a ``type``, or annotations beside it),
+    by their value's key, and the positions of the others: a value need only be tried against
+    the constants it equals."""
+    from .values import key
+
+    by_value: dict[Any, list[int]] = {}
+    others = []
+    for i, m in enumerate(members):
+        plan = _plan(m, cls, cls, True) if isinstance(m, dict) else None
+        consts = [v for k, v, _ in plan or () if k == "const"]
+        types = [n for k, v, _ in plan or () if k == "type" for n in v]
+        if (
+            plan is not None
+            and len(consts) == 1
+            and all(k in ("const", "type") for k, _, _ in plan)
+            and _plain(consts[0])
+            and _known_types(types, cls)
+        ):
+            by_value.setdefault(key(consts[0]), []).append(i)
+            continue
+        others.append(i)
+    return by_value, others
+
+
+def _known_types(names: list[Any], cls: type[Validator]) -> bool:
+    """Whether every name is a type ``cls`` knows (a member the union skips must be one the
+    validator would judge without raising)."""
+    try:
+        for n in names:
+            cls.TYPE_CHECKER.is_type(None, n)
+    except Exception:
+        return False
+    return True
+
+
+def _valid(
+    schema: Any,
+    instance: Any,
+    applying: type[Validator],
+    cls: type[Validator],
+    resolver: Resolver[Any],
+    formats: bool,
+    depth: int,
+    *,
+    sub: bool,
+) -> bool | None:
+    """``applying``: the class that picks the keywords of ``schema`` (whose ``descend`` runs);
+    ``cls``: the class whose keyword implementations judge them."""
+    if schema is True or schema is False:
+        return schema
+    if not isinstance(schema, dict) or depth > _DEPTH:
+        return None
+    plan = _plan(schema, applying, cls, sub)
+    if plan is None:
+        return None
+    for k, value, extra in plan:
+        if k == "type":
             try:  # an unknown type name raises in the validator: left to it
-                ok = any(cls.TYPE_CHECKER.is_type(instance, n) for n in names)
+                ok = any(cls.TYPE_CHECKER.is_type(instance, n) for n in value)
             except Exception:
                 return None
         elif k == "enum":
-            if not isinstance(value, list):
-                return None
             ok = member(instance, value)
         elif k == "const":
             ok = same(instance, value)
@@ -106,19 +203,23 @@ def _valid(
                 return None
             ok = found
         elif k == "not":
-            inner = _sub(value, instance, cls, resolver, formats, depth)
+            inner = _valid(value, instance, cls, cls, resolver, formats, depth + 1, sub=True)
             if inner is None:
                 return None
             ok = not inner
         else:  # allOf, anyOf, oneOf
-            if not isinstance(value, list):
-                return None
-            members = [_sub(m, instance, cls, resolver, formats, depth) for m in value]
-            if None in members:
-                return None
-            passed = members.count(True)
+            from .values import key
+
+            by_value, others = extra
+            tried = [*by_value.get(key(instance), ()), *others]
+            passed = 0
+            for i in tried:
+                found = _valid(value[i], instance, cls, cls, resolver, formats, depth + 1, sub=True)
+                if found is None:
+                    return None
+                passed += found
             if k == "allOf":
-                ok = passed == len(members)
+                ok = passed == len(value)
             else:
                 ok = passed >= 1 if k == "anyOf" else passed == 1
         if not ok:
@@ -126,23 +227,8 @@ def _valid(
     return True
 
 
-def _sub(
-    schema: Any,
-    instance: Any,
-    cls: type[Validator],
-    resolver: Resolver[Any],
-    formats: bool,
-    depth: int,
-) -> bool | None:
-    """A subschema, as ``descend`` (or ``evolve(schema=...).is_valid``) reads it: with no
-    ``$schema`` and no id of its own, the same class and the same base."""
-    if isinstance(schema, dict) and ("$schema" in schema or "$id" in schema or "id" in schema):
-        return None
-    return _valid(schema, instance, cls, cls, resolver, formats, depth + 1)
-
-
 def _ref(
-    ref: Any,
+    ref: str,
     instance: Any,
     cls: type[Validator],
     resolver: Resolver[Any],
@@ -155,8 +241,6 @@ def _ref(
     from jsonschema.validators import validator_for
     from referencing.exceptions import Unresolvable
 
-    if not isinstance(ref, str):
-        return None
     try:
         resolved = resolver.lookup(ref)
     except Unresolvable:
@@ -166,4 +250,4 @@ def _ref(
         reading = validator_for(target, default=cls)
     except Exception:
         return None
-    return _valid(target, instance, cls, reading, resolved.resolver, formats, depth + 1)
+    return _valid(target, instance, cls, reading, resolved.resolver, formats, depth + 1, sub=False)

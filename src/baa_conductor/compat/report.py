@@ -253,8 +253,9 @@ class Report:
         found: list[str] = []
         for against in dict.fromkeys(s.against for s in self.schemas):
             schemas = [s for s in self.schemas if s.against == against]
+            answered = self.answered(against)
             for s in schemas:
-                found += s.failures(self.mode, self.answered(against))
+                found += s.failures(self.mode, answered)
             if self.mode.name != "NONE":
                 contract = contract_failure(*self.contract.get(against, (None, None)), schemas)
                 found += [contract] if contract else []

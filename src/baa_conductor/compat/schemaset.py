@@ -8,7 +8,7 @@ import json
 import posixpath
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -347,26 +347,61 @@ def _beside(doc: str, target: str, file: str) -> str | None:
 def ref_targets(node: Node, *, dynamic: bool = False) -> frozenset[str] | None:
     """The documents the ``$ref``s under ``node`` lead to. None if it has a dynamic reference
     (whose target depends on where it is entered from), unless ``dynamic``."""
+    targets, has_dynamic = _targets(node.schema, node.base, node.dialect)
+    return None if has_dynamic and not dynamic else targets
+
+
+# Each (schema, base, dialect) walked once: (schema, documents its references lead to, whether
+# it has a dynamic reference).
+_walked: dict[tuple[int, str, str], tuple[Any, frozenset[str], bool]] = {}
+
+
+def _targets(schema: Any, base: str, dialect: str) -> tuple[frozenset[str], bool]:
+    """The documents the ``$ref``s and ``$dynamicRef``s under ``schema`` lead to, and whether
+    it has a dynamic reference. Bases change as ``Node.child`` changes them."""
+    key = (id(schema), base, dialect)
+    known = _walked.get(key)
+    if known is not None and known[0] is schema:
+        return known[1], known[2]
     targets: set[str] = set()
-    stack = [node]
+    has_dynamic = False
+    id_keyword = "id" if dialect == DRAFT_04 else "$id"
+    fragment_ids = dialect in _FRAGMENT_IDS
+    stack: list[tuple[Any, str]] = [(schema, base)]
     while stack:
-        node = stack.pop()
-        schema = node.schema
-        if isinstance(schema, list):
-            stack.extend(node.child(i) for i in range(len(schema)))
+        value, here = stack.pop()
+        if isinstance(value, list):
+            children: Any = value
+        elif isinstance(value, dict):
+            if "$dynamicRef" in value or "$recursiveRef" in value:
+                has_dynamic = True
+            for keyword in ("$ref", "$dynamicRef"):
+                ref = value.get(keyword)
+                if isinstance(ref, str):
+                    targets.add(_join(here, ref))
+            children = [v for k, v in value.items() if k not in NOT_SCHEMAS]
+        else:
             continue
-        if not isinstance(schema, dict):
-            continue
-        if ("$dynamicRef" in schema or "$recursiveRef" in schema) and not dynamic:
-            return None
-        for keyword in ("$ref", "$dynamicRef"):
-            ref = schema.get(keyword)
-            if isinstance(ref, str):
-                targets.add(urldefrag(urljoin(node.base, ref)).url)
-        for key, value in schema.items():
-            if key not in NOT_SCHEMAS and isinstance(value, dict | list):
-                stack.append(node.child(key))
-    return frozenset(targets)
+        for child in children:
+            if isinstance(child, dict):
+                own = child.get(id_keyword)
+                if isinstance(own, str) and own and not (fragment_ids and own.startswith("#")):
+                    stack.append((child, _join(here, own)))
+                    continue
+                stack.append((child, here))
+            elif isinstance(child, list):
+                stack.append((child, here))
+    result = frozenset(targets)
+    if len(_walked) > 100_000:
+        _walked.clear()
+    _walked[key] = (schema, result, has_dynamic)
+    return result, has_dynamic
+
+
+@lru_cache(maxsize=1 << 16)
+def _join(base: str, reference: str) -> str:
+    """``reference`` resolved against ``base``, without its fragment."""
+    return urldefrag(urljoin(base, reference)).url
 
 
 def _refs(node: Node, pointer: str) -> Iterator[tuple[str, Node]]:
@@ -429,7 +464,7 @@ class Node:
             schema = schema[step]
             own = own_id(schema, self.dialect)
             if own and not (self.dialect in _FRAGMENT_IDS and own.startswith("#")):
-                base = urldefrag(urljoin(base, own)).url
+                base = _join(base, own)
         return Node(schema, base, self.doc, self.dialect, self.sset)
 
     def with_schema(self, schema: Any) -> Node:
@@ -454,7 +489,7 @@ class Node:
             resolved = self.sset.registry.resolver(base_uri=self.base).lookup(ref)
         except Unresolvable:
             raise CompatInputError(f"$ref {ref!r} does not resolve") from None
-        target = urldefrag(urljoin(self.base, ref)).url
+        target = _join(self.base, ref)
         try:
             document = self.sset.registry.contents(target)
         except Exception:
@@ -464,7 +499,7 @@ class Node:
         base = target
         own = own_id(contents, dialect)
         if own and not (dialect in _FRAGMENT_IDS and own.startswith("#")):
-            base = urldefrag(urljoin(target, own)).url
+            base = _join(target, own)
         node = Node(contents, base, target, dialect, self.sset)
         self.sset.resolved[key] = node
         return node

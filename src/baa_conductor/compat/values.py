@@ -108,7 +108,29 @@ def validation_form(schema: Any) -> Any:
 
 def same_schema(a: Any, b: Any) -> bool:
     """Whether two schemas are equal once annotations are left out."""
-    return same(validation_form(a), validation_form(b))
+    return _same_forms(validation_form(a), validation_form(b))
+
+
+# Pairs of validation forms compared, by identity: (a, b, same). A subschema's form is held by
+# its parent's, so once two documents are compared, any two of their subschemas are known.
+_form_pairs: dict[tuple[int, int], tuple[Any, Any, bool]] = {}
+
+
+def _same_forms(a: Any, b: Any) -> bool:
+    """``same``, remembered for each pair of objects."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        pair = (id(a), id(b))
+        known = _form_pairs.get(pair)
+        if known is not None and known[0] is a and known[1] is b:
+            return known[2]
+        result = a.keys() == b.keys() and all(_same_forms(a[k], b[k]) for k in a)
+        if len(_form_pairs) > 500_000:
+            _form_pairs.clear()
+        _form_pairs[pair] = (a, b, result)
+        return result
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_forms(x, y) for x, y in zip(a, b, strict=True))
+    return same(a, b)
 
 
 def same_keyword(keyword: str, a: Any, b: Any) -> bool:
