@@ -196,14 +196,21 @@ class SchemaSet:
 
     def name_of(self, uri: str) -> str | None:
         """The schema of the set at ``uri`` (also under a URI it was reached by, by path)."""
+        by_uri, by_document = self._names
+        name = by_uri.get(uri)
+        if name is not None:
+            return name
+        return by_document.get(id(self.referenced.get(uri)))
+
+    @cached_property
+    def _names(self) -> tuple[dict[str, str], dict[int, str]]:
+        """Names by URI and by document (the first name of each, in order)."""
+        by_uri: dict[str, str] = {}
+        by_document: dict[int, str] = {}
         for name, own in self.uris.items():
-            if own == uri:
-                return name
-        document = self.referenced.get(uri)
-        for name, schema in self.documents.items():
-            if schema is document:
-                return name
-        return None
+            by_uri.setdefault(own, name)
+            by_document.setdefault(id(self.documents[name]), name)
+        return by_uri, by_document
 
     def node_at(self, uri: str) -> Node:
         """The root of the document at ``uri``, compared or only referenced."""
@@ -258,7 +265,7 @@ class SchemaSet:
     def unchanged_since(self, other: SchemaSet) -> frozenset[str]:
         """The documents (by URI) the same in both sets, annotations aside, whose references all
         lead to documents that are unchanged too."""
-        from .values import same_schema
+        from .values import same_document
 
         known = self._unchanged.get(id(other))
         if known is not None and known[0] is other:
@@ -268,7 +275,7 @@ class SchemaSet:
             **{other.uris[n]: other.documents[n] for n in other.documents},
             **other.referenced,
         }
-        kept = {uri for uri in mine if uri in theirs and same_schema(mine[uri], theirs[uri])}
+        kept = {uri for uri in mine if uri in theirs and same_document(mine[uri], theirs[uri])}
         targets = {uri: ref_targets(self.node_at(uri)) for uri in kept}
         shrinking = True
         while shrinking:

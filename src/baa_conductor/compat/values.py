@@ -7,6 +7,7 @@ schemas compared for equality) goes through ``same``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -109,6 +110,33 @@ def validation_form(schema: Any) -> Any:
 def same_schema(a: Any, b: Any) -> bool:
     """Whether two schemas are equal once annotations are left out."""
     return _same_forms(validation_form(a), validation_form(b))
+
+
+def same_document(a: Any, b: Any) -> bool:
+    """``same_schema`` for two whole documents, most often the same file in two versions: by
+    their text first (the same text is the same JSON; NaN, which is not, has no text)."""
+    form_a, form_b = validation_form(a), validation_form(b)
+    text = _text(form_a)
+    if text is not None and text == _text(form_b):
+        return True
+    return _same_forms(form_a, form_b)
+
+
+_texts: dict[int, tuple[Any, str | None]] = {}
+
+
+def _text(form: Any) -> str | None:
+    known = _texts.get(id(form))
+    if known is not None and known[0] is form:
+        return known[1]
+    try:
+        text: str | None = json.dumps(form, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):
+        text = None
+    if len(_texts) > 10_000:
+        _texts.clear()
+    _texts[id(form)] = (form, text)
+    return text
 
 
 # Pairs of validation forms compared, by identity: (a, b, same). A subschema's form is held by
