@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from ..exceptions import CompatInputError
 from . import direct
@@ -295,14 +295,46 @@ class SchemaSet:
         for name in sorted(self.documents):
             self._check_metaschema(name)
         for name in sorted(self.documents):
-            for pointer, node in _refs(self.root(name), ""):
+            root = self.root(name)
+            for pointer, base, schema in _ref_sites(root.schema, root.base, root.dialect):
+                if self._resolves_within(base, schema["$ref"]):
+                    continue
                 try:
-                    node.resolve()
+                    Node(schema, base, root.doc, root.dialect, self).resolve()
                 except CompatInputError as error:
                     raise CompatInputError(
                         f"{self.label}: {file_of(name)} at {pointer or '/'}: {error}",
                         self.path_of(name),
                     ) from None
+
+    def _resolves_within(self, base: str, ref: str) -> bool:
+        """Whether ``ref`` surely resolves, as the registry's resolver would find it: to a whole
+        document of this set (metaschema-checked), or along a JSON pointer that exists in one.
+        False when unsure: ``Node.resolve`` then decides, and words the error."""
+        uri, fragment = (base, ref[1:]) if ref.startswith("#") else _split(base, ref)
+        try:
+            contents = self.registry[uri].contents
+        except LookupError:
+            return False
+        if id(contents) not in self._names[1]:
+            return False  # a document only referenced: not checked against its metaschema
+        if not fragment:
+            return True
+        if not fragment.startswith("/"):
+            return False  # an anchor
+        for segment in unquote(fragment[1:]).split("/"):
+            if isinstance(contents, list):
+                if not (segment.isascii() and segment.isdigit()) or int(segment) >= len(contents):
+                    return False
+                contents = contents[int(segment)]
+            elif isinstance(contents, dict):
+                segment = segment.replace("~1", "/").replace("~0", "~")
+                if segment not in contents:
+                    return False
+                contents = contents[segment]
+            else:
+                return False
+        return True
 
     def path_of(self, name: str) -> str | None:
         """The file of ``name`` on disk, when this set was read from a directory."""
@@ -411,21 +443,45 @@ def _join(base: str, reference: str) -> str:
     return urldefrag(urljoin(base, reference)).url
 
 
-def _refs(node: Node, pointer: str) -> Iterator[tuple[str, Node]]:
-    """Every node holding a ``$ref`` (or ``$dynamicRef``) under ``node``, with its pointer."""
-    schema = node.schema
-    if isinstance(schema, list):
-        for index in range(len(schema)):
-            yield from _refs(node.child(index), f"{pointer}/{index}")
-        return
-    if not isinstance(schema, dict):
-        return
-    if isinstance(schema.get("$ref"), str):
-        yield pointer, node
-    for key, value in schema.items():
-        if key in NOT_SCHEMAS or not isinstance(value, dict | list):
-            continue
-        yield from _refs(node.child(key), f"{pointer}/{escape(key)}")
+@lru_cache(maxsize=1 << 16)
+def _split(base: str, reference: str) -> tuple[str, str]:
+    """``reference`` resolved against ``base``: the URI and the fragment."""
+    uri, fragment = urldefrag(urljoin(base, reference))
+    return uri, fragment
+
+
+def _ref_sites(schema: Any, base: str, dialect: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Every schema holding a ``$ref`` under ``schema``, as (pointer, base, schema), in document
+    order; bases change as ``Node.child`` changes them."""
+    id_keyword = "id" if dialect == DRAFT_04 else "$id"
+    fragment_ids = dialect in _FRAGMENT_IDS
+    path: list[str] = []
+
+    def rebased(value: Any, here: str) -> str:
+        own = value.get(id_keyword) if isinstance(value, dict) else None
+        if isinstance(own, str) and own and not (fragment_ids and own.startswith("#")):
+            return _join(here, own)
+        return here
+
+    def walk(value: Any, here: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                path.append(str(index))
+                yield from walk(item, rebased(item, here))
+                path.pop()
+            return
+        if not isinstance(value, dict):
+            return
+        if isinstance(value.get("$ref"), str):
+            yield "".join(f"/{p}" for p in path), here, value
+        for key, item in value.items():
+            if key in NOT_SCHEMAS or not isinstance(item, dict | list):
+                continue
+            path.append(escape(key))
+            yield from walk(item, rebased(item, here))
+            path.pop()
+
+    return walk(schema, base)
 
 
 @dataclass(frozen=True, eq=False)
