@@ -45,8 +45,8 @@ _FRAGMENT_IDS = frozenset(
 NOT_SCHEMAS = frozenset({"enum", "const", "default", "examples"})
 
 
-# Schemas their metaschema accepted, by dialect and text: the same file in two versions is
-# checked once.
+# Schemas jsonschema's metaschema check accepted (jsonschema-rs did not), by dialect and text:
+# the same file in two versions is checked once.
 _FIT: set[tuple[str, str]] = set()
 
 
@@ -265,7 +265,7 @@ class SchemaSet:
     def unchanged_since(self, other: SchemaSet) -> frozenset[str]:
         """The documents (by URI) the same in both sets, annotations aside, whose references all
         lead to documents that are unchanged too."""
-        from .values import same_document
+        from .values import same_schema
 
         known = self._unchanged.get(id(other))
         if known is not None and known[0] is other:
@@ -275,7 +275,7 @@ class SchemaSet:
             **{other.uris[n]: other.documents[n] for n in other.documents},
             **other.referenced,
         }
-        kept = {uri for uri in mine if uri in theirs and same_document(mine[uri], theirs[uri])}
+        kept = {uri for uri in mine if uri in theirs and same_schema(mine[uri], theirs[uri])}
         targets = {uri: ref_targets(self.node_at(uri)) for uri in kept}
         shrinking = True
         while shrinking:
@@ -343,8 +343,6 @@ class SchemaSet:
         return f"{self.label}/{file_of(name)}" if Path(self.label).is_dir() else None
 
     def _check_metaschema(self, name: str) -> None:
-        from jsonschema.exceptions import best_match
-
         schema = self.documents[name]
         where = f"{self.label}: {file_of(name)}"
         if not isinstance(schema, dict | bool):
@@ -354,9 +352,13 @@ class SchemaSet:
         dialect = self.dialect(schema)
         if dialect not in KNOWN_DIALECTS:
             raise CompatInputError(f"{where}: unknown $schema {dialect!r}", self.path_of(name))
-        text = json.dumps(schema, sort_keys=True)
-        if (dialect, text) in _FIT or _fit_fast(schema, dialect):
+        if _fit_fast(schema, dialect):
             return
+        text = json.dumps(schema, sort_keys=True)
+        if (dialect, text) in _FIT:
+            return
+        from jsonschema.exceptions import best_match
+
         cls = _validator_class(dialect)
         error = best_match(
             cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER).iter_errors(schema)

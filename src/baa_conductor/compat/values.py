@@ -109,16 +109,15 @@ def validation_form(schema: Any) -> Any:
 
 def same_schema(a: Any, b: Any) -> bool:
     """Whether two schemas are equal once annotations are left out."""
-    return _same_forms(validation_form(a), validation_form(b))
-
-
-def same_document(a: Any, b: Any) -> bool:
-    """``same_schema`` for two whole documents, most often the same file in two versions: by
-    their text first (the same text is the same JSON; NaN, which is not, has no text)."""
     form_a, form_b = validation_form(a), validation_form(b)
-    text = _text(form_a)
-    if text is not None and text == _text(form_b):
-        return True
+    if isinstance(form_a, dict) and isinstance(form_b, dict):
+        if form_a != form_b:
+            return False  # what ``same`` calls equal, Python does too
+        # Python also calls true 1: the text tells them apart (the same text is the same JSON;
+        # NaN, which is not equal to itself, has no text).
+        text = _text(form_a)
+        if text is not None and text == _text(form_b):
+            return True
     return _same_forms(form_a, form_b)
 
 
@@ -155,6 +154,7 @@ def _same_forms(a: Any, b: Any) -> bool:
         if len(_form_pairs) > 500_000:
             _form_pairs.clear()
         _form_pairs[pair] = (a, b, result)
+        _form_pairs[(id(b), id(a))] = (b, a, result)
         return result
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same_forms(x, y) for x, y in zip(a, b, strict=True))
