@@ -65,6 +65,33 @@ def test_a_recursive_schema_is_compared_without_looping() -> None:
     assert _verdicts(tree, narrower) == (False, True)
 
 
+def test_a_recursive_schema_entered_through_many_paths_is_compared_once_per_entry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A node whose every property (and every other name) is the node again, as OpenAPI's Schema
+    Object is: each subschema comparison that assumed a recursive one is kept while that one is
+    still being made, so the walk stays far below its step limit instead of retracing each
+    path (and the findings passed up are bounded)."""
+    from baa_conductor.compat import walk
+
+    def tree(extra: dict[str, Any]) -> dict[str, Any]:
+        node = {
+            "type": "object",
+            "properties": {name: {"$ref": "#/$defs/node"} for name in "abcde"} | extra,
+            "additionalProperties": {"$ref": "#/$defs/node"},
+        }
+        return {"$ref": "#/$defs/node", "$defs": {"node": node}}
+
+    monkeypatch.setattr(walk, "MAX_STEPS", 5000)
+    old = SchemaSet({"s": tree({})}, "old")
+    new = SchemaSet({"s": tree({"title": {"type": "string"}})}, "new")
+    backward, forward = directions(old.root("s"), new.root("s"))
+    for findings in (backward, forward):
+        assert {f.kind for f in findings} == {"property added", "additionalProperties changed"}
+        assert {f.verdict for f in findings} == {"breaking"}
+        assert len(findings) <= walk.MAX_FINDINGS
+
+
 def test_a_change_in_a_referenced_file_is_reported_through_the_reference() -> None:
     """$refs across files are followed: a tightened timestamp breaks the schema that uses it."""
     old_ts = {"type": "string"}

@@ -28,6 +28,10 @@ MAX_ALTERNATIVES = 256
 # a pathological pair can take.
 MAX_STEPS = 200_000
 COUNTS_UP = ("minLength", "minItems", "minProperties")
+# Findings one subschema comparison passes up (the worst first): a recursive schema entered
+# through many paths reports a change once per path, and the count would grow with their number.
+MAX_FINDINGS = 64
+_RANK = {UNKNOWN: 0, BREAKING: 1, COMPATIBLE: 2}
 
 Writer = tuple[Node, ...]
 
@@ -39,9 +43,12 @@ class Walk:
         self.reader_is_new = reader_is_new
         self._in_progress: set[Any] = set()
         # Comparisons already made (the same subschemas meet again through every $ref to them),
-        # kept only when no recursive comparison was assumed to hold while making them.
+        # kept for good when no recursive comparison was assumed to hold while making them.
         self._memo: dict[Any, list[Finding]] = {}
-        self._assumed = False
+        # The others, with the comparisons they assumed: good again while those are all still
+        # in progress (a recursive schema met through many paths is compared once per entry).
+        self._provisional: dict[Any, tuple[list[Finding], frozenset[Any]]] = {}
+        self._assumed: set[Any] = set()
         self._steps = 0
 
     def _old_new(self, reader_value: Any, writer_value: Any) -> tuple[Any, Any]:
@@ -147,20 +154,29 @@ class Walk:
         if known is not None:
             return known
         if key in self._in_progress:
-            self._assumed = True
+            self._assumed.add(key)
             return []  # a recursive schema met again: judged where it started
+        provisional = self._provisional.get(key)
+        if provisional is not None and provisional[1] <= self._in_progress:
+            self._assumed |= provisional[1]
+            return provisional[0]
         self._steps += 1
         if self._steps > MAX_STEPS:
             return [Finding("", "schema too large to compare", UNKNOWN)]
-        outer, self._assumed = self._assumed, False
+        outer, self._assumed = self._assumed, set()
         self._in_progress.add(key)
         try:
             found = self._covers(r, writer, aligned)
         finally:
             self._in_progress.discard(key)
-        if not self._assumed:
+        self._assumed.discard(key)
+        if len(found) > MAX_FINDINGS:
+            found = sorted(found, key=lambda f: _RANK.get(f.verdict, 0))[:MAX_FINDINGS]
+        if self._assumed:
+            self._provisional[key] = (found, frozenset(self._assumed))
+        else:
             self._memo[key] = found
-        self._assumed = outer or self._assumed
+        self._assumed |= outer
         return found
 
     @staticmethod
