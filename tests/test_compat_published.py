@@ -169,3 +169,33 @@ def test_draft_04_boolean_exclusive_bounds(
     assert [(c["kind"], c["backward"], c["forward"]) for c in report["changes"]] == [
         ("exclusiveMinimum removed", "compatible", "breaking")
     ]
+
+
+def test_a_metaschema_referenced_by_its_address_needs_no_refs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A $ref into a JSON Schema metaschema (Swagger 2.0's ``maxLength`` is the draft-04
+    metaschema's ``positiveInteger``) is read from the metaschema every validator knows, and
+    compared like any other reference."""
+    positive = {"$ref": "http://json-schema.org/draft-04/schema#/definitions/positiveInteger"}
+
+    def spec(max_length: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "$schema": DRAFT_04,
+            "id": "http://swagger.io/v2/schema.json#",
+            "type": "object",
+            "properties": {"maxLength": max_length},
+        }
+
+    old, same = _pair(
+        tmp_path,
+        {"spec.json": spec(positive)},
+        {"spec.json": spec({"type": "integer", "minimum": 0})},
+    )
+    code, report, err = _run(["--against", str(old), "--schemas", str(same)], capsys)
+    assert (code, err, report["failures"]) == (0, "", [])
+    narrower = _write(tmp_path / "narrower", {"spec.json": spec({"type": "integer", "minimum": 1})})
+    code, report, err = _run(["--against", str(old), "--schemas", str(narrower)], capsys)
+    assert (code, err) == (1, "")
+    found = {(c["pointer"], c["kind"], c["backward"]) for c in report["changes"]}
+    assert ("/properties/maxLength/minimum", "minimum raised", "breaking") in found

@@ -110,6 +110,18 @@ def _simple(schema: Any, instance: Any) -> bool | None:
     return not ("const" in schema and not same(schema["const"], instance))
 
 
+def metaschema(uri: str) -> Any:
+    """The JSON Schema metaschema (or vocabulary metaschema) published at ``uri``, as every
+    validator knows it (None: not one). Schemas refer to them by address for their definitions
+    (``http://json-schema.org/draft-04/schema#/definitions/positiveInteger``) or whole."""
+    from jsonschema_specifications import REGISTRY
+
+    try:
+        return REGISTRY.contents(uri.rstrip("#"))
+    except LookupError:
+        return None
+
+
 def file_of(name: str) -> str:
     """The file a schema of the set is read from: ``user`` is ``user.schema.json``; a file with
     another name (``eslintrc.json``) keeps it as its name."""
@@ -234,7 +246,8 @@ class SchemaSet:
         """This set with every document its references reach and it does not hold, looked up by
         URI with ``find`` (None: not found; ``check`` then names the reference). A relative
         reference from a document with an ``$id`` elsewhere (``https://host/a.json`` naming
-        ``b.json``) that nothing supplies is followed by path: the file beside it."""
+        ``b.json``) that nothing supplies is followed by path: the file beside it. A JSON Schema
+        metaschema that nothing supplies is the one published at its address."""
         known = set(self.uris.values()) | set(self.referenced)
         found = dict(self.referenced)
         by_file = {file_of(name): name for name in self.documents}
@@ -255,6 +268,8 @@ class SchemaSet:
                         document = (
                             self.documents[by_file[path]] if path in by_file else find(BASE + path)
                         )
+                if document is None:
+                    document = metaschema(uri)
                 if document is not None:
                     found[uri] = document
                     pending.append((Node(document, uri, uri, self.dialect(document), self), path))
