@@ -92,6 +92,29 @@ def test_a_recursive_schema_entered_through_many_paths_is_compared_once_per_entr
         assert len(findings) <= walk.MAX_FINDINGS
 
 
+def test_a_schema_with_a_dynamic_reference_reworded_is_unchanged() -> None:
+    """OpenAPI 3.1's shape (a ``$dynamicRef`` to the schema dialect, ``unevaluatedProperties``
+    beside a ``$ref``): with only a description edited, no document that a dynamic reference
+    may land in has changed, so nothing has, and no rule is asked."""
+
+    def spec(description: str) -> dict[str, Any]:
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$ref": "#/$defs/extensions",
+            "properties": {
+                "schema": {"$dynamicRef": "#meta"},
+                "info": {"type": "string", "description": description},
+            },
+            "unevaluatedProperties": False,
+            "$defs": {
+                "extensions": {"patternProperties": {"^x-": True}},
+                "schema": {"$dynamicAnchor": "meta", "type": ["object", "boolean"]},
+            },
+        }
+
+    assert _changes(spec("The title."), spec("The document's title.")) == []
+
+
 def test_a_change_in_a_referenced_file_is_reported_through_the_reference() -> None:
     """$refs across files are followed: a tightened timestamp breaks the schema that uses it."""
     old_ts = {"type": "string"}

@@ -291,7 +291,9 @@ class SchemaSet:
             **other.referenced,
         }
         kept = {uri for uri in mine if uri in theirs and same_schema(mine[uri], theirs[uri])}
-        targets = {uri: ref_targets(self.node_at(uri)) for uri in kept}
+        # A dynamic reference may land in any document that holds a dynamic anchor, on either side.
+        anchors = self.dynamic_scope | other.dynamic_scope
+        targets = {uri: self._reach(uri, anchors) for uri in kept}
         shrinking = True
         while shrinking:
             shrinking = False
@@ -303,6 +305,20 @@ class SchemaSet:
         result = frozenset(kept)
         self._unchanged[id(other)] = (other, result)
         return result
+
+    def _reach(self, uri: str, anchors: frozenset[str]) -> frozenset[str]:
+        """The documents that the references of the document at ``uri`` may lead to."""
+        node = self.node_at(uri)
+        found = ref_targets(node)
+        if found is None:  # a dynamic reference: its static target, or any dynamic anchor
+            found = (ref_targets(node, dynamic=True) or frozenset()) | anchors
+        return found
+
+    @cached_property
+    def dynamic_scope(self) -> frozenset[str]:
+        """The documents (by URI) holding a ``$dynamicAnchor`` (or ``$recursiveAnchor``)."""
+        mine = {**{self.uris[n]: self.documents[n] for n in self.documents}, **self.referenced}
+        return frozenset(uri for uri, document in mine.items() if _has_anchor(document))
 
     def check(self) -> None:
         """Refuse a set that cannot be compared: a schema that its metaschema rejects, or a $ref that
@@ -388,6 +404,16 @@ class SchemaSet:
         if len(_FIT) > 10_000:
             _FIT.clear()
         _FIT.add((dialect, text))
+
+
+def _has_anchor(schema: Any) -> bool:
+    if isinstance(schema, list):
+        return any(_has_anchor(v) for v in schema)
+    if not isinstance(schema, dict):
+        return False
+    if "$dynamicAnchor" in schema or "$recursiveAnchor" in schema:
+        return True
+    return any(_has_anchor(v) for k, v in schema.items() if k not in NOT_SCHEMAS)
 
 
 def _beside(doc: str, target: str, file: str) -> str | None:
