@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from jsonschema import validators
 from referencing import Registry
@@ -168,3 +168,154 @@ def test_generated_schemas(schema: Any, target: Any, instance: Any, draft: str) 
     whole = {"allOf": [schema], "definitions": {"d": target}, "$defs": {"d": target}}
     ours, theirs = _both(whole, instance, draft)
     assert ours is None or ours == theirs
+
+
+def _light_both(
+    schema: Any, instance: Any, draft: str, formats: bool
+) -> tuple[bool | None, bool | None]:
+    """Our verdict and jsonschema's (None where jsonschema raises: then so must we defer)."""
+    spec = specification_with(draft)
+    try:
+        registry: Registry[Any] = Registry().with_resources([(BASE, spec.create_resource(schema))])
+        registry = registry.crawl()
+    except Exception:  # a schema its metaschema rejects, which never gets this far
+        assume(False)
+    cls = validators.validator_for({"$schema": draft})
+    make: Any = cls
+    validator = make(
+        schema,
+        registry=registry,
+        format_checker=cls.FORMAT_CHECKER if formats else None,
+        _resolver=registry.resolver(base_uri=BASE),
+    )
+    ours = direct.light_verdict(
+        schema, instance, cls, registry.resolver(base_uri=BASE), formats=formats
+    )
+    try:
+        theirs: bool | None = validator.is_valid(instance)
+    except Exception:
+        theirs = None
+    return ours, theirs
+
+
+_NAMES = st.sampled_from(["a", "b", "é", "١"])
+_LEAF_KEYWORDS = st.one_of(
+    st.fixed_dictionaries({"type": _TYPES}),
+    st.fixed_dictionaries({"pattern": st.sampled_from(["^a", r"\d", "[é]", "^$"])}),
+    st.fixed_dictionaries({"minLength": st.integers(0, 2)}),
+    st.fixed_dictionaries({"minimum": st.sampled_from([0, 1, 0.5])}),
+    st.fixed_dictionaries({"exclusiveMaximum": st.sampled_from([1, 1.5])}),
+    st.fixed_dictionaries({"multipleOf": st.sampled_from([2, 0.1, 0.5])}),
+    st.fixed_dictionaries({"required": st.lists(_NAMES, max_size=2, unique=True)}),
+    st.fixed_dictionaries({"uniqueItems": st.booleans()}),
+    st.fixed_dictionaries({"maxItems": st.integers(0, 2)}),
+    st.fixed_dictionaries({"format": st.sampled_from(["date", "ipv4", "email"])}),
+    st.fixed_dictionaries({"enum": st.lists(_VALUES, min_size=1, max_size=3)}),
+    st.fixed_dictionaries({"$ref": st.just("#/definitions/d")}),
+)
+
+
+def _object_schemas() -> st.SearchStrategy[Any]:
+    def grow(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        return st.one_of(
+            st.fixed_dictionaries({"properties": st.dictionaries(_NAMES, inner, max_size=2)}),
+            st.fixed_dictionaries(
+                {
+                    "patternProperties": st.dictionaries(
+                        st.sampled_from(["^a", "b", r"\d"]), inner, max_size=2
+                    )
+                },
+                optional={"additionalProperties": inner | st.booleans()},
+            ),
+            st.fixed_dictionaries({"additionalProperties": inner}),
+            st.fixed_dictionaries(
+                {"items": inner | st.lists(inner, max_size=2)}, optional={"additionalItems": inner}
+            ),
+            st.fixed_dictionaries({"contains": inner}),
+            st.fixed_dictionaries({"if": inner}, optional={"then": inner, "else": inner}),
+            st.fixed_dictionaries(
+                {
+                    "dependencies": st.dictionaries(
+                        _NAMES, inner | st.lists(_NAMES, max_size=2), max_size=2
+                    )
+                }
+            ),
+            st.fixed_dictionaries({"anyOf": st.lists(inner, min_size=1, max_size=3)}),
+            st.fixed_dictionaries({"oneOf": st.lists(inner, min_size=1, max_size=3)}),
+            st.fixed_dictionaries({"not": inner}),
+            st.builds(lambda a, b: {**a, **b}, inner, _LEAF_KEYWORDS),
+        )
+
+    return st.recursive(_LEAF_KEYWORDS | st.sampled_from([{}, {"not": {}}]), grow, max_leaves=8)
+
+
+_INSTANCES = st.recursive(
+    st.none() | st.booleans() | st.integers(-2, 3) | st.sampled_from([0.5, 1.0, 0.3, 2.0])
+    | st.sampled_from(["", "a", "1", "١", "ab", "2024-01-01", "1.2.3.4", "a@b"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_NAMES, inner, max_size=3),
+    max_leaves=8,
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    schema=_object_schemas(),
+    target=_object_schemas().filter(lambda s: "#/definitions/d" not in str(s)),
+    instance=_INSTANCES,
+    draft=st.sampled_from(DRAFTS[1:]),
+    formats=st.booleans(),
+)
+def test_light_validation_generated(
+    schema: Any, target: Any, instance: Any, draft: str, formats: bool
+) -> None:
+    """Object, array, string and number keywords, formats checked or not, in drafts 06 to
+    2020-12 (draft-04 has no boolean schemas, which the generator makes): jsonschema's verdict."""
+    whole = {"allOf": [schema], "definitions": {"d": target}}
+    ours, theirs = _light_both(whole, instance, draft, formats)
+    assert ours is None or ours is theirs
+
+
+def test_light_validation_with_ids_and_dialects() -> None:
+    """A subschema with an id of its own resolves from its own base; one with a $schema of its
+    own is read by that draft (1.0 is no integer in draft-04)."""
+    schema = {
+        "properties": {
+            "a": {"$id": "https://example.com/x/a.json", "allOf": [{"$ref": "b.json"}]},
+            "n": {"$schema": DRAFTS[0], "type": "integer"},
+        },
+    }
+    b = {"$id": "https://example.com/x/b.json", "type": "string"}
+    spec = specification_with(DRAFTS[2])
+    registry: Registry[Any] = Registry().with_resources(
+        [(BASE, spec.create_resource(schema)), ("https://example.com/x/b.json", spec.create_resource(b))]
+    ).crawl()  # fmt: skip
+    cls = validators.validator_for({"$schema": DRAFTS[2]})
+    make: Any = cls
+    for instance in ({"a": "s"}, {"a": 1}, {"n": 1.0}, {"n": 1}):
+        theirs = make(schema, registry=registry, _resolver=registry.resolver(base_uri=BASE))
+        ours = direct.light_verdict(
+            schema, instance, cls, registry.resolver(base_uri=BASE), formats=False
+        )
+        assert ours == theirs.is_valid(instance), instance
+
+
+@pytest.mark.parametrize("draft", DRAFTS[1:])
+@pytest.mark.parametrize(
+    ("schema", "instance"),
+    [
+        # evolve(schema=...) reads a subschema with its own $schema by that draft
+        ({"not": {"$schema": DRAFTS[0], "type": "integer"}}, 1.0),
+        ({"oneOf": [{"type": "number"}, {"$schema": DRAFTS[0], "type": "integer"}]}, 1.0),
+        # a $ref hides its siblings before 2019-09
+        (
+            {
+                "properties": {"a": {"$ref": "#/definitions/d", "type": "integer"}},
+                "definitions": {"d": {"type": "string"}},
+            },
+            {"a": "x"},
+        ),
+    ],
+)
+def test_light_validation_follows_the_drafts(draft: str, schema: Any, instance: Any) -> None:
+    ours, theirs = _light_both(schema, instance, draft, formats=False)
+    assert ours is theirs

@@ -251,3 +251,153 @@ def _ref(
     except Exception:
         return None
     return _valid(target, instance, cls, reading, resolved.resolver, formats, depth + 1, sub=False)
+
+
+class _Unsupported(Exception):
+    """A keyword the light validator does not carry (it reads the validator's own state)."""
+
+
+# Keywords whose jsonschema implementation reads more of the validator than ``_Light`` has.
+_UNSUPPORTED = frozenset(
+    {"$dynamicRef", "$recursiveRef", "unevaluatedItems", "unevaluatedProperties"}
+)
+_LIGHT_CLASSES: dict[Any, bool] = {}
+
+
+def light_verdict(
+    schema: Any, instance: Any, cls: type[Validator], resolver: Resolver[Any], *, formats: bool
+) -> bool | None:
+    """Whether ``instance`` is valid, as ``cls(schema, _resolver=resolver)`` would say it, by
+    jsonschema's own keyword functions driven without its validator objects; None when a
+    keyword needs more (the caller then asks the validator, which also raises what it raises)."""
+    if _rules(cls) is None:
+        return None
+    checker = cls.FORMAT_CHECKER if formats else None
+    try:
+        return _Light(schema, cls, cls, resolver, checker).is_valid(instance)
+    except Exception:  # _Unsupported, or what the validator would raise: left to it
+        return None
+
+
+_keywords_of: dict[tuple[int, Any, Any], tuple[Any, list[tuple[Any, str, Any]]]] = {}
+
+
+class _Light:
+    """What jsonschema's keyword functions use of a validator (``is_type``, ``descend``,
+    ``evolve(schema=...).is_valid``, ``_validate_reference``, ``format_checker``), as
+    ``validators.create`` defines it, in a plain object: a keyword list worked out once per
+    schema, no attrs instance per step, no error details."""
+
+    __slots__ = ("_resolver", "_validators", "cls", "format_checker", "schema")
+
+    def __init__(
+        self,
+        schema: Any,
+        applying: type[Validator],
+        cls: type[Validator],
+        resolver: Resolver[Any],
+        format_checker: Any,
+    ) -> None:
+        self.schema = schema
+        self.cls = cls
+        self._resolver = resolver
+        self.format_checker = format_checker
+        self._validators = _keyword_list(schema, applying, cls)
+
+    def is_type(self, instance: Any, type: str) -> bool:
+        return bool(self.cls.TYPE_CHECKER.is_type(instance, type))  # raises as is_type does
+
+    def evolve(self, *, schema: Any) -> _Light:
+        from jsonschema.validators import validator_for
+
+        new = validator_for(schema, default=self.cls)
+        return _Light(schema, new, new, self._resolver, self.format_checker)
+
+    def is_valid(self, instance: Any) -> bool:
+        return next(self.iter_errors(instance), None) is None
+
+    def iter_errors(self, instance: Any) -> Any:
+        if self.schema is True:
+            return
+        if self.schema is False:
+            yield _false(instance)
+            return
+        for function, _keyword, value in self._validators:
+            yield from function(self, value, instance, self.schema) or ()
+
+    def descend(
+        self,
+        instance: Any,
+        schema: Any,
+        path: Any = None,
+        schema_path: Any = None,
+        resolver: Any = None,
+    ) -> Any:
+        from jsonschema.validators import validator_for
+
+        if schema is True:
+            return
+        if schema is False:
+            yield _false(instance)
+            return
+        if resolver is None:
+            resolver = self._resolver
+            if isinstance(schema, dict) and ("$id" in schema or "id" in schema):
+                resolver = resolver.in_subresource(_specification(self.cls).create_resource(schema))
+        evolved = _Light(schema, self.cls, validator_for(schema, default=self.cls), resolver,
+                         self.format_checker)  # fmt: skip
+        for function, _keyword, value in evolved._validators:
+            yield from function(evolved, value, instance, schema) or ()
+
+    def _validate_reference(self, ref: str, instance: Any) -> Any:
+        resolved = self._resolver.lookup(ref)  # Unresolvable: the validator raises it
+        return self.descend(instance, resolved.contents, resolver=resolved.resolver)
+
+
+def _keyword_list(schema: Any, applying: type[Validator], cls: type[Validator]) -> list[Any]:
+    """(function, keyword, value) for ``schema``: the keywords ``applying`` picks (a ``$ref``
+    hides its siblings before 2019-09) that ``cls`` implements, in order."""
+    if schema is True or schema is False:
+        return []
+    key = (id(schema), applying, cls)
+    known = _keywords_of.get(key)
+    if known is not None and known[0] is schema:
+        return known[1]
+    rules = _rules(applying)
+    if rules is None or _rules(cls) is None:
+        raise _Unsupported(applying)
+    if rules[1] and schema.get("$ref") is not None:
+        pairs: Any = [("$ref", schema["$ref"])]
+    else:
+        pairs = schema.items()
+    found = []
+    for k, v in pairs:
+        function = cls.VALIDATORS.get(k)
+        if function is None:
+            continue
+        if k in _UNSUPPORTED:
+            raise _Unsupported(k)
+        found.append((function, k, v))
+    if len(_keywords_of) > 100_000:
+        _keywords_of.clear()
+    _keywords_of[key] = (schema, found)
+    return found
+
+
+@cache
+def _specification(cls: type[Validator]) -> Any:
+    """The referencing specification ``cls`` reads subschemas with (``validators.create``)."""
+    from referencing import Specification
+    from referencing.jsonschema import specification_with
+
+    of: Any = cls  # ID_OF: how validators.create names the dialect
+    return specification_with(
+        dialect_id=of.ID_OF(cls.META_SCHEMA) or "urn:unknown-dialect",
+        default=Specification.OPAQUE,
+    )
+
+
+def _false(instance: Any) -> Any:
+    from jsonschema.exceptions import ValidationError
+
+    return ValidationError(f"False schema does not allow {instance!r}")

@@ -629,6 +629,8 @@ class Node:
         resolver = self.sset.registry.resolver(base_uri=self.base)
         verdict = direct.verdict(self.schema, instance, cls, resolver, formats=formats)
         if verdict is None:
+            verdict = direct.light_verdict(self.schema, instance, cls, resolver, formats=formats)
+        if verdict is None:
             validator = self.sset.validators.get(key)
             if validator is None:
                 make: Any = cls  # _resolver is jsonschema's (underscored) way to set the base URI
