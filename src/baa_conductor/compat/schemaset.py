@@ -474,7 +474,7 @@ def _targets(schema: Any, base: str, dialect: str) -> tuple[frozenset[str], bool
             elif isinstance(child, list):
                 stack.append((child, here))
     result = frozenset(targets)
-    if len(_walked) > 100_000:
+    if len(_walked) > 20_000:
         _walked.clear()
     _walked[key] = (schema, result, has_dynamic)
     return result, has_dynamic

@@ -151,7 +151,7 @@ def _same_forms(a: Any, b: Any) -> bool:
         if known is not None and known[0] is a and known[1] is b:
             return known[2]
         result = a.keys() == b.keys() and all(_same_forms(a[k], b[k]) for k in a)
-        if len(_form_pairs) > 500_000:
+        if len(_form_pairs) > 200_000:
             _form_pairs.clear()
         _form_pairs[pair] = (a, b, result)
         _form_pairs[(id(b), id(a))] = (b, a, result)
