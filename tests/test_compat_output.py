@@ -185,9 +185,10 @@ def test_a_breaking_verdict_carries_its_witness(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A changed pattern cannot be judged by rule ("cannot tell"); with an instance the old
-    schema accepts and the new one rejects, it is breaking, and the report shows the instance."""
-    old = _write(tmp_path / "old", {"id": {"type": "string", "pattern": "^a", "examples": ["ab"]}})
-    new = _write(tmp_path / "new", {"id": {"type": "string", "pattern": "^b", "examples": ["ab"]}})
+    schema accepts and the new one rejects (drawn from the old pattern), it is breaking, and the
+    report shows the instance."""
+    old = _write(tmp_path / "old", {"id": {"type": "string", "pattern": "^a[0-9]+$"}})
+    new = _write(tmp_path / "new", {"id": {"type": "string", "pattern": "^b"}})
     code, out, _ = _run(["--against", str(old), "--schemas", str(new), "--json"], capsys)
     [change] = json.loads(out)["changes"]
     assert (code, change["kind"], change["backward"], change["forward"]) == (
@@ -196,5 +197,4 @@ def test_a_breaking_verdict_carries_its_witness(
         "breaking",
         "breaking",
     )
-    assert change["witness"]["backward"] == "ab"
-    assert change["witness"]["forward"].startswith("b")
+    assert change["witness"] == {"backward": "a6048", "forward": "b"}

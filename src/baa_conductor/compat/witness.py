@@ -5,8 +5,9 @@ validator under both schemas.
 
 The generator is small and seeded (the same witness every run): it follows ``$ref``, picks a
 member of each union, fills required properties and sometimes others, and draws numbers, strings
-and arrays within the keywords' bounds. What it cannot satisfy (a ``pattern``) it leaves to the
-validator, which throws the attempt away.
+and arrays within the keywords' bounds. A string under a ``pattern``, and a property name under
+``patternProperties``, is drawn from the regular expression itself (``from_pattern``). What it
+cannot satisfy (a lookaround, say) it leaves to the validator, which throws the attempt away.
 """
 
 from __future__ import annotations
@@ -103,9 +104,13 @@ class Generator:
         schema = node.schema
         props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
         required = [n for n in schema.get("required") or () if isinstance(n, str)]
+        extra = schema.get("additionalProperties")
         out: dict[str, Any] = {}
-        target = focus[1] if len(focus) >= 2 and focus[0] == "properties" else ""
-        names: list[str] = list(dict.fromkeys([*required, *([target] if target in props else [])]))
+        target = _token(focus[1]) if len(focus) >= 2 and focus[0] == "properties" else ""
+        # A property the reader declares and the writer leaves to additionalProperties is drawn
+        # too: the reader may refuse what the writer lets it hold.
+        named = target in props or (target != "" and extra is not False)
+        names: list[str] = list(dict.fromkeys([*required, *([target] if named else [])]))
         if focus[:1] != ["required"]:  # else only what must be there: a new requirement fails
             names += [n for n in props if n not in names and self.rng.random() < 0.3]
         for name in names:
@@ -115,22 +120,30 @@ class Generator:
                 rest = focus[2:] if name == target else []
                 out[name] = self.instance(node.child("properties", name), rest, depth + 1)
             else:
-                extra = schema.get("additionalProperties")
-                sub = node.child("additionalProperties") if isinstance(extra, dict) else None
-                out[name] = self.instance(sub, [], depth + 1) if sub else self._any(depth + 1)
+                out[name] = self._additional(node, depth)
         patterns = schema.get("patternProperties")
-        if focus[:1] == ["patternProperties"] and isinstance(patterns, dict) and len(focus) >= 2:
-            pattern = focus[1].replace("~1", "/").replace("~0", "~")
-            if pattern in patterns:
-                matching = _name_for(pattern, self.rng)
-                if matching is not None:
-                    sub = node.child("patternProperties", pattern)
-                    out[matching] = self.instance(sub, focus[2:], depth + 1)
-        if focus[:1] == ["additionalProperties"] and isinstance(
-            schema.get("additionalProperties"), dict
-        ):
-            out["x-extra"] = self.instance(node.child("additionalProperties"), focus[1:], depth + 1)
+        patterns = patterns if isinstance(patterns, dict) else {}
+        if focus[:1] == ["patternProperties"] and len(focus) >= 2:
+            pattern = _token(focus[1])
+            matching = _name_for(pattern, self.rng)
+            if matching is not None and pattern in patterns:
+                sub = node.child("patternProperties", pattern)
+                out[matching] = self.instance(sub, focus[2:], depth + 1)
+            elif matching is not None and extra is not False:  # a pattern the reader added
+                out[matching] = self._additional(node, depth)
+        if focus[:1] == ["additionalProperties"] and extra is not False:
+            name = "x-extra"
+            if isinstance(extra, dict):
+                out[name] = self.instance(node.child("additionalProperties"), focus[1:], depth + 1)
+            else:  # absent or true: anything, which the reader may now refuse
+                out[name] = self._any(depth + 1)
         return out
+
+    def _additional(self, node: Node, depth: int) -> Any:
+        """A value for a property the writer's ``properties`` does not name."""
+        if isinstance(node.schema.get("additionalProperties"), dict):
+            return self.instance(node.child("additionalProperties"), [], depth + 1)
+        return self._any(depth + 1)
 
     def _array(self, node: Node, focus: list[str], depth: int) -> list[Any]:
         schema = node.schema
@@ -156,6 +169,12 @@ class Generator:
     def _string(self, schema: dict[str, Any]) -> str:
         low = _count(schema, "minLength", 0)
         high = _count(schema, "maxLength", low + 12)
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str):
+            for _ in range(3):
+                drawn = from_pattern(pattern, self.rng)
+                if drawn is not None and low <= len(drawn) <= max(high, low):
+                    return drawn
         length = self.rng.randint(low, max(low, min(high, low + 12)))
         alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-_."
         return "".join(self.rng.choice(alphabet) for _ in range(length))
@@ -193,6 +212,9 @@ def _count(schema: dict[str, Any], keyword: str, default: int) -> int:
 
 
 def _name_for(pattern: str, rng: random.Random) -> str | None:
+    drawn = from_pattern(pattern, rng)
+    if drawn is not None:
+        return drawn
     import re
 
     try:
@@ -203,6 +225,143 @@ def _name_for(pattern: str, rng: random.Random) -> str | None:
         if compiled.search(candidate):
             return candidate
     return None
+
+
+# Characters drawn where a pattern allows many: readable ones first.
+_READABLE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@ "
+_MORE = 3  # repetitions drawn beyond a quantifier's minimum, at most
+
+
+def from_pattern(pattern: str, rng: random.Random) -> str | None:
+    """A string in which ``pattern`` finds a match (as ``pattern`` validates: ``re.search``),
+    drawn with ``rng`` from the pattern's parse: a branch of each alternation, a count within
+    each quantifier's bounds, a character of each class. None if the pattern does not compile
+    or the drawn string does not match (a lookaround, a backreference into another branch)."""
+    import re
+
+    try:
+        compiled = re.compile(pattern)
+        parsed = _parser().parse(pattern)
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return None
+    for _ in range(4):
+        try:
+            drawn = _Regex(rng).emit(parsed)
+        except (_Unsupported, RecursionError):
+            return None
+        if compiled.search(drawn):
+            return drawn
+    return None
+
+
+def _parser() -> Any:
+    """The standard library's regular-expression parser (``re._parser``, ``sre_parse`` before
+    3.11): its parse tree is the pattern's grammar, without a second parser to keep in step."""
+    import importlib
+
+    return importlib.import_module("re._parser")
+
+
+class _Unsupported(Exception):
+    pass
+
+
+class _Regex:
+    def __init__(self, rng: random.Random) -> None:
+        import importlib
+
+        self.rng = rng
+        self.c: Any = importlib.import_module("re._constants")
+        self.groups: dict[int, str] = {}
+
+    def emit(self, parsed: Any) -> str:
+        return "".join(self._one(op, arg) for op, arg in parsed)
+
+    def _one(self, op: Any, arg: Any) -> str:
+        c = self.c
+        if op is c.LITERAL:
+            return chr(arg)
+        if op is c.NOT_LITERAL:
+            return self._pick(lambda ch: ord(ch) != arg)
+        if op is c.ANY:
+            return self._pick(lambda ch: ch != "\n")
+        if op is c.IN:
+            return self._in(arg)
+        if op is c.BRANCH:
+            return self.emit(self.rng.choice(arg[1]))
+        if op is c.SUBPATTERN:
+            group, _, _, inner = arg
+            text = self.emit(inner)
+            if group is not None:
+                self.groups[group] = text
+            return text
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            low, high, inner = arg
+            high = min(high, low + _MORE)
+            return "".join(self.emit(inner) for _ in range(self.rng.randint(low, high)))
+        if op is getattr(c, "ATOMIC_GROUP", None):
+            return self.emit(arg)
+        if op is c.GROUPREF:
+            return self.groups.get(arg, "")
+        if op is c.GROUPREF_EXISTS:
+            group, yes, no = arg
+            return self.emit(yes) if group in self.groups else self.emit(no or [])
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            return ""  # anchors hold where the string starts and ends; lookarounds are left out
+        raise _Unsupported(str(op))
+
+    def _in(self, items: list[tuple[Any, Any]]) -> str:
+        c = self.c
+        negated = bool(items) and items[0][0] is c.NEGATE
+        members = items[1:] if negated else items
+
+        def inside(ch: str) -> bool:
+            return any(self._holds(op, arg, ch) for op, arg in members) != negated
+
+        readable = [ch for ch in _READABLE if inside(ch)]
+        if readable:
+            return self.rng.choice(readable)
+        for op, arg in members if not negated else ():
+            if op is c.LITERAL:
+                return chr(arg)
+            if op is c.RANGE:
+                return chr(self.rng.randint(*arg))
+        return self._pick(inside, wide=True)
+
+    def _holds(self, op: Any, arg: Any, ch: str) -> bool:
+        c = self.c
+        if op is c.LITERAL:
+            return bool(ord(ch) == arg)
+        if op is c.RANGE:
+            return bool(arg[0] <= ord(ch) <= arg[1])
+        if op is c.CATEGORY:
+            name = str(arg).removeprefix("CATEGORY_").removeprefix("UNI_")
+            negate = name.startswith("NOT_")
+            name = name.removeprefix("NOT_")
+            holds = {
+                "DIGIT": ch.isdigit(),
+                "SPACE": ch.isspace(),
+                "WORD": ch.isalnum() or ch == "_",
+                "LINEBREAK": ch == "\n",
+            }.get(name)
+            if holds is None:
+                raise _Unsupported(str(arg))
+            return holds != negate
+        raise _Unsupported(str(op))
+
+    def _pick(self, allowed: Any, *, wide: bool = False) -> str:
+        readable = [ch for ch in _READABLE if allowed(ch)]
+        if readable:
+            return self.rng.choice(readable)
+        for code in range(0x20, 0x3000 if wide else 0x250):
+            if allowed(chr(code)):
+                return chr(code)
+        raise _Unsupported("no character")
+
+
+def _token(token: str) -> str:
+    """A JSON pointer token unescaped (RFC 6901)."""
+    return token.replace("~1", "/").replace("~0", "~")
 
 
 def pointer_tokens(pointer: str) -> list[str]:
