@@ -111,3 +111,18 @@ def test_what_the_reader_now_declares_has_a_witness() -> None:
     [(key, item)] = value.items()
     assert re.search("^[A-Z]+$", key)
     assert not isinstance(item, int)
+
+
+def test_a_change_inside_a_definition_is_reached_through_its_references() -> None:
+    """A bound added inside a definition that only an ``allOf`` member reaches, through a map
+    and an array: the witness is a whole instance of the schema, built along that way."""
+    step: dict[str, Any] = {"type": "object", "properties": {"n": {"type": "string"}}}
+    jobs = {"type": "object", "additionalProperties": {"$ref": "#/definitions/job"}}
+    job = {"type": "object", "properties": {"steps": {"items": {"$ref": "#/definitions/step"}}}}
+    top = {"allOf": [{"type": "object"}, {"properties": {"jobs": jobs}, "required": ["jobs"]}]}
+    old = {"definitions": {"step": step, "job": job}, **top}
+    new = {"definitions": {"step": {**step, "maxProperties": 0}, "job": job}, **top}
+    [(_, (value,), forward)] = _witnesses(old, new)
+    assert forward == ()
+    [job] = value["jobs"].values()
+    assert any(item != {} for item in job["steps"])

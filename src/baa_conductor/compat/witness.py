@@ -58,8 +58,10 @@ class Generator:
                 return self.instance(node.child(keyword, index), rest, depth + 1)
         members = schema.get("allOf")
         if isinstance(members, list) and members and depth < _DEPTH:
-            picked = self.rng.randrange(len(members))
-            return self.instance(node.child("allOf", picked), [], depth + 1)
+            index = self._focused_index("allOf", focus, len(members))
+            rest = focus[2:] if index is not None else []
+            index = self.rng.randrange(len(members)) if index is None else index
+            return self.instance(node.child("allOf", index), rest, depth + 1)
         if "then" in schema and depth < _DEPTH and self.rng.random() < 0.5:
             return self.instance(node.child("then"), [], depth + 1)
         kind = self._type(schema)
@@ -374,8 +376,51 @@ def candidates(
     """Instances drawn from ``writer``'s schema, half of them steered towards ``pointer``."""
     generator = Generator(seed)
     focus = pointer_tokens(pointer)
+    if focus[:1] in (["definitions"], ["$defs"]) and len(focus) >= 2:
+        focus = _route(writer, focus[:2]) + focus[2:] if _route(writer, focus[:2]) else []
     for attempt in range(attempts):
         yield generator.instance(writer, focus if attempt % 2 == 0 else [])
+
+
+_ROUTE_LIMIT = 20_000  # subschemas looked at for a way to a definition
+
+
+def _route(root: Node, definition: list[str]) -> list[str]:
+    """The steps an instance takes from ``root`` to where the definition ``definition`` (its
+    pointer tokens) applies, through properties, items, unions and ``$ref``s: the focus the
+    generator follows to reach a change inside a definition. Empty if none is found."""
+    import contextlib
+    from collections import deque
+
+    try:
+        target = root.child(*(_token(t) for t in definition)).schema
+    except (KeyError, IndexError, TypeError):
+        return []
+    seen: set[int] = set()
+    queue: deque[tuple[Node, list[str]]] = deque([(root, [])])
+    while queue and len(seen) < _ROUTE_LIMIT:
+        node, steps = queue.popleft()
+        schema = node.schema
+        if not isinstance(schema, dict) or id(schema) in seen:
+            continue
+        seen.add(id(schema))
+        if schema is target:
+            return steps
+        if isinstance(schema.get("$ref"), str):
+            with contextlib.suppress(Exception):  # one the checker named already
+                queue.append((node.resolve(), steps))
+        for keyword in ("properties", "patternProperties"):
+            members = schema.get(keyword)
+            for name in members if isinstance(members, dict) else ():
+                queue.append((node.child(keyword, name), [*steps, keyword, name]))
+        for keyword in ("items", "additionalProperties"):
+            if isinstance(schema.get(keyword), dict):
+                queue.append((node.child(keyword), [*steps, keyword]))
+        for keyword in ("oneOf", "anyOf", "allOf"):
+            members = schema.get(keyword)
+            for index in range(len(members) if isinstance(members, list) else 0):
+                queue.append((node.child(keyword, index), [*steps, keyword, str(index)]))
+    return []
 
 
 def find(writer: Node, reader: Node, pointer: str, attempts: int = ATTEMPTS) -> Any:
