@@ -327,6 +327,9 @@ class SchemaSet:
             self._check_metaschema(name)
         for name in sorted(self.documents):
             root = self.root(name)
+            _, _, sites = _walk(root.schema, root.base, root.dialect)
+            if all(self._resolves_within(base, ref) for base, ref in sites):
+                continue  # (found by the walk with_referenced made already)
             for pointer, base, schema in _ref_sites(root.schema, root.base, root.dialect):
                 if self._resolves_within(base, schema["$ref"]):
                     continue
@@ -429,23 +432,25 @@ def _beside(doc: str, target: str, file: str) -> str | None:
 def ref_targets(node: Node, *, dynamic: bool = False) -> frozenset[str] | None:
     """The documents the ``$ref``s under ``node`` lead to. None if it has a dynamic reference
     (whose target depends on where it is entered from), unless ``dynamic``."""
-    targets, has_dynamic = _targets(node.schema, node.base, node.dialect)
+    targets, has_dynamic, _ = _walk(node.schema, node.base, node.dialect)
     return None if has_dynamic and not dynamic else targets
 
 
-# Each (schema, base, dialect) walked once: (schema, documents its references lead to, whether
-# it has a dynamic reference).
-_walked: dict[tuple[int, str, str], tuple[Any, frozenset[str], bool]] = {}
+_Found = tuple[frozenset[str], bool, tuple[tuple[str, str], ...]]
+# Each (schema, base, dialect) walked once: (schema, what _walk found).
+_walked: dict[tuple[int, str, str], tuple[Any, _Found]] = {}
 
 
-def _targets(schema: Any, base: str, dialect: str) -> tuple[frozenset[str], bool]:
-    """The documents the ``$ref``s and ``$dynamicRef``s under ``schema`` lead to, and whether
-    it has a dynamic reference. Bases change as ``Node.child`` changes them."""
+def _walk(schema: Any, base: str, dialect: str) -> _Found:
+    """The documents the ``$ref``s and ``$dynamicRef``s under ``schema`` lead to, whether it has
+    a dynamic reference, and each ``$ref`` as (base, reference), in no particular order. Bases
+    change as ``Node.child`` changes them."""
     key = (id(schema), base, dialect)
     known = _walked.get(key)
     if known is not None and known[0] is schema:
-        return known[1], known[2]
+        return known[1]
     targets: set[str] = set()
+    sites: list[tuple[str, str]] = []
     has_dynamic = False
     id_keyword = "id" if dialect == DRAFT_04 else "$id"
     fragment_ids = dialect in _FRAGMENT_IDS
@@ -461,6 +466,8 @@ def _targets(schema: Any, base: str, dialect: str) -> tuple[frozenset[str], bool
                 ref = value.get(keyword)
                 if isinstance(ref, str):
                     targets.add(_join(here, ref))
+                    if keyword == "$ref":
+                        sites.append((here, ref))
             children = [v for k, v in value.items() if k not in NOT_SCHEMAS]
         else:
             continue
@@ -473,11 +480,11 @@ def _targets(schema: Any, base: str, dialect: str) -> tuple[frozenset[str], bool
                 stack.append((child, here))
             elif isinstance(child, list):
                 stack.append((child, here))
-    result = frozenset(targets)
+    found = (frozenset(targets), has_dynamic, tuple(sites))
     if len(_walked) > 20_000:
         _walked.clear()
-    _walked[key] = (schema, result, has_dynamic)
-    return result, has_dynamic
+    _walked[key] = (schema, found)
+    return found
 
 
 @lru_cache(maxsize=1 << 16)
