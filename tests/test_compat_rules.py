@@ -115,6 +115,22 @@ def test_a_schema_with_a_dynamic_reference_reworded_is_unchanged() -> None:
     assert _changes(spec("The title."), spec("The document's title.")) == []
 
 
+def test_a_dynamic_reference_under_another_dialect_is_not_the_same() -> None:
+    """The JSON Schema metaschema from 2019-09 to 2020-12: a ``$dynamicRef`` that 2019-09
+    ignores is a constraint in 2020-12, so ``{"p": 1}``, valid before, is not after; the same
+    text is not a proof that nothing changed."""
+
+    def schema(dialect: str) -> dict[str, Any]:
+        return {
+            "$schema": f"https://json-schema.org/draft/{dialect}/schema",
+            "$dynamicAnchor": "meta",
+            "type": "object",
+            "properties": {"p": {"$dynamicRef": "#meta"}},
+        }
+
+    assert _verdicts(schema("2019-09"), schema("2020-12"))[0] is False
+
+
 def test_a_change_in_a_referenced_file_is_reported_through_the_reference() -> None:
     """$refs across files are followed: a tightened timestamp breaks the schema that uses it."""
     old_ts = {"type": "string"}

@@ -25,7 +25,13 @@ class CombinatorRules(Walk):
                 findings.append(f if via is None else replace(f, via=(via, *f.via)))
         for keyword in ("$dynamicRef", "$recursiveRef"):
             if r.has(keyword):
-                unchanged = primary is not None and same(primary.get(keyword), r.get(keyword))
+                # The same reference in another dialect is not the same constraint: a 2019-09
+                # schema ignores $dynamicRef, a 2020-12 one $recursiveRef.
+                unchanged = (
+                    primary is not None
+                    and primary.dialect == r.dialect
+                    and same(primary.get(keyword), r.get(keyword))
+                )
                 findings += self._judge(keyword, r, primary, unchanged, UNKNOWN)
         for keyword in ("anyOf", "oneOf"):
             if r.has(keyword):
