@@ -23,12 +23,18 @@ import subprocess
 import sys
 import tarfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 HERE = Path(__file__).parent
 # The JSON Schema metaschemas (and their vocabularies): every reader knows them by address.
+PUBLISHED_DRAFTS = {
+    "http://json-schema.org/draft-04/schema", "http://json-schema.org/draft-06/schema",
+    "http://json-schema.org/draft-07/schema", "https://json-schema.org/draft/2019-09/schema",
+    "https://json-schema.org/draft/2020-12/schema",
+}  # fmt: skip
 METASCHEMA = re.compile(r"^https?://json-schema\.org/(draft-0[3467]/|draft/20(19-09|20-12)/)")
 
 
@@ -41,6 +47,11 @@ class Source:
     # The file an address stands for at a commit (None: not one this source publishes).
     address: Callable[[Path, str, str], str | None]
     first_parent: bool = True
+    # Which revisions of a schema are kept (the metaschemas: those of a published draft).
+    accepts: Callable[[Any], bool] = lambda schema: True
+    # Schema name -> the folders whose commits make its revisions, beyond its own file (where
+    # the files it refers to change more often than it does).
+    watch: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def git(repo: Path, *args: str) -> str:
@@ -49,18 +60,19 @@ def git(repo: Path, *args: str) -> str:
     ).stdout
 
 
-def refs(value: Any) -> set[str]:
+def refs(value: Any, key: str = "$ref") -> set[str]:
+    """The documents ``value`` refers to (``key="$id"``: the ids it holds)."""
     found: set[str] = set()
     if isinstance(value, dict):
-        for key, item in value.items():
-            if key in ("$ref", "$dynamicRef") and isinstance(item, str):
+        for name, item in value.items():
+            if name in (key, "$dynamicRef" if key == "$ref" else key) and isinstance(item, str):
                 if not item.startswith("#"):
                     found.add(item.split("#", 1)[0])
-            elif key not in ("enum", "const", "default", "examples", "example"):
-                found |= refs(item)
+            elif name not in ("enum", "const", "default", "examples", "example"):
+                found |= refs(item, key)
     elif isinstance(value, list):
         for item in value:
-            found |= refs(item)
+            found |= refs(item, key)
     return found
 
 
@@ -128,53 +140,111 @@ SOURCES = {
         },
         by_id("schemas/v3.1"),
     ),
+    # The JSON Schema metaschemas themselves: each revision whose $schema is a published draft
+    # (04, 06, 07, 2019-09, 2020-12; draft-next and work in progress left out), with the
+    # vocabulary metaschemas it refers to by address as that commit had them.
+    "json-schema": Source(
+        "https://github.com/json-schema-org/json-schema-spec",
+        "main",
+        {"json-schema": ("schema.json", 10)},
+        by_id("."),
+        accepts=lambda schema: (
+            isinstance(schema, dict)
+            and str(schema.get("$schema", "")).rstrip("#") in PUBLISHED_DRAFTS
+        ),
+    ),
+    # CloudEvents' JSON format schema (draft-07), through its move from spec.json.
+    "cloudevents": Source(
+        "https://github.com/cloudevents/spec",
+        "main",
+        {"cloudevents": ("cloudevents/formats/cloudevents.json|spec.json", 99)},
+        by_id("cloudevents"),
+    ),
+    # AsyncAPI's published schemas (draft-07, definitions inlined under their $ids, 400 KB for
+    # 3.0.0), and 3.0.0's definitions as the separate files that refer to each other by $id.
+    "asyncapi": Source(
+        "https://github.com/asyncapi/spec-json-schemas",
+        "master",
+        {
+            "asyncapi-2.0.0": ("schemas/2.0.0.json", 99),
+            "asyncapi-2.6.0": ("schemas/2.6.0.json", 99),
+            "asyncapi-3.0.0": ("schemas/3.0.0.json", 99),
+            "asyncapi-3.0.0-definitions": ("definitions/3.0.0/asyncapi.json", 40),
+        },
+        by_id("definitions/3.0.0", "bindings", "extensions", "common"),
+        watch={"asyncapi-3.0.0-definitions": ("definitions/3.0.0", "bindings", "common")},
+    ),
 }
 
 
-def revision(source: Source, repo: Path, commit: str, main: str) -> dict[str, str] | None:
-    """The files of one revision (path relative to the main file -> text), or None if it
-    cannot be read as published."""
+def revision(
+    source: Source, repo: Path, commit: str, main: str, schema: str
+) -> dict[str, str] | None:
+    """The files of one revision (path relative to the main file -> text; the main file named
+    ``<schema>.json``), or None if it cannot be read as published."""
     top = posixpath.dirname(main)
+    mine = {main: f"{schema}.json"}
     files: dict[str, str] = {}
     catalog: dict[str, str] = {}
-    pending = [main]
+    pending = [(main, False)]
     while pending:
-        path = pending.pop()
-        name = posixpath.relpath(path, top)
+        path, by_address = pending.pop()
+        name = mine.get(path) or posixpath.relpath(path, top)
+        if name.startswith("../"):
+            if not by_address:
+                return None  # a path outside the schema's folder
+            name = mine[path] = path  # a file found by its address: kept under its own path
         if name in files:
             continue
-        if name.startswith("../"):
-            return None  # outside the schema's folder
         try:
             text = git(repo, "show", f"{commit}:{path}")
             document = json.loads(text)
         except (subprocess.CalledProcessError, json.JSONDecodeError):
             return None
         files[name] = text
-        for ref in sorted(refs(document)):
+        own = document.get("$id", document.get("id")) if isinstance(document, dict) else None
+        base = own if isinstance(own, str) and "://" in own else ""
+        for ref in sorted(refs(document) - refs(document, "$id")):  # not those it holds
+            if base and "://" not in ref and source.address(repo, commit, urljoin(base, ref)):
+                ref = urljoin(base, ref)  # relative to the document's $id
             if "://" in ref:
-                if METASCHEMA.match(ref):
-                    continue
                 found = source.address(repo, commit, ref)
+                if found is None and METASCHEMA.match(ref):
+                    continue
                 if found is None:
                     return None  # a schema published elsewhere: not vendored
-                catalog[ref] = posixpath.relpath(found, top)
-                pending.append(found)
+                pending.append((found, True))
+                catalog[ref] = found
             elif ref:
-                pending.append(posixpath.normpath(posixpath.join(posixpath.dirname(path), ref)))
+                pending.append(
+                    (posixpath.normpath(posixpath.join(posixpath.dirname(path), ref)), False)
+                )
+    # Each address to the file's name in the revision, known once every file is.
+    catalog = {
+        ref: mine.get(found) or posixpath.relpath(found, top) for ref, found in catalog.items()
+    }
     if catalog:
         files["CATALOG"] = json.dumps(catalog, indent=2, sort_keys=True) + "\n"
     return files
 
 
-def history(source: Source, repo: Path, main: str, keep: int) -> list[tuple[str, dict[str, str]]]:
-    """The last ``keep`` revisions of ``main`` that read, each differing from the one before."""
+def history(
+    source: Source, repo: Path, main: str, keep: int, schema: str
+) -> list[tuple[str, dict[str, str]]]:
+    """The last ``keep`` revisions of ``main`` (``new|old`` for a file that was renamed) that
+    read, each differing from the one before."""
+    paths = main.split("|")  # the file's name now, then the names it had before
     options = ["--first-parent"] if source.first_parent else [f"-n{keep}"]
-    commits = git(repo, "log", "--format=%H", *options, source.ref, "--", main).split()
+    watched = source.watch.get(schema, ())
+    commits = git(repo, "log", "--format=%H", *options, source.ref, "--", *paths, *watched).split()
     kept: list[tuple[str, dict[str, str]]] = []
     for commit in reversed(commits):
-        files = revision(source, repo, commit, main)
-        if files is not None and (not kept or kept[-1][1] != files):
+        names = set(git(repo, "ls-tree", "-r", "--name-only", commit, "--", *paths).split())
+        path = next((p for p in paths if p in names), None)
+        files = revision(source, repo, commit, path, schema) if path else None
+        if files is None or not source.accepts(json.loads(files[f"{schema}.json"])):
+            continue
+        if not kept or kept[-1][1] != files:
             kept.append((commit, files))
     return kept[-keep:]
 
@@ -185,20 +255,11 @@ def main(name: str, repo: Path) -> int:
     revisions: dict[str, list[str]] = {}
     with tarfile.open(fileobj=archive, mode="w") as tar:
         for schema, (path, keep) in source.schemas.items():
-            kept = history(source, repo, path, keep)
-            base = posixpath.basename(path)
+            kept = history(source, repo, path, keep, schema)
             for number, (commit, files) in enumerate(kept, 1):
-                if "CATALOG" in files:  # the main file named as the corpus names it
-                    catalog = json.loads(files["CATALOG"])
-                    catalog = {k: f"{schema}.json" if v == base else v for k, v in catalog.items()}
-                    files = {
-                        **files,
-                        "CATALOG": json.dumps(catalog, indent=2, sort_keys=True) + "\n",
-                    }
                 for file, text in sorted(files.items()):
                     data = text.encode()
-                    stored = f"{schema}.json" if file == base else file
-                    info = tarfile.TarInfo(f"{schema}/{number:02d}-{commit[:10]}/{stored}")
+                    info = tarfile.TarInfo(f"{schema}/{number:02d}-{commit[:10]}/{file}")
                     info.size = len(data)
                     tar.addfile(info, io.BytesIO(data))
             revisions[schema] = [commit for commit, _ in kept]
@@ -211,7 +272,7 @@ def main(name: str, repo: Path) -> int:
         "repository": source.repository,
         "ref": source.ref,
         "head": git(repo, "rev-parse", source.ref).strip(),
-        "files": {schema: path for schema, (path, _) in source.schemas.items()},
+        "files": {schema: path.split("|") for schema, (path, _) in source.schemas.items()},
         "revisions": revisions,
     }
     manifest_file.write_text(json.dumps(manifest, indent=2) + "\n")
