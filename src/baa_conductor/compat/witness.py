@@ -49,21 +49,18 @@ class Generator:
             and self.rng.random() < 0.3
         ):
             return self.rng.choice(schema["examples"])
-        for keyword in ("oneOf", "anyOf"):
+        for keyword in ("oneOf", "anyOf", "allOf"):
             members = schema.get(keyword)
             if isinstance(members, list) and members and depth < _DEPTH:
                 index = self._focused_index(keyword, focus, len(members))
-                rest = focus[2:] if index is not None else []
+                rest, own = (focus[2:], []) if index is not None else ([], focus)
                 index = self.rng.randrange(len(members)) if index is None else index
-                return self.instance(node.child(keyword, index), rest, depth + 1)
-        members = schema.get("allOf")
-        if isinstance(members, list) and members and depth < _DEPTH:
-            index = self._focused_index("allOf", focus, len(members))
-            rest = focus[2:] if index is not None else []
-            index = self.rng.randrange(len(members)) if index is None else index
-            return self.instance(node.child("allOf", index), rest, depth + 1)
+                value = self.instance(node.child(keyword, index), rest, depth + 1)
+                return self._with_own(node, value, own, depth)
         if "then" in schema and depth < _DEPTH and self.rng.random() < 0.5:
-            return self.instance(node.child("then"), [], depth + 1)
+            return self._with_own(
+                node, self.instance(node.child("then"), [], depth + 1), focus, depth
+            )
         kind = self._type(schema)
         if kind == "object":
             return self._object(node, focus, depth)
@@ -76,6 +73,15 @@ class Generator:
         if kind == "boolean":
             return self.rng.random() < 0.5
         return None
+
+    def _with_own(self, node: Node, value: Any, focus: list[str], depth: int) -> Any:
+        """``value``, drawn from a member of a union (or from ``then``), with the properties the
+        schema itself declares beside the union drawn too (and steered by ``focus``): a member
+        that only says which properties are required gets an instance of the whole object."""
+        own = ("properties", "required", "patternProperties")
+        if not isinstance(value, dict) or not any(k in node.schema for k in own):
+            return value
+        return {**value, **self._object(node, focus, depth)}
 
     def _focused_index(self, keyword: str, focus: list[str], size: int) -> int | None:
         if len(focus) >= 2 and focus[0] == keyword and focus[1].isdigit() and int(focus[1]) < size:
