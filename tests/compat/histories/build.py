@@ -136,7 +136,7 @@ SOURCES = {
             "openapi-2.0": ("schemas/v2.0/schema.json", 99),
             "openapi-3.0": ("schemas/v3.0/schema.json", 99),
             "openapi-3.1": ("schemas/v3.1/schema.json", 99),
-            "openapi-3.1-base": ("schemas/v3.1/schema-base.json", 99),
+            "openapi-3.1-base": ("schemas/v3.1/schema-base.json", 4),
         },
         by_id("schemas/v3.1"),
     ),
