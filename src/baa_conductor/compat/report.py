@@ -15,7 +15,7 @@ from typing import Any
 from .check import BREAKING, COMPATIBLE, UNKNOWN, Finding, worst
 from .modes import Mode
 from .schemaset import file_of
-from .values import same
+from .values import same_document
 
 
 @dataclass(frozen=True)
@@ -503,5 +503,5 @@ def schema_report(
         if changes
         else "unchanged"
     )
-    edited = old is not None and new is not None and not same(old, new)
+    edited = old is not None and new is not None and not same_document(old, new)
     return SchemaReport(name, against, version(old), version(new), status, tuple(changes), edited)

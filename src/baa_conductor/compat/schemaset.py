@@ -318,7 +318,9 @@ class SchemaSet:
     def dynamic_scope(self) -> frozenset[str]:
         """The documents (by URI) holding a ``$dynamicAnchor`` (or ``$recursiveAnchor``)."""
         mine = {**{self.uris[n]: self.documents[n] for n in self.documents}, **self.referenced}
-        return frozenset(uri for uri, document in mine.items() if _has_anchor(document))
+        return frozenset(
+            uri for uri, document in mine.items() if _walk(document, uri, self.dialect(document))[3]
+        )
 
     def check(self) -> None:
         """Refuse a set that cannot be compared: a schema that its metaschema rejects, or a $ref that
@@ -327,7 +329,7 @@ class SchemaSet:
             self._check_metaschema(name)
         for name in sorted(self.documents):
             root = self.root(name)
-            _, _, sites = _walk(root.schema, root.base, root.dialect)
+            _, _, sites, _ = _walk(root.schema, root.base, root.dialect)
             if all(self._resolves_within(base, ref) for base, ref in sites):
                 continue  # (found by the walk with_referenced made already)
             for pointer, base, schema in _ref_sites(root.schema, root.base, root.dialect):
@@ -409,16 +411,6 @@ class SchemaSet:
         _FIT.add((dialect, text))
 
 
-def _has_anchor(schema: Any) -> bool:
-    if isinstance(schema, list):
-        return any(_has_anchor(v) for v in schema)
-    if not isinstance(schema, dict):
-        return False
-    if "$dynamicAnchor" in schema or "$recursiveAnchor" in schema:
-        return True
-    return any(_has_anchor(v) for k, v in schema.items() if k not in NOT_SCHEMAS)
-
-
 def _beside(doc: str, target: str, file: str) -> str | None:
     """The file ``target`` names when taken as a path from ``file``, whose URI is ``doc``: both
     URIs on one host, so that a relative reference is a relative path."""
@@ -432,26 +424,27 @@ def _beside(doc: str, target: str, file: str) -> str | None:
 def ref_targets(node: Node, *, dynamic: bool = False) -> frozenset[str] | None:
     """The documents the ``$ref``s under ``node`` lead to. None if it has a dynamic reference
     (whose target depends on where it is entered from), unless ``dynamic``."""
-    targets, has_dynamic, _ = _walk(node.schema, node.base, node.dialect)
+    targets, has_dynamic, _, _ = _walk(node.schema, node.base, node.dialect)
     return None if has_dynamic and not dynamic else targets
 
 
-_Found = tuple[frozenset[str], bool, tuple[tuple[str, str], ...]]
+_Found = tuple[frozenset[str], bool, tuple[tuple[str, str], ...], bool]
 # Each (schema, base, dialect) walked once: (schema, what _walk found).
 _walked: dict[tuple[int, str, str], tuple[Any, _Found]] = {}
 
 
 def _walk(schema: Any, base: str, dialect: str) -> _Found:
     """The documents the ``$ref``s and ``$dynamicRef``s under ``schema`` lead to, whether it has
-    a dynamic reference, and each ``$ref`` as (base, reference), in no particular order. Bases
-    change as ``Node.child`` changes them."""
+    a dynamic reference, each ``$ref`` as (base, reference) in no particular order, and whether
+    it has a dynamic anchor (``$dynamicAnchor``, ``$recursiveAnchor``). Bases change as
+    ``Node.child`` changes them."""
     key = (id(schema), base, dialect)
     known = _walked.get(key)
     if known is not None and known[0] is schema:
         return known[1]
     targets: set[str] = set()
     sites: list[tuple[str, str]] = []
-    has_dynamic = False
+    has_dynamic = has_anchor = False
     id_keyword = "id" if dialect == DRAFT_04 else "$id"
     fragment_ids = dialect in _FRAGMENT_IDS
     stack: list[tuple[Any, str]] = [(schema, base)]
@@ -462,6 +455,8 @@ def _walk(schema: Any, base: str, dialect: str) -> _Found:
         elif isinstance(value, dict):
             if "$dynamicRef" in value or "$recursiveRef" in value:
                 has_dynamic = True
+            if "$dynamicAnchor" in value or "$recursiveAnchor" in value:
+                has_anchor = True
             for keyword in ("$ref", "$dynamicRef"):
                 ref = value.get(keyword)
                 if isinstance(ref, str):
@@ -480,7 +475,7 @@ def _walk(schema: Any, base: str, dialect: str) -> _Found:
                 stack.append((child, here))
             elif isinstance(child, list):
                 stack.append((child, here))
-    found = (frozenset(targets), has_dynamic, tuple(sites))
+    found = (frozenset(targets), has_dynamic, tuple(sites), has_anchor)
     if len(_walked) > 20_000:
         _walked.clear()
     _walked[key] = (schema, found)

@@ -111,14 +111,31 @@ def same_schema(a: Any, b: Any) -> bool:
     """Whether two schemas are equal once annotations are left out."""
     form_a, form_b = validation_form(a), validation_form(b)
     if isinstance(form_a, dict) and isinstance(form_b, dict):
-        if form_a != form_b:
-            return False  # what ``same`` calls equal, Python does too
-        # Python also calls true 1: the text tells them apart (the same text is the same JSON;
-        # NaN, which is not equal to itself, has no text).
-        text = _text(form_a)
-        if text is not None and text == _text(form_b):
-            return True
+        quick = _same_quickly(form_a, form_b)
+        if quick is not None:
+            return quick
     return _same_forms(form_a, form_b)
+
+
+def same_document(a: Any, b: Any) -> bool:
+    """``same`` for two whole documents (two versions of a file, most often equal)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        quick = _same_quickly(a, b)
+        if quick is not None:
+            return quick
+    return same(a, b)
+
+
+def _same_quickly(a: dict[str, Any], b: dict[str, Any]) -> bool | None:
+    """``same`` where Python's equality and the JSON text decide it (None where they do not)."""
+    if a != b:
+        return False  # what ``same`` calls equal, Python does too
+    # Python also calls true 1: the text tells them apart (the same text is the same JSON;
+    # NaN, which is not equal to itself, has no text).
+    text = _text(a)
+    if text is not None and text == _text(b):
+        return True
+    return None
 
 
 _texts: dict[int, tuple[Any, str | None]] = {}
