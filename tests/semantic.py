@@ -42,7 +42,7 @@ from baa_conductor.compat.witness import candidates
 
 DEPTH = 2  # times a recursive schema is entered before its next entry becomes ``false``
 SIZE = 1000  # subschemas in the self-contained schema beyond which it is not canonicalised
-SECONDS = 5.0  # of CPU for drawing a revision's instances, beyond which the rest are not drawn
+SECONDS = 10.0  # of CPU for drawing a revision's instances, beyond which the rest are not drawn
 
 _DRAFTS = frozenset(
     {
@@ -221,7 +221,7 @@ def _drawn(text: str, examples: int) -> tuple[Any, ...] | str:
     @_settings(examples, Phase.generate)
     @given(from_schema(json.loads(text)))
     def collect(instance: Any) -> None:
-        if time.process_time() - start > SECONDS:
+        if time.process_time() - start > SECONDS:  # the same on hypothesis' replay
             raise _OverBudget
         drawn.append(instance)
 
