@@ -199,3 +199,28 @@ def test_a_metaschema_referenced_by_its_address_needs_no_refs(
     assert (code, err) == (1, "")
     found = {(c["pointer"], c["kind"], c["backward"]) for c in report["changes"]}
     assert ("/properties/maxLength/minimum", "minimum raised", "breaking") in found
+
+
+def test_a_reference_inside_an_example_is_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """AsyncAPI's definitions point their ``example`` at an example file by a JSON Reference:
+    a value, not a schema, so it is neither resolved nor refused, and editing it is no change."""
+
+    def scheme(example: str) -> dict[str, Any]:
+        return {
+            "$schema": DRAFT_07,
+            "$id": "http://asyncapi.com/definitions/3.0.0/APIKeyHTTPSecurityScheme.json",
+            "type": "object",
+            "required": ["type", "name", "in"],
+            "properties": {"type": {"const": "httpApiKey"}, "name": {"type": "string"}},
+            "example": {"$ref": f"http://asyncapi.com/examples/3.0.0/{example}"},
+        }
+
+    old, new = _pair(
+        tmp_path,
+        {"scheme.json": scheme("APIKeyHTTPSecurityScheme.json")},
+        {"scheme.json": scheme("apiKey.json")},
+    )
+    code, report, err = _run(["--against", str(old), "--schemas", str(new)], capsys)
+    assert (code, err, report["changes"]) == (0, "", [])

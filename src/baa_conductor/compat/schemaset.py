@@ -41,8 +41,9 @@ _FRAGMENT_IDS = frozenset(
     {"http://json-schema.org/draft-04/schema", "http://json-schema.org/draft-06/schema",
      "http://json-schema.org/draft-07/schema"}
 )  # fmt: skip
-# Values, not schemas: a "$ref" inside them is data.
-NOT_SCHEMAS = frozenset({"enum", "const", "default", "examples"})
+# Values, not schemas: a "$ref" inside them is data (``example`` is OpenAPI's and AsyncAPI's
+# single example, which they write as a JSON Reference to an example file).
+NOT_SCHEMAS = frozenset({"enum", "const", "default", "examples", "example"})
 
 
 # Schemas jsonschema's metaschema check accepted (jsonschema-rs did not), by dialect and text:
