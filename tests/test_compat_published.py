@@ -224,3 +224,45 @@ def test_a_reference_inside_an_example_is_data(
     )
     code, report, err = _run(["--against", str(old), "--schemas", str(new)], capsys)
     assert (code, err, report["changes"]) == (0, "", [])
+
+
+def test_properties_named_like_keywords_hold_schemas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """AsyncAPI's message object has a property called ``examples`` (and schemas have one called
+    ``$ref``): under ``properties`` these are names, so the reference inside the first is
+    followed by path to the file it names, and a change there is found through it."""
+
+    def example(max_length: int) -> dict[str, Any]:
+        return {
+            "$schema": DRAFT_07,
+            "$id": "http://asyncapi.com/common/example.json",
+            "type": "object",
+            "properties": {"name": {"type": "string", "maxLength": max_length}},
+        }
+
+    message = {
+        "$schema": DRAFT_07,
+        "$id": "http://asyncapi.com/definitions/message.json",
+        "type": "object",
+        "properties": {
+            "examples": {"type": "array", "items": {"$ref": "../common/example.json"}},
+            "$ref": {"type": "string"},
+        },
+    }
+    for side, max_length in (("old", 100), ("new", 10)):
+        _write(tmp_path / side / "definitions", {"message.json": message})
+        _write(tmp_path / side / "common", {"example.json": example(max_length)})
+    code, report, err = _run(
+        [
+            "--against",
+            str(tmp_path / "old" / "definitions"),
+            "--schemas",
+            str(tmp_path / "new" / "definitions"),
+        ],
+        capsys,
+    )
+    assert (code, err) == (1, "")
+    assert [(c["schema"], c["pointer"], c["backward"]) for c in report["changes"]] == [
+        ("message.json", "/properties/examples/items/properties/name/maxLength", "breaking")
+    ]

@@ -24,7 +24,7 @@ from .rules.objects import ObjectRules
 from .rules.strings import StringRules
 from .rules.types import TypeRules
 from .schemaset import NOT_SCHEMAS as VALUES
-from .schemaset import Node, escape
+from .schemaset import SCHEMA_MAPS, Node, escape
 from .values import ANNOTATIONS, same_schema
 from .walk import Writer
 
@@ -158,23 +158,26 @@ def _ref_pairs(a: Node, b: Node) -> list[tuple[Node, Node]]:
     A dynamic reference is paired with itself unresolved (never the same: it depends on where
     it is entered from)."""
     pairs: list[tuple[Node, Node]] = []
-    stack = [(a, b)]
+    # (x, y, whether they are maps of names to schemas, whose keys are names, not keywords)
+    stack = [(a, b, False)]
     while stack:
-        x, y = stack.pop()
+        x, y, is_map = stack.pop()
         if isinstance(x.schema, list) and isinstance(y.schema, list):
-            stack.extend((x.child(i), y.child(i)) for i in range(len(x.schema)))
+            stack.extend((x.child(i), y.child(i), False) for i in range(len(x.schema)))
             continue
         if not isinstance(x.schema, dict) or not isinstance(y.schema, dict):
             continue
-        if "$dynamicRef" in x.schema or "$recursiveRef" in x.schema:
+        if not is_map and ("$dynamicRef" in x.schema or "$recursiveRef" in x.schema):
             pairs.append((x, y.with_schema(False)))
-        if isinstance(x.schema.get("$ref"), str):
+        if not is_map and isinstance(x.schema.get("$ref"), str):
             pairs.append((x.resolve(), y.resolve()))
         for key, value in x.schema.items():
-            if key in VALUES or key in ANNOTATIONS or key.startswith("x-") or key not in y.schema:
+            if key not in y.schema or not isinstance(value, dict | list):
                 continue
-            if isinstance(value, dict | list):
-                stack.append((x.child(key), y.child(key)))
+            if not is_map and (key in VALUES or key in ANNOTATIONS or key.startswith("x-")):
+                continue
+            child_is_map = not is_map and key in SCHEMA_MAPS and isinstance(value, dict)
+            stack.append((x.child(key), y.child(key), child_is_map))
     return pairs
 
 

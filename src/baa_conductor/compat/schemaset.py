@@ -44,6 +44,21 @@ _FRAGMENT_IDS = frozenset(
 # Values, not schemas: a "$ref" inside them is data (``example`` is OpenAPI's and AsyncAPI's
 # single example, which they write as a JSON Reference to an example file).
 NOT_SCHEMAS = frozenset({"enum", "const", "default", "examples", "example"})
+# Keywords whose value maps names to schemas: a name there ("examples", "$ref") is a property's
+# or a definition's name, not a keyword.
+SCHEMA_MAPS = frozenset(
+    {"properties", "patternProperties", "dependentSchemas", "dependencies", "$defs", "definitions"}
+)
+
+
+def _children(value: dict[str, Any], is_map: bool) -> Iterator[tuple[str, Any, bool]]:
+    """(key, child, whether the child is a schema map) for what may hold schemas in ``value``,
+    a schema or (``is_map``) a map of names to schemas."""
+    for key, child in value.items():
+        if is_map:
+            yield key, child, False
+        elif key not in NOT_SCHEMAS:
+            yield key, child, key in SCHEMA_MAPS and isinstance(child, dict)
 
 
 # Schemas jsonschema's metaschema check accepted (jsonschema-rs did not), by dialect and text:
@@ -448,34 +463,34 @@ def _walk(schema: Any, base: str, dialect: str) -> _Found:
     has_dynamic = has_anchor = False
     id_keyword = "id" if dialect == DRAFT_04 else "$id"
     fragment_ids = dialect in _FRAGMENT_IDS
-    stack: list[tuple[Any, str]] = [(schema, base)]
+    stack: list[tuple[Any, str, bool]] = [(schema, base, False)]
     while stack:
-        value, here = stack.pop()
+        value, here, is_map = stack.pop()
         if isinstance(value, list):
-            children: Any = value
+            children: Any = [(v, False) for v in value]
         elif isinstance(value, dict):
-            if "$dynamicRef" in value or "$recursiveRef" in value:
+            if not is_map and ("$dynamicRef" in value or "$recursiveRef" in value):
                 has_dynamic = True
-            if "$dynamicAnchor" in value or "$recursiveAnchor" in value:
+            if not is_map and ("$dynamicAnchor" in value or "$recursiveAnchor" in value):
                 has_anchor = True
-            for keyword in ("$ref", "$dynamicRef"):
+            for keyword in ("$ref", "$dynamicRef") if not is_map else ():
                 ref = value.get(keyword)
                 if isinstance(ref, str):
                     targets.add(_join(here, ref))
                     if keyword == "$ref":
                         sites.append((here, ref))
-            children = [v for k, v in value.items() if k not in NOT_SCHEMAS]
+            children = [(v, m) for _, v, m in _children(value, is_map)]
         else:
             continue
-        for child in children:
+        for child, child_is_map in children:
             if isinstance(child, dict):
-                own = child.get(id_keyword)
+                own = None if child_is_map else child.get(id_keyword)
                 if isinstance(own, str) and own and not (fragment_ids and own.startswith("#")):
-                    stack.append((child, _join(here, own)))
+                    stack.append((child, _join(here, own), child_is_map))
                     continue
-                stack.append((child, here))
+                stack.append((child, here, child_is_map))
             elif isinstance(child, list):
-                stack.append((child, here))
+                stack.append((child, here, False))
     found = (frozenset(targets), has_dynamic, tuple(sites), has_anchor)
     if len(_walked) > 20_000:
         _walked.clear()
@@ -509,25 +524,25 @@ def _ref_sites(schema: Any, base: str, dialect: str) -> Iterator[tuple[str, str,
             return _join(here, own)
         return here
 
-    def walk(value: Any, here: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    def walk(value: Any, here: str, is_map: bool) -> Iterator[tuple[str, str, dict[str, Any]]]:
         if isinstance(value, list):
             for index, item in enumerate(value):
                 path.append(str(index))
-                yield from walk(item, rebased(item, here))
+                yield from walk(item, rebased(item, here), False)
                 path.pop()
             return
         if not isinstance(value, dict):
             return
-        if isinstance(value.get("$ref"), str):
+        if not is_map and isinstance(value.get("$ref"), str):
             yield "".join(f"/{p}" for p in path), here, value
-        for key, item in value.items():
-            if key in NOT_SCHEMAS or not isinstance(item, dict | list):
+        for key, item, item_is_map in _children(value, is_map):
+            if not isinstance(item, dict | list):
                 continue
             path.append(escape(key))
-            yield from walk(item, rebased(item, here))
+            yield from walk(item, here if item_is_map else rebased(item, here), item_is_map)
             path.pop()
 
-    return walk(schema, base)
+    return walk(schema, base, False)
 
 
 @dataclass(frozen=True, eq=False)
