@@ -111,6 +111,8 @@ def self_contained(root: Node, depth: int = DEPTH, budget: int = SIZE) -> Any:
             raise Unsupported(f"a schema that is a {type(schema).__name__}")
         if "$dynamicRef" in schema or "$recursiveRef" in schema:
             raise Unsupported("a dynamic reference")
+        if "contentMediaType" in schema or schema.get("contentEncoding", "base64") != "base64":
+            raise Unsupported("contentMediaType or contentEncoding, which jsonschema-rs asserts")
         if isinstance(schema.get("$ref"), str):  # drafts 04-07: the siblings of $ref are ignored
             target = node.resolve()
             if isinstance(target.schema, bool):
@@ -140,6 +142,10 @@ def self_contained(root: Node, depth: int = DEPTH, budget: int = SIZE) -> Any:
                     name: item if isinstance(item, list) else expand(node.child(key, name), entered)
                     for name, item in value.items()
                 }
+        if (
+            schema.get("contentEncoding") == "base64"
+        ):  # an assertion in drafts 04-07 to jsonschema-rs
+            out["allOf"] = [*out.get("allOf", []), {"pattern": _BASE64}]
         return out
 
     return expand(root, ())
@@ -165,6 +171,10 @@ def python_pattern(pattern: str) -> str:
             in_class = False
         out.append((_ECMA_IN_CLASS if in_class else _ECMA).get(token, token))
     return "".join(out)
+
+
+# Canonical base64, as jsonschema-rs decodes it: the bits padding leaves over are zero.
+_BASE64 = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$"
 
 
 @dataclass(frozen=True)

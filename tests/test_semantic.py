@@ -66,3 +66,14 @@ def test_patterns_match_as_ecma_262_reads_them() -> None:
     assert not re.search(python_pattern(r"^\d$"), "\u0663")
     assert not re.search(python_pattern(r"^[\w.]+$"), "\u00e9")
     assert re.search(python_pattern(r"^\\.[\d]$"), "\\x1")
+
+
+def test_base64_content_is_drawn_as_jsonschema_rs_decodes_it() -> None:
+    """jsonschema-rs asserts ``contentEncoding`` in draft-07: only canonical base64 is drawn (as
+    the CloudEvents schema's ``data_base64`` needs), and a media type falls back."""
+    data = {"type": "object", "properties": {"d": {"type": "string", "contentEncoding": "base64"}}}
+    outcome = semantic_check(_set({"a": data}), _set({"a": data}), "a", 20)
+    assert outcome == type(outcome)(None, 20, None)
+    typed = {"type": "string", "contentMediaType": "application/json"}
+    outcome = semantic_check(_set({"a": typed}), _set({"a": typed}), "a", 20)
+    assert outcome.fallback == "contentMediaType or contentEncoding, which jsonschema-rs asserts"
