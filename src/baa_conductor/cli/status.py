@@ -22,7 +22,8 @@ examples:
 Statuses: queued, running, retrying (an attempt failed, the next is due), finished, cancelled,
 rejected (the worker refused the request); for a run read from the runs root also interrupted
 (its runner died) and lost (its worker on another machine stopped answering). Exit code 1 when
-the broker knows nothing of the id, or no run has that name.
+the broker knows nothing of the id; 2 when no run has the name (with $BAA_BROKER_URL set, such a
+name is asked of the broker).
 """
 
 
@@ -77,7 +78,9 @@ def describe(info: Any) -> str:
 
 def cmd_status(args: argparse.Namespace) -> int:
     if args.broker is None and not looks_dispatched(args.task_id):  # --broker: a dispatched step
-        return _status_local(args)
+        local = _status_local(args)
+        if local is not None:
+            return local
     dispatch = load_dispatch()
     dispatcher = dispatch.Dispatcher(args.broker, queue=args.queue)
     try:
@@ -129,13 +132,23 @@ class RunInfo:
         return {k: v for k, v in fields.items() if v is not None}
 
 
-def _status_local(args: argparse.Namespace) -> int:
+def _status_local(args: argparse.Namespace) -> int | None:
+    """The status of a run under the runs root; None when the name finds none and a broker is
+    configured (``$BAA_BROKER_URL``): then the broker is asked."""
     import json
+    import os
 
+    from ..lookup import RunLookupError
     from ._common import find_run
     from ._runview import RunView
 
-    info = RunInfo(RunView(find_run(args.task_id, args)))
+    try:
+        run_dir = find_run(args.task_id, args)
+    except RunLookupError as error:
+        if error.candidates or not os.environ.get("BAA_BROKER_URL"):
+            raise
+        return None
+    info = RunInfo(RunView(run_dir))
     if args.json:
         Sink.stdout().text(json.dumps(info.to_json(), ensure_ascii=False) + "\n")
     else:
