@@ -31,6 +31,15 @@ def _both(schema: Any, instance: Any, draft: str, formats: bool = False,
     for uri, doc in (others or {}).items():
         resources.append((uri, specification_with(doc.get("$schema", draft)).create_resource(doc)))
     registry: Registry[Any] = Registry().with_resources(resources).crawl()
+    cls, validator = _jsonschema(schema, draft, formats, registry)
+    resolver = registry.resolver(base_uri=BASE)
+    return direct.verdict(schema, instance, cls, resolver, formats=formats), validator.is_valid(
+        instance
+    )
+
+
+def _jsonschema(schema: Any, draft: str, formats: bool, registry: Registry[Any]) -> Any:
+    """jsonschema's validator class for ``draft`` and its validator of ``schema`` at BASE."""
     cls = validators.validator_for({"$schema": draft})
     make: Any = cls
     validator = make(
@@ -39,10 +48,7 @@ def _both(schema: Any, instance: Any, draft: str, formats: bool = False,
         format_checker=cls.FORMAT_CHECKER if formats else None,
         _resolver=registry.resolver(base_uri=BASE),
     )
-    resolver = registry.resolver(base_uri=BASE)
-    return direct.verdict(schema, instance, cls, resolver, formats=formats), validator.is_valid(
-        instance
-    )
+    return cls, validator
 
 
 CASES = [
@@ -180,14 +186,7 @@ def _light_both(
         registry = registry.crawl()
     except Exception:  # a schema its metaschema rejects, which never gets this far
         assume(False)
-    cls = validators.validator_for({"$schema": draft})
-    make: Any = cls
-    validator = make(
-        schema,
-        registry=registry,
-        format_checker=cls.FORMAT_CHECKER if formats else None,
-        _resolver=registry.resolver(base_uri=BASE),
-    )
+    cls, validator = _jsonschema(schema, draft, formats, registry)
     ours = direct.light_verdict(
         schema, instance, cls, registry.resolver(base_uri=BASE), formats=formats
     )
