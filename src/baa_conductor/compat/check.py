@@ -50,7 +50,9 @@ class Checker(TypeRules, NumberRules, StringRules, ArrayRules, ObjectRules, Comb
             via = r.sset.name_of(target.doc) if target.doc != r.doc else None
             found = self.covers(target, writer, aligned=aligned)
             return [f if via is None else replace(f, via=(via, *f.via)) for f in found]
-        primary = self._through_refs(writer[0]) if aligned and len(writer) == 1 else None
+        # The writer's first schema sits where the reader does; the rest of the conjunction
+        # (members lifted from allOf, a branch's view of the same property) only narrows it.
+        primary = self._through_refs(writer[0]) if aligned else None
         if primary is not None and self._unchanged(r, primary):
             return []
         alternatives = self.alternatives(writer)

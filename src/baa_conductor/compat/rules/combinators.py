@@ -16,8 +16,9 @@ class CombinatorRules(Walk):
     def _combinator_rule(self, r: Node, alt: Writer, primary: Node | None) -> list[Finding]:
         findings: list[Finding] = []
         for index in range(len(r.get("allOf") or ())):
-            member = self.covers(r.child("allOf", index), alt, aligned=False)
-            findings += [f.under(f"/allOf/{index}") for f in member]
+            findings += [
+                f.under(f"/allOf/{index}") for f in self._all_of_member(r, index, alt, primary)
+            ]
         if isinstance(r.get("$ref"), str):
             target = r.resolve()
             via = r.sset.name_of(target.doc) if target.doc != r.doc else None
@@ -42,6 +43,22 @@ class CombinatorRules(Walk):
         if r.has("if"):
             findings += self._conditional_rule(r, alt, primary)
         return findings
+
+    def _all_of_member(
+        self, r: Node, index: int, alt: Writer, primary: Node | None
+    ) -> list[Finding]:
+        """A member of the reader's ``allOf`` against the writer's member at the same place when
+        both have as many (every writer value is one of that member's, so it is enough), else
+        against the whole writer."""
+        mine = r.child("allOf", index)
+        theirs = primary.get("allOf") if primary is not None else None
+        if primary is None or not isinstance(theirs, list) or len(theirs) != len(r.get("allOf")):
+            return self.covers(mine, alt, aligned=False)
+        found = self._either(mine, primary.child("allOf", index), primary.hiding("allOf"))
+        if ok(found):
+            return found
+        wider = self.covers(mine, alt, aligned=False)
+        return wider if ok(wider) else found
 
     def _either(self, r: Node, w: Node, body: Node) -> list[Finding]:
         """``r`` against ``w`` at the same place (precise findings), else against ``w`` with the
