@@ -376,9 +376,10 @@ def test_a_ref_swapped_for_a_narrower_inline_schema_fails_the_schema_that_holds_
         ],
     )
     [change] = [c for c in report["changes"] if c["schema"] == "run-state-snapshot"]
-    assert (change["pointer"], change["kind"], change["via"]) == (
+    assert (change["pointer"], change["kind"], change["detail"], change["via"]) == (
         "/properties/status/enum",
         "enum value removed",
+        '-"blocked"',
         None,
     )
 

@@ -52,7 +52,10 @@ def worst(findings: Iterable[Finding]) -> str:
 
 def short(value: Any, limit: int = 60) -> str:
     text = "absent" if value is None else json.dumps(value, sort_keys=True, default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    # A list cut short keeps its closing bracket, so that its items can be shown without them.
+    return text[: limit - 2] + "…]" if isinstance(value, list) else text[: limit - 1] + "…"
 
 
 def type_atoms(type_value: Any) -> frozenset[str]:

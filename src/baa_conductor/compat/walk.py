@@ -74,14 +74,26 @@ class Walk:
             return f"{keyword} {'raised' if new > old else 'lowered'}"
         return f"{keyword} changed"
 
-    def _detail(self, reader_value: Any, writer_value: Any) -> str:
+    def _detail(self, reader_value: Any, writer_value: Any, keyword: str = "") -> str:
         old, new = self._old_new(reader_value, writer_value)
+        if keyword == "enum" and isinstance(old, list) and isinstance(new, list):
+            # Two long lists cut short would hide the difference: show only the difference.
+            added = [v for v in new if not is_member(v, old)]
+            removed = [v for v in old if not is_member(v, new)]
+            shown = [
+                f"{sign}{short(values)[1:-1]}"
+                for sign, values in (("+", added), ("-", removed))
+                if values
+            ]
+            if shown:
+                return " ".join(shown)
         return f"{short(old)} -> {short(new)}"
 
     def _finding(
         self, pointer: str, keyword: str, r: Any, w: Any, verdict: str, why: str = ""
     ) -> Finding:
-        return Finding(pointer, self._kind(keyword, r, w), verdict, self._detail(r, w), why)
+        detail = self._detail(r, w, keyword)
+        return Finding(pointer, self._kind(keyword, r, w), verdict, detail, why)
 
     def _presence(self, pointer: str, what: str, in_reader: bool, subs: list[Finding]) -> Finding:
         """An item (property, prefix item) present on one side only, judged by ``subs``."""
