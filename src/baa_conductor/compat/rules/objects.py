@@ -1,29 +1,209 @@
 """Objects: each property between the schemas that apply to it on each side, names neither
-lists, ``required``, dependencies and ``propertyNames``."""
+lists, ``required``, dependencies and ``propertyNames``.
+
+``unevaluatedProperties`` applies to the names that nothing else evaluated: not the names of
+``properties`` and ``patternProperties`` beside it, and not those of the schemas its in-place
+applicators (``$ref``, ``allOf``, ``anyOf``, ...) apply, when these validate (2020-12 core,
+"unevaluatedProperties"). Which of those validate depends on the instance, so each side is read
+the way that can only make a "compatible" harder to prove: a reader's evaluated names are those
+of the schemas that always apply (``$ref`` and ``allOf`` targets, followed through theirs), a
+writer's those of every in-place subschema (``anyOf`` members and ``then`` included)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
+from ...exceptions import CompatInputError
 from ..findings import BREAKING, COMPATIBLE, Finding, matches, ok, worst
-from ..keywords import IN_PLACE
+from ..keywords import REF_OVERRIDES_DIALECTS
 from ..schemaset import Node, escape
 from ..values import same_schema
 from ..walk import Walk, Writer
 
+# In-place applicators whose subschemas always apply when the schema validates, and the others
+# (``not`` evaluates nothing: its subschema's annotations are dropped when ``not`` holds).
+_ALWAYS = ("$ref", "allOf")
+_SOMETIMES = ("anyOf", "oneOf", "if", "then", "else", "dependentSchemas", "dependencies")
+_UNEVALUATED = "unevaluatedProperties"
+# Beside these, every name may be evaluated, or which ones is not followed.
+_EVERY = frozenset({"additionalProperties", _UNEVALUATED})
+_UNFOLLOWED = frozenset({"$dynamicRef", "$recursiveRef", "dependencies"})
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """Names that in-place applicators beside ``unevaluatedProperties`` may evaluate, or
+    ``every``: some name they evaluate is not known (an ``additionalProperties`` among them, a
+    dynamic reference)."""
+
+    names: frozenset[str] = frozenset()
+    patterns: frozenset[str] = frozenset()
+    every: bool = False
+
+    def covers(self, name: str) -> bool:
+        return self.every or name in self.names or any(matches(p, name) for p in self.patterns)
+
 
 class ObjectRules(Walk):
+    def __init__(self, reader_is_new: bool) -> None:
+        super().__init__(reader_is_new)
+        self._evaluated_memo: dict[Any, Evaluated] = {}
+        self._shape_memo: dict[Any, bool] = {}
+
+    def _evaluated(self, node: Node, *, reader: bool) -> Evaluated:
+        """What the in-place applicators of ``node`` evaluate, for its ``unevaluatedProperties``:
+        no more than they surely do for a reader, no less than they may for a writer."""
+        key = (id(node.schema), node.base, reader)
+        known = self._evaluated_memo.get(key)
+        if known is not None:
+            return known
+        names: set[str] = set()
+        patterns: set[str] = set()
+        every = False
+        seen: set[Any] = {(id(node.schema), node.base)}
+        stack = list(self._applied(node, reader=reader))
+        while stack and not every:
+            sub = stack.pop()
+            if sub is None:  # a subschema that cannot be followed
+                every = not reader
+                continue
+            if (id(sub.schema), sub.base) in seen or not isinstance(sub.schema, dict):
+                continue
+            seen.add((id(sub.schema), sub.base))
+            if sub.dialect in REF_OVERRIDES_DIALECTS:
+                # Before 2019-09 nothing is evaluated (there are no annotations to collect).
+                every = not reader
+                continue
+            if sub.has("additionalProperties") or sub.has("unevaluatedProperties"):
+                every = True  # between them, every name is evaluated
+                continue
+            names.update(sub.get("properties") or {})
+            patterns.update(sub.get("patternProperties") or {})
+            stack.extend(self._applied(sub, reader=reader))
+        found = Evaluated(frozenset(names), frozenset(patterns), every)
+        self._evaluated_memo[key] = found
+        return found
+
+    @staticmethod
+    def _applied(node: Node, *, reader: bool) -> list[Node | None]:
+        """The subschemas ``node`` applies in place (None where one cannot be followed)."""
+        schema = node.schema
+        out: list[Node | None] = []
+        for keyword in _ALWAYS if reader else (*_ALWAYS, *_SOMETIMES):
+            value = schema.get(keyword)
+            if keyword == "$ref":
+                if isinstance(value, str):
+                    try:
+                        out.append(node.resolve())
+                    except CompatInputError:
+                        out.append(None)
+            elif isinstance(value, list):
+                out += [node.child(keyword, i) for i in range(len(value))]
+            elif keyword in ("if", "then", "else") and isinstance(value, dict):
+                out.append(node.child(keyword))
+            elif isinstance(value, dict):
+                out += [node.child(keyword, k) for k, v in value.items() if isinstance(v, dict)]
+        if not reader and any(k in schema for k in ("$dynamicRef", "$recursiveRef")):
+            out.append(None)
+        return out
+
+    def _same_shape(self, r: Node, w: Node) -> bool:
+        """Both sides' ``unevaluatedProperties`` leave the same names, whatever the instance:
+        their in-place applicators evaluate names of the same ``properties`` and
+        ``patternProperties`` (their schemas aside), and every one that applies only when it
+        validates (an ``if``, a member of ``anyOf`` or ``oneOf``) is unchanged. Then a name either
+        side's applicators leave is left on the other side too, and so held to both
+        ``unevaluatedProperties``. Only what always applies (``allOf``, ``$ref``, the branch
+        ``if`` chooses, ``dependentSchemas`` of a name present) may otherwise differ: a valid
+        instance validates it, so keeps its names."""
+        if not (r.has(_UNEVALUATED) and w.has(_UNEVALUATED)):
+            return False
+        if r.has("additionalProperties") or w.has("additionalProperties"):
+            return False
+        key = (r.key(), w.key())
+        known = self._shape_memo.get(key)
+        if known is None:
+            try:
+                known = self._shape(r, w, set(), top=True)
+            except CompatInputError:
+                known = False
+            self._shape_memo[key] = known
+        return known
+
+    def _shape(self, a: Node, b: Node, seen: set[Any], *, top: bool = False) -> bool:
+        if not isinstance(a.schema, dict) or not isinstance(b.schema, dict):
+            return isinstance(a.schema, bool) and a.schema is b.schema
+        pair = (a.key(), b.key())
+        if pair in seen:
+            return True
+        seen.add(pair)
+        if not top:
+            if a.dialect in REF_OVERRIDES_DIALECTS or b.dialect in REF_OVERRIDES_DIALECTS:
+                return False
+            if a.keys() & _EVERY or b.keys() & _EVERY:
+                return False
+            for keyword in ("properties", "patternProperties"):
+                if set(a.get(keyword) or ()) != set(b.get(keyword) or ()):
+                    return False
+        if a.keys() & _UNFOLLOWED or b.keys() & _UNFOLLOWED:
+            return False
+        if any(a.has(k) != b.has(k) for k in (*_ALWAYS, *_SOMETIMES)):
+            return False
+        if a.has("$ref") and not self._shape(a.resolve(), b.resolve(), seen):
+            return False
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            mine, theirs = a.get(keyword) or [], b.get(keyword) or []
+            if len(mine) != len(theirs):
+                return False
+            for i in range(len(mine)):
+                x, y = a.child(keyword, i), b.child(keyword, i)
+                same = self._shape(x, y, seen) if keyword == "allOf" else self._unchanged(x, y)
+                if not same:
+                    return False
+        if a.has("if") and not self._unchanged(a.child("if"), b.child("if")):
+            return False
+        for keyword in ("then", "else"):
+            if a.has(keyword) and not self._shape(a.child(keyword), b.child(keyword), seen):
+                return False
+        mine, theirs = a.get("dependentSchemas") or {}, b.get("dependentSchemas") or {}
+        if set(mine) != set(theirs):
+            return False
+        return all(
+            self._shape(a.child("dependentSchemas", k), b.child("dependentSchemas", k), seen)
+            for k in mine
+        )
+
     def _additional(self, node: Node, *, reader: bool) -> tuple[Node | None, str]:
+        """The schema the names ``properties`` and ``patternProperties`` leave must match
+        (for ``unevaluatedProperties``, except those the applicators beside it evaluate)."""
         if node.has("additionalProperties"):
             return node.child("additionalProperties"), "/additionalProperties"
-        if node.has("unevaluatedProperties") and (reader or not node.keys() & IN_PLACE):
+        if node.has("unevaluatedProperties") and not self._evaluated(node, reader=reader).every:
             return node.child("unevaluatedProperties"), "/unevaluatedProperties"
         return None, "/additionalProperties"
 
+    def _elsewhere(self, node: Node, *, reader: bool) -> Evaluated:
+        """The names ``node``'s ``unevaluatedProperties`` leaves to its in-place applicators."""
+        if node.has("additionalProperties") or not node.has("unevaluatedProperties"):
+            return Evaluated()
+        return self._evaluated(node, reader=reader)
+
     def _property(self, node: Node, name: str, *, reader: bool) -> list[tuple[Node, str]]:
         """The schemas that a property called ``name`` must match in ``node``, with pointers."""
+        found = self._own(node, name)
+        if not found and not self._elsewhere(node, reader=reader).covers(name):
+            extra, pointer = self._additional(node, reader=reader)
+            if extra is not None:
+                found.append((extra, pointer))
+        return found
+
+    @staticmethod
+    def _own(node: Node | None, name: str) -> list[tuple[Node, str]]:
+        """The ``properties`` and ``patternProperties`` schemas of ``node`` for ``name``."""
         found: list[tuple[Node, str]] = []
+        if node is None:
+            return found
         if name in (node.get("properties") or {}):
             found.append((node.child("properties", name), f"/properties/{escape(name)}"))
         for pattern in node.get("patternProperties") or {}:
@@ -34,10 +214,6 @@ class ObjectRules(Walk):
                         f"/patternProperties/{escape(pattern)}",
                     )
                 )
-        if not found:
-            extra, pointer = self._additional(node, reader=reader)
-            if extra is not None:
-                found.append((extra, pointer))
         return found
 
     def _cannot_have(self, alt: Writer, name: str) -> bool:
@@ -48,11 +224,20 @@ class ObjectRules(Walk):
         r_props = r.get("properties") or {}
         p_props = (primary.get("properties") or {}) if primary is not None else {}
         names = dict.fromkeys([*r_props, *(k for n in alt for k in n.get("properties") or {})])
+        # The writer's unevaluatedProperties holds wherever the reader's does (see _same_shape).
+        also = (
+            (primary.child(_UNEVALUATED),)
+            if primary is not None and self._same_shape(r, primary)
+            else ()
+        )
         for name in names:
             w_k = tuple(s for n in alt for s, _ in self._property(n, name, reader=False))
             subs: list[Finding] = []
             for r_k, r_pointer in self._property(r, name, reader=True):
-                found = self.covers(r_k, w_k or (r.with_schema(True),))
+                writer = w_k
+                if also and r_pointer == f"/{_UNEVALUATED}" and not self._own(primary, name):
+                    writer = (*w_k, *also)
+                found = self.covers(r_k, writer or (r.with_schema(True),))
                 if r_k.schema is False and found:  # say which keyword shuts the property out
                     side = "new" if self.reader_is_new else "old"
                     found = [replace(found[0], kind=f"{side} {r_pointer[1:]} is false")]
@@ -62,7 +247,7 @@ class ObjectRules(Walk):
                 findings += [f.under(pointer) for f in subs]
             else:
                 findings.append(self._presence(pointer, "property", name in r_props, subs))
-        findings += self._other_names(r, alt, primary)
+        findings += self._other_names(r, alt, primary, frozenset(names))
         findings += self._required_rule(r, alt, primary)
         required = max((len(set(n.get("required") or ())) for n in alt), default=0)
         findings += self._count_rule("minProperties", r, alt, primary, required)
@@ -72,19 +257,32 @@ class ObjectRules(Walk):
         return findings
 
     def _most_names(self, alt: Writer) -> int | None:
-        counts = []
-        for n in alt:
-            extra, _ = self._additional(n, reader=False)
-            if extra is not None and extra.schema is False and not n.get("patternProperties"):
-                props = n.get("properties") or {}
-                counts.append(sum(1 for v in props.values() if v is not False))
+        counts = [len(names) for n in alt if (names := self._only_names(n)) is not None]
         return min(counts) if counts else None
 
-    def _other_names(self, r: Node, alt: Writer, primary: Node | None) -> list[Finding]:
+    def _only_names(self, n: Node) -> set[str] | None:
+        """The only names a writer's object may have (None: any others too)."""
+        extra, _ = self._additional(n, reader=False)
+        if extra is None or extra.schema is not False or n.get("patternProperties"):
+            return None
+        elsewhere = self._elsewhere(n, reader=False)
+        if elsewhere.patterns:
+            return None
+        props = n.get("properties") or {}
+        return {k for k, v in props.items() if v is not False} | elsewhere.names
+
+    def _other_names(
+        self, r: Node, alt: Writer, primary: Node | None, named: frozenset[str]
+    ) -> list[Finding]:
         """Properties named in neither schema: the reader's additional / pattern schemas must
         accept whatever the writer lets such properties hold."""
         findings: list[Finding] = []
         r_patterns = r.get("patternProperties") or {}
+        # Names the reader's own applicators evaluate are not in its unevaluatedProperties' share.
+        r_elsewhere = self._elsewhere(r, reader=True)
+        # A name the writer's applicators may evaluate is held to its unevaluatedProperties when
+        # the reader's is applied to it too (see _same_shape).
+        shaped = primary if primary is not None and self._same_shape(r, primary) else None
         regions: list[tuple[Node, str, str | None]] = []
         extra, extra_ptr = self._additional(r, reader=True)
         if extra is not None:
@@ -100,7 +298,10 @@ class ObjectRules(Walk):
         for region, pointer, pattern in regions:
             if region.schema is True:
                 continue
-            attempts = [self._region_in(region, pattern, n, r_patterns) for n in alt]
+            attempts = [
+                self._region_in(region, pattern, n, r_patterns, r_elsewhere, named, shaped)
+                for n in alt
+            ]
             good = next((a for a in attempts if ok(a)), None)
             keyword = pointer.split("/")[1]
             r_value = r.get(keyword) if pattern is None else r_patterns[pattern]
@@ -125,8 +326,17 @@ class ObjectRules(Walk):
         return findings
 
     def _region_in(
-        self, region: Node, pattern: str | None, n: Node, r_patterns: dict[str, Any]
+        self,
+        region: Node,
+        pattern: str | None,
+        n: Node,
+        r_patterns: dict[str, Any],
+        r_elsewhere: Evaluated,
+        named: frozenset[str],
+        shaped: Node | None,
     ) -> list[Finding]:
+        """The reader's ``region`` (its schema for unnamed properties, or for those ``pattern``
+        matches) against what the writer's node ``n`` lets such properties hold."""
         n_patterns = n.get("patternProperties") or {}
         if pattern is not None and pattern in n_patterns:
             return self.covers(region, (n.child("patternProperties", pattern),))
@@ -138,6 +348,24 @@ class ObjectRules(Walk):
             if pattern is None and q in r_patterns:
                 continue
             parts.append(n.child("patternProperties", q))
+        # Names n's applicators may evaluate escape its unevaluatedProperties: n holds them to
+        # nothing (the applicators' own schemas are other nodes of the writer).
+        elsewhere = self._elsewhere(n, reader=False)
+        if shaped is not None and (id(n.schema), n.base) == (id(shaped.schema), shaped.base):
+            escaping = False  # a name the reader holds to its region, n holds to its own
+        elif pattern is None:  # the region: names the reader's patterns and applicators leave
+            escaping = any(
+                q not in r_patterns and q not in r_elsewhere.patterns for q in elsewhere.patterns
+            ) or any(
+                not r_elsewhere.covers(k) and not any(matches(p, k) for p in r_patterns)
+                for k in elsewhere.names - named
+            )
+        else:
+            escaping = bool(elsewhere.patterns) or any(
+                matches(pattern, k) for k in elsewhere.names - named
+            )
+        if escaping:
+            parts.append(n.with_schema(True))
         findings: list[Finding] = []
         for part in parts:
             findings += self.covers(region, (part,))
@@ -223,12 +451,8 @@ class ObjectRules(Walk):
         )
         if not holds:
             for n in alt:
-                extra, _ = self._additional(n, reader=False)
-                if extra is not None and extra.schema is False and not n.get("patternProperties"):
-                    props = n.get("properties") or {}
-                    if all(
-                        names.is_valid(k, formats=True) for k, v in props.items() if v is not False
-                    ):
-                        holds = True
-                        break
+                only = self._only_names(n)
+                if only is not None and all(names.is_valid(k, formats=True) for k in only):
+                    holds = True
+                    break
         return self._judge("propertyNames", r, primary, holds)
