@@ -45,10 +45,12 @@ class Walk:
         # Comparisons already made (the same subschemas meet again through every $ref to them),
         # kept for good when no recursive comparison was assumed to hold while making them.
         self._memo: dict[Any, list[Finding]] = {}
-        # The others, with the comparisons they assumed: good again while those are all still
-        # in progress (a recursive schema met through many paths is compared once per entry).
+        # The others, with the comparisons they assumed: good again while each of those is
+        # still in progress or has held (see _waiting), and kept for good once all have held.
         self._provisional: dict[Any, tuple[list[Finding], frozenset[Any]]] = {}
         self._assumed: set[Any] = set()
+        # The provisional comparisons in the order they were made (see _settle).
+        self._made: list[Any] = []
         self._steps = 0
 
     def _old_new(self, reader_value: Any, writer_value: Any) -> tuple[Any, Any]:
@@ -169,13 +171,16 @@ class Walk:
             self._assumed.add(key)
             return []  # a recursive schema met again: judged where it started
         provisional = self._provisional.get(key)
-        if provisional is not None and provisional[1] <= self._in_progress:
-            self._assumed |= provisional[1]
-            return provisional[0]
+        if provisional is not None:
+            waiting = self._waiting(provisional[1])
+            if waiting is not None:
+                self._assumed |= waiting
+                return provisional[0]
         self._steps += 1
         if self._steps > MAX_STEPS:
             return [Finding("", "schema too large to compare", UNKNOWN)]
         outer, self._assumed = self._assumed, set()
+        made = len(self._made)
         self._in_progress.add(key)
         try:
             found = self._covers(r, writer, aligned)
@@ -186,10 +191,63 @@ class Walk:
             found = sorted(found, key=lambda f: _RANK.get(f.verdict, 0))[:MAX_FINDINGS]
         if self._assumed:
             self._provisional[key] = (found, frozenset(self._assumed))
+            self._made.append(key)
         else:
             self._memo[key] = found
+            self._settle(made)
         self._assumed |= outer
         return found
+
+    def _waiting(self, assumed: frozenset[Any]) -> set[Any] | None:
+        """The comparisons in progress that a provisional result rests on, when each other
+        comparison it assumed to hold did hold (found at most safe changes, which a recursive
+        schema met again does not list either), made for good or resting in turn on comparisons
+        that hold or are in progress. None: one did not hold, or is not known."""
+        waiting: set[Any] = set()
+        seen: set[Any] = set()
+        stack = list(assumed)
+        while stack:
+            key = stack.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            if key in self._in_progress:
+                waiting.add(key)
+                continue
+            found = self._memo.get(key)
+            rests: Iterable[Any] = ()
+            if found is None:
+                entry = self._provisional.get(key)
+                if entry is None:
+                    return None
+                found, rests = entry
+            if any(f.verdict != COMPATIBLE for f in found):
+                return None
+            stack.extend(rests)
+        return waiting
+
+    def _settle(self, start: int) -> None:
+        """Keep for good the provisional comparisons made since ``start``, now that none of
+        them waits on a comparison still in progress, wherever each comparison they assumed to
+        hold did hold: what they found is then what they find from anywhere. Without this, a
+        recursive schema reached through many paths (a metaschema, whose every subschema refers
+        to its root) is compared again from each."""
+        made, self._made[start:] = self._made[start:], []
+        changed = True
+        while made and changed:
+            changed = False
+            waiting = []
+            for key in made:
+                entry = self._provisional.get(key)
+                if entry is None:
+                    continue
+                if self._waiting(entry[1]) == set():
+                    self._memo[key] = entry[0]
+                    del self._provisional[key]
+                    changed = True
+                else:
+                    waiting.append(key)
+            made = waiting
 
     @staticmethod
     def _get(node: Node | None, keyword: str) -> Any:
