@@ -12,10 +12,11 @@ writer's those of every in-place subschema (``anyOf`` members and ``then`` inclu
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from ...exceptions import CompatInputError
-from ..findings import BREAKING, COMPATIBLE, Finding, matches, ok, worst
+from ..findings import BREAKING, COMPATIBLE, UNKNOWN, Finding, matches, ok, worst
 from ..keywords import REF_OVERRIDES_DIALECTS
 from ..schemaset import Node, escape
 from ..values import same_schema
@@ -43,6 +44,51 @@ class Evaluated:
 
     def covers(self, name: str) -> bool:
         return self.every or name in self.names or any(matches(p, name) for p in self.patterns)
+
+
+_META = frozenset(".^$*+?()[]{}|\\/")
+# Escapes that stand for their character (the rest are classes or assertions: \d, \b, ...).
+_PLAIN_ESCAPES = frozenset(".^$*+?()[]{}|\\/-_:#@!%&=<>,;'\" ~")
+MAX_LISTED = 64
+_RANK = {UNKNOWN: 0, BREAKING: 1, COMPATIBLE: 2}
+
+
+@cache
+def listed_names(pattern: str) -> frozenset[str] | None:
+    """The names a pattern that lists them matches (``^(get|put)$``, ``^(?:a|b\\.c)$``,
+    ``^only$``), or None for any other pattern. Anchored at both ends as ECMA-262 reads ``^``
+    and ``$``: no other name matches."""
+    if len(pattern) < 2 or pattern[0] != "^" or pattern[-1] != "$" or pattern[-2:] == "\\$":
+        return None
+    body = pattern[1:-1]
+    grouped = False
+    for opening in ("(?:", "("):
+        if body.startswith(opening) and body.endswith(")"):
+            body, grouped = body[len(opening) : -1], True
+            break
+    names: list[str] = []
+    current: list[str] = []
+    index = 0
+    while index < len(body):
+        char = body[index]
+        if char == "\\":
+            if index + 1 >= len(body) or body[index + 1] not in _PLAIN_ESCAPES:
+                return None
+            current.append(body[index + 1])
+            index += 2
+            continue
+        if char == "|":
+            names.append("".join(current))
+            current = []
+        elif char in _META:
+            return None
+        else:
+            current.append(char)
+        index += 1
+    names.append("".join(current))
+    if len(names) > MAX_LISTED or (len(names) > 1 and not grouped):
+        return None  # a bare "^a|b$" is "^a" or "b$": not a list
+    return frozenset(names)
 
 
 class ObjectRules(Walk):
@@ -109,14 +155,14 @@ class ObjectRules(Walk):
         return out
 
     def _same_shape(self, r: Node, w: Node) -> bool:
-        """Both sides' ``unevaluatedProperties`` leave the same names, whatever the instance:
-        their in-place applicators evaluate names of the same ``properties`` and
-        ``patternProperties`` (their schemas aside), and every one that applies only when it
-        validates (an ``if``, a member of ``anyOf`` or ``oneOf``) is unchanged. Then a name either
-        side's applicators leave is left on the other side too, and so held to both
-        ``unevaluatedProperties``. Only what always applies (``allOf``, ``$ref``, the branch
-        ``if`` chooses, ``dependentSchemas`` of a name present) may otherwise differ: a valid
-        instance validates it, so keeps its names."""
+        """Whatever the instance, a name the reader's ``unevaluatedProperties`` applies to, the
+        writer's applies to too (so it holds there): both sides apply in-place subschemas of
+        the same structure, every one that applies only when it validates (an ``if``, a member
+        of ``anyOf`` or ``oneOf``) unchanged, and each of the writer's evaluates no name that
+        the reader's at the same place does not, unless the reader always evaluates it (its
+        own ``properties`` and ``patternProperties``, what its ``$ref`` and ``allOf`` apply).
+        What always applies (``allOf``, ``$ref``, the branch ``if`` chooses, the dependent
+        schema of a name present) may otherwise differ: a valid instance validates it."""
         if not (r.has(_UNEVALUATED) and w.has(_UNEVALUATED)):
             return False
         if r.has("additionalProperties") or w.has("additionalProperties"):
@@ -124,14 +170,25 @@ class ObjectRules(Walk):
         key = (r.key(), w.key())
         known = self._shape_memo.get(key)
         if known is None:
-            try:
-                known = self._shape(r, w, set(), top=True)
-            except CompatInputError:
+            always = self._evaluated(r, reader=True)
+            if always.every:
                 known = False
+            else:
+                own = Evaluated(
+                    always.names | set(r.get("properties") or ()),
+                    always.patterns | set(r.get("patternProperties") or ()),
+                )
+                try:
+                    known = self._shape(r, w, own, set(), top=True)
+                except CompatInputError:
+                    known = False
             self._shape_memo[key] = known
         return known
 
-    def _shape(self, a: Node, b: Node, seen: set[Any], *, top: bool = False) -> bool:
+    def _shape(
+        self, a: Node, b: Node, always: Evaluated, seen: set[Any], *, top: bool = False
+    ) -> bool:
+        """``b`` (the writer's) evaluates no more than ``a`` (the reader's), see _same_shape."""
         if not isinstance(a.schema, dict) or not isinstance(b.schema, dict):
             return isinstance(a.schema, bool) and a.schema is b.schema
         pair = (a.key(), b.key())
@@ -143,35 +200,43 @@ class ObjectRules(Walk):
                 return False
             if a.keys() & _EVERY or b.keys() & _EVERY:
                 return False
-            for keyword in ("properties", "patternProperties"):
-                if set(a.get(keyword) or ()) != set(b.get(keyword) or ()):
-                    return False
+            mine = set(a.get("properties") or ())
+            if any(k not in mine and not always.covers(k) for k in b.get("properties") or ()):
+                return False
+            mine = set(a.get("patternProperties") or ())
+            if any(q not in mine | always.patterns for q in b.get("patternProperties") or ()):
+                return False
         if a.keys() & _UNFOLLOWED or b.keys() & _UNFOLLOWED:
             return False
         if any(a.has(k) != b.has(k) for k in (*_ALWAYS, *_SOMETIMES)):
             return False
-        if a.has("$ref") and not self._shape(a.resolve(), b.resolve(), seen):
+        if a.has("$ref") and not self._shape(a.resolve(), b.resolve(), always, seen):
             return False
         for keyword in ("allOf", "anyOf", "oneOf"):
-            mine, theirs = a.get(keyword) or [], b.get(keyword) or []
-            if len(mine) != len(theirs):
+            mine_l, theirs_l = a.get(keyword) or [], b.get(keyword) or []
+            if len(mine_l) != len(theirs_l):
                 return False
-            for i in range(len(mine)):
+            for i in range(len(mine_l)):
                 x, y = a.child(keyword, i), b.child(keyword, i)
-                same = self._shape(x, y, seen) if keyword == "allOf" else self._unchanged(x, y)
+                if keyword == "allOf":
+                    same = self._shape(x, y, always, seen)
+                else:
+                    same = self._unchanged(x, y)
                 if not same:
                     return False
         if a.has("if") and not self._unchanged(a.child("if"), b.child("if")):
             return False
         for keyword in ("then", "else"):
-            if a.has(keyword) and not self._shape(a.child(keyword), b.child(keyword), seen):
+            if a.has(keyword) and not self._shape(a.child(keyword), b.child(keyword), always, seen):
                 return False
-        mine, theirs = a.get("dependentSchemas") or {}, b.get("dependentSchemas") or {}
-        if set(mine) != set(theirs):
+        mine_d, theirs_d = a.get("dependentSchemas") or {}, b.get("dependentSchemas") or {}
+        if set(mine_d) != set(theirs_d):
             return False
         return all(
-            self._shape(a.child("dependentSchemas", k), b.child("dependentSchemas", k), seen)
-            for k in mine
+            self._shape(
+                a.child("dependentSchemas", k), b.child("dependentSchemas", k), always, seen
+            )
+            for k in mine_d
         )
 
     def _additional(self, node: Node, *, reader: bool) -> tuple[Node | None, str]:
@@ -224,6 +289,10 @@ class ObjectRules(Walk):
         r_props = r.get("properties") or {}
         p_props = (primary.get("properties") or {}) if primary is not None else {}
         names = dict.fromkeys([*r_props, *(k for n in alt for k in n.get("properties") or {})])
+        # A pattern that lists its names is read as those properties, one by one.
+        for n in (r, *alt):
+            for pattern in n.get("patternProperties") or {}:
+                names.update(dict.fromkeys(sorted(listed_names(pattern) or ())))
         # The writer's unevaluatedProperties holds wherever the reader's does (see _same_shape).
         also = (
             (primary.child(_UNEVALUATED),)
@@ -231,12 +300,13 @@ class ObjectRules(Walk):
             else ()
         )
         for name in names:
-            w_k = tuple(s for n in alt for s, _ in self._property(n, name, reader=False))
+            w_k = [(s, ptr) for n in alt for s, ptr in self._property(n, name, reader=False)]
             subs: list[Finding] = []
             for r_k, r_pointer in self._property(r, name, reader=True):
-                writer = w_k
+                # The writer's schema from the same keyword first: it sits where r_k does.
+                writer = tuple(s for s, ptr in sorted(w_k, key=lambda w: w[1] != r_pointer))
                 if also and r_pointer == f"/{_UNEVALUATED}" and not self._own(primary, name):
-                    writer = (*w_k, *also)
+                    writer = (*writer, *also)
                 found = self.covers(r_k, writer or (r.with_schema(True),))
                 if r_k.schema is False and found:  # say which keyword shuts the property out
                     side = "new" if self.reader_is_new else "old"
@@ -296,8 +366,8 @@ class ObjectRules(Walk):
                 )
             )
         for region, pointer, pattern in regions:
-            if region.schema is True:
-                continue
+            if region.schema is True or (pattern is not None and listed_names(pattern)):
+                continue  # a listed name is compared by name
             attempts = [
                 self._region_in(region, pattern, n, r_patterns, r_elsewhere, named, shaped)
                 for n in alt
@@ -314,7 +384,9 @@ class ObjectRules(Walk):
                 if primary is not None and not same_schema(r_value, p_value):
                     findings.append(self._finding(pointer, keyword, r_value, p_value, COMPATIBLE))
                 continue
-            subs = attempts[0] if attempts else []
+            # No node of the writer proves it: report the closest (a node that holds these
+            # names to nothing is "cannot tell" where the one that does may prove "breaking").
+            subs = max(attempts, key=lambda a: _RANK[worst(a)]) if attempts else []
             why = next(
                 (f"{f.pointer or '/'}: {f.kind}" for f in subs if f.verdict != COMPATIBLE), ""
             )
@@ -345,8 +417,8 @@ class ObjectRules(Walk):
             [] if extra is not None and extra.schema is False else [extra or n.with_schema(True)]
         )
         for q in n_patterns:
-            if pattern is None and q in r_patterns:
-                continue
+            if (pattern is None and q in r_patterns) or listed_names(q):
+                continue  # names in the reader's pattern region, or compared by name
             parts.append(n.child("patternProperties", q))
         # Names n's applicators may evaluate escape its unevaluatedProperties: n holds them to
         # nothing (the applicators' own schemas are other nodes of the writer).
