@@ -194,7 +194,8 @@ class Walk:
             self._made.append(key)
         else:
             self._memo[key] = found
-            self._settle(made)
+            if not self._assumed:
+                self._settle(made)
         self._assumed |= outer
         return found
 

@@ -30,6 +30,8 @@ _UNEVALUATED = "unevaluatedProperties"
 # Beside these, every name may be evaluated, or which ones is not followed.
 _EVERY = frozenset({"additionalProperties", _UNEVALUATED})
 _UNFOLLOWED = frozenset({"$dynamicRef", "$recursiveRef", "dependencies"})
+# The keywords ``_property`` reads: a schema with none of them says nothing of any property.
+_NAMING = frozenset({"properties", "patternProperties", "additionalProperties", _UNEVALUATED})
 
 
 @dataclass(frozen=True)
@@ -299,8 +301,11 @@ class ObjectRules(Walk):
             if primary is not None and self._same_shape(r, primary)
             else ()
         )
+        # Only these writer schemas hold schemas for properties (an alternative is often a dozen
+        # schemas, of which two or three say anything about properties).
+        shaping = [n for n in alt if n.keys() & _NAMING]
         for name in names:
-            w_k = [(s, ptr) for n in alt for s, ptr in self._property(n, name, reader=False)]
+            w_k = [(s, ptr) for n in shaping for s, ptr in self._property(n, name, reader=False)]
             subs: list[Finding] = []
             for r_k, r_pointer in self._property(r, name, reader=True):
                 # The writer's schema from the same keyword first: it sits where r_k does.
