@@ -318,3 +318,23 @@ def test_light_validation_with_ids_and_dialects() -> None:
 def test_light_validation_follows_the_drafts(draft: str, schema: Any, instance: Any) -> None:
     ours, theirs = _light_both(schema, instance, draft, formats=False)
     assert ours is theirs
+
+
+@pytest.mark.parametrize("draft", DRAFTS)
+@pytest.mark.parametrize(
+    "schema",
+    [{"type": "integer"}, {"type": ["integer", "string"]}, {"const": 1}, {"enum": [1, "a"]}],
+)
+@pytest.mark.parametrize("instance", [1, 1.0, True, 2, "a"])
+def test_the_set_lookup_follows_the_drafts(draft: str, schema: Any, instance: Any) -> None:
+    """A schema of only type, enum and const is decided without a validator, and as jsonschema
+    decides it in each draft: in draft-04 1.0 is no integer and const is no keyword."""
+    from baa_conductor.compat.schemaset import SchemaSet
+
+    document = {"$schema": draft, **schema}
+    node = SchemaSet({"s": document}, "set").root("s")
+    registry: Registry[Any] = Registry().with_resources(
+        [(BASE, specification_with(draft).create_resource(document))]
+    )
+    _, validator = _jsonschema(document, draft, False, registry)
+    assert node.is_valid(instance, formats=False) == validator.is_valid(instance)

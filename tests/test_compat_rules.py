@@ -421,3 +421,26 @@ def test_a_schema_that_cannot_be_compared_is_an_input_error(schema: Any, message
     with pytest.raises(CompatInputError) as raised:
         SchemaSet({"s": schema}, "set").check()
     assert str(raised.value) == f"set: {message}"
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        "http://json-schema.org/draft-07/schema",
+        "https://json-schema.org/draft-07/schema",
+        "https://json-schema.org/draft-07/schema#",
+    ],
+)
+def test_a_draft_published_at_another_address_is_that_draft(declared: str) -> None:
+    """The JSON Schema organisation publishes draft-07's metaschema at http:// and https://
+    (AsyncAPI 2.0.0 declares the second): either names draft-07, in which a $ref replaces the
+    keywords beside it, so a maxLength added there changes nothing."""
+    old = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "properties": {"a": {"$ref": "#/definitions/text"}},
+        "definitions": {"text": {"type": "string"}},
+    }
+    sibling = {"$ref": "#/definitions/text", "maxLength": 1}
+    new = {**old, "$schema": declared, "properties": {"a": sibling}}
+    assert SchemaSet({"s": new}, "new").dialect(new) == "http://json-schema.org/draft-07/schema"
+    assert _changes(old, new) == []

@@ -10,6 +10,14 @@ from __future__ import annotations
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 DRAFT_04 = "http://json-schema.org/draft-04/schema"
+# The dialects the check reads, by their metaschemas' ``$id``s.
+KNOWN_DIALECTS = (
+    "http://json-schema.org/draft-04/schema",
+    "http://json-schema.org/draft-06/schema",
+    "http://json-schema.org/draft-07/schema",
+    "https://json-schema.org/draft/2019-09/schema",
+    "https://json-schema.org/draft/2020-12/schema",
+)
 
 # Dialects whose ``items`` may be an array, continued by ``additionalItems`` (before 2020-12).
 LEGACY_ITEMS_DIALECTS = frozenset(
@@ -31,8 +39,16 @@ REF_OVERRIDES_DIALECTS = frozenset(
 
 
 def dialect_key(uri: str) -> str:
-    """A ``$schema`` value without the empty fragment some drafts spell out."""
-    return uri.rstrip("#")
+    """The dialect a ``$schema`` value names: without the empty fragment some drafts spell out,
+    and with the scheme of its metaschema's ``$id`` (the JSON Schema organisation publishes each
+    metaschema at both ``http://json-schema.org/...`` and ``https://json-schema.org/...``, and
+    schemas declare either: AsyncAPI's and Compose's ``https://json-schema.org/draft-07/schema``)."""
+    key = uri.rstrip("#")
+    scheme, _, rest = key.partition("://")
+    other = f"{'https' if scheme == 'http' else 'http'}://{rest}"
+    if key not in KNOWN_DIALECTS and scheme in ("http", "https") and other in KNOWN_DIALECTS:
+        return other
+    return key
 
 
 # Instance types as disjoint atoms: "number" is an integer or a number with a fraction.

@@ -17,6 +17,7 @@ from . import direct
 from .keywords import (
     DRAFT_04,
     DRAFT_2020_12,
+    KNOWN_DIALECTS,
     LEGACY_ITEMS_DIALECTS,
     REF_OVERRIDES_DIALECTS,
     dialect_key,
@@ -29,13 +30,6 @@ if TYPE_CHECKING:
 SUFFIX = ".schema.json"
 # Where a document without an absolute $id lives, so that relative $refs between files resolve.
 BASE = "file:///schemas/"
-KNOWN_DIALECTS = (
-    "http://json-schema.org/draft-04/schema",
-    "http://json-schema.org/draft-06/schema",
-    "http://json-schema.org/draft-07/schema",
-    "https://json-schema.org/draft/2019-09/schema",
-    "https://json-schema.org/draft/2020-12/schema",
-)
 # Drafts in which an id of "#name" is a plain-name anchor, not a new base.
 _FRAGMENT_IDS = frozenset(
     {"http://json-schema.org/draft-04/schema", "http://json-schema.org/draft-06/schema",
@@ -97,10 +91,16 @@ _TYPES = {
 }
 
 
-def _simple(schema: Any, instance: Any) -> bool | None:
+def _is_whole(value: Any) -> bool:
+    """An integer as draft-04 has it: written without a fraction (``1.0`` is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _simple(schema: Any, instance: Any, dialect: str) -> bool | None:
     """Validation of a schema of only ``enum``, ``const`` and ``type`` (and annotations) without
     a validator: a set lookup, where a validator would compare with each of a large enum's
-    values. None for any other schema."""
+    values. None for any other schema. Draft-04 has no ``const``, and its integers are the
+    numbers written without a fraction."""
     from .values import ANNOTATIONS, key_set, same
 
     if not isinstance(schema, dict):
@@ -113,7 +113,11 @@ def _simple(schema: Any, instance: Any) -> bool | None:
         names = [types] if isinstance(types, str) else types
         if not isinstance(names, list) or any(n not in _TYPES for n in names):
             return None
-        if not any(_TYPES[n](instance) for n in names):
+        draft_04 = dialect == DRAFT_04
+        if not any(
+            _is_whole(instance) if draft_04 and n == "integer" else _TYPES[n](instance)
+            for n in names
+        ):
             return False
     enum = schema.get("enum")
     if enum is not None:
@@ -123,6 +127,8 @@ def _simple(schema: Any, instance: Any) -> bool | None:
 
         if key(instance) not in key_set(enum):
             return False
+    if dialect == DRAFT_04:
+        return True  # a "const" there is an unknown keyword: it constrains nothing
     return not ("const" in schema and not same(schema["const"], instance))
 
 
@@ -133,7 +139,7 @@ def metaschema(uri: str) -> Any:
     from jsonschema_specifications import REGISTRY
 
     try:
-        return REGISTRY.contents(uri.rstrip("#"))
+        return REGISTRY.contents(dialect_key(uri))
     except LookupError:
         return None
 
@@ -632,7 +638,7 @@ class Node:
         """Whether ``instance`` validates under this node's schema (hidden keywords included)."""
         if self.schema is True or self.schema is False:
             return bool(self.schema)
-        simple = _simple(self.schema, instance)
+        simple = _simple(self.schema, instance, self.dialect)
         if simple is not None:
             return simple
         key = (id(self.schema), self.base, self.dialect, formats)
