@@ -126,3 +126,118 @@ def test_a_change_inside_a_definition_is_reached_through_its_references() -> Non
     assert forward == ()
     [job] = value["jobs"].values()
     assert any(item != {} for item in job["steps"])
+
+
+def _report(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, Any, Any]]:
+    """(schema, pointer, backward witness, forward witness) of each change, for sets of
+    schemas given by file name."""
+    report = compare_versions(Version("new", new), [Version("old", old)], MODE_OF["FULL"])
+    return [(s.name, c.pointer, *c.witnesses) for s in report.schemas for c in s.changes]
+
+
+def test_a_value_an_enum_lost_is_its_witness() -> None:
+    """One value of 200 removed from an enum, in a union's member and under its array member:
+    the value itself is the witness (drawing at random would rarely meet it), and the union that
+    no longer accepts it shows a witness too."""
+
+    def on(values: list[str]) -> dict[str, Any]:
+        members = [{"enum": values}, {"type": "array", "items": {"enum": values}}]
+        return {"type": "object", "properties": {"on": {"oneOf": members}}}
+
+    values = [f"v{i}" for i in range(200)]
+    old, new = on(values), on([v for v in values if v != "v137"])
+    report = _report({"s": {"$schema": DRAFT_07, **old}}, {"s": {"$schema": DRAFT_07, **new}})
+    found = {pointer: backward for _, pointer, backward, _ in report}
+    assert found["/properties/on/oneOf/0/enum"] == ({"on": "v137"},)
+    [(array,)] = [found["/properties/on/oneOf/1/items/enum"]]
+    assert "v137" in array["on"]
+    assert found["/properties/on"] in (({"on": "v137"},), ({"on": array["on"]},))
+    assert all(forward == () for *_, forward in report)
+
+
+def test_every_breaking_change_is_looked_at() -> None:
+    """Six properties each given a maxLength: six witnesses, each with the property it is about,
+    however many changes there are."""
+    old = {"type": "object", "properties": {k: {"type": "string"} for k in "abcdef"}}
+    new = {
+        "type": "object",
+        "properties": {k: {"type": "string", "maxLength": 3} for k in "abcdef"},
+    }
+    found = _report({"s": {"$schema": DRAFT_07, **old}}, {"s": {"$schema": DRAFT_07, **new}})
+    assert len(found) == 6
+    for _, pointer, (value,), forward in found:
+        name = pointer.split("/")[2]
+        assert len(value[name]) > 3
+        assert forward == ()
+
+
+def test_a_change_in_a_referenced_file_has_a_witness_of_the_referencing_schema() -> None:
+    """A value removed from an enum in ``common.json``: ``top.json``, whose instances reach it
+    through a ``$ref`` two properties down, shows a whole instance of its own; ``common.json``
+    one of its."""
+
+    def common(levels: list[str]) -> dict[str, Any]:
+        return {"$schema": DRAFT_07, "properties": {"level": {"enum": levels}}}
+
+    tool = {"type": "object", "properties": {"x": {"$ref": "common.json"}}}
+    top = {"$schema": DRAFT_07, "type": "object", "properties": {"tool": tool}}
+    found = _report(
+        {"top.json": top, "common.json": common(["a", "b", "c"])},
+        {"top.json": top, "common.json": common(["a", "b"])},
+    )
+    assert found == [
+        ("common.json", "/properties/level/enum", ({"level": "c"},), ()),
+        ("top.json", "/properties/tool/properties/x/properties/level/enum",
+         ({"tool": {"x": {"level": "c"}}},), ()),
+    ]  # fmt: skip
+
+
+def test_the_search_goes_where_the_reason_points() -> None:
+    """A map of jobs (at least one, named by a pattern, each a union whose member is a
+    definition) whose definition lost one of 200 values: the change is listed at the map's
+    pattern, its reason points inside the definition, and the witness holds a job with the
+    value."""
+    values = [f"v{i}" for i in range(200)]
+
+    def workflow(runs: list[str]) -> dict[str, Any]:
+        job = {"properties": {"runs": {"enum": runs}}, "required": ["runs"]}
+        jobs = {
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": False,
+            "patternProperties": {"^[a-z]+$": {"oneOf": [{"$ref": "#/definitions/job"}]}},
+        }
+        top = {"type": "object", "required": ["jobs"], "properties": {"jobs": jobs}}
+        return {**top, "definitions": {"job": {"type": "object", **job}}}
+
+    [(kind, (value,), forward)] = _witnesses(workflow(values), workflow(values[1:]))
+    assert (kind, forward) == ("patternProperties changed", ())
+    [(name, job)] = value["jobs"].items()
+    assert re.search("^[a-z]+$", name)
+    assert job == {"runs": "v0"}
+
+
+def test_what_must_be_there_is_drawn_to_make_a_whole_instance() -> None:
+    """A map that needs two entries beside the property that changed: the witness has them, so
+    the old schema accepts it."""
+
+    def schema(name: dict[str, Any]) -> dict[str, Any]:
+        jobs = {"type": "object", "minProperties": 2, "additionalProperties": {"type": "integer"}}
+        return {"type": "object", "required": ["jobs"], "properties": {"name": name, "jobs": jobs}}
+
+    old, new = schema({"type": "string"}), schema({"type": "string", "maxLength": 2})
+    [(_, (value,), _)] = _witnesses(old, new)
+    assert len(value["jobs"]) >= 2
+    assert all(isinstance(v, int) for v in value["jobs"].values())
+    assert len(value["name"]) > 2
+
+
+def test_a_union_only_the_reader_has_is_stepped_past() -> None:
+    """The new schema adds an ``allOf`` member that types a property the old one left open: the
+    witness gives that property another type."""
+    old = {"type": "object", "properties": {"a": {}}}
+    new = {**old, "allOf": [{"properties": {"b": {"type": "string"}}}]}
+    found = [(kind, backward) for kind, backward, _ in _witnesses(old, new) if backward]
+    [(kind, (value,))] = found
+    assert kind == "type narrowed"
+    assert not isinstance(value["b"], str)

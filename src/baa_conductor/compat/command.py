@@ -41,37 +41,67 @@ def schema_set(version: Version, references: Mapping[str, Any]) -> SchemaSet:
     return sset
 
 
-# Changes per schema and direction a witness is looked for (the first ones, by pointer).
-WITNESSED = 4
-
-
 def with_witnesses(changes: list[Change], old: Node, new: Node) -> list[Change]:
     """Each change that breaks a direction, with an instance that shows it where one is found:
     the writer's schema accepts it and the reader's rejects it. A "cannot tell" with a witness
-    is breaking."""
+    is breaking.
+
+    Every such change is looked at, those in a referenced file too (at the place this schema's
+    instances reach it). The search is steered to the change's pointer and, where the reason
+    names a place deeper inside, there first; a witness found for a change inside another's
+    subschema shows that one too (a union that no longer accepts a value its member lost)."""
     from .witness import NOT_FOUND, find
 
-    out = []
-    looked = {"backward": 0, "forward": 0}
-    for change in changes:
-        found: list[tuple[Any, ...]] = [(), ()]
-        verdicts = [change.backward, change.forward]
-        for i, (direction, writer, reader) in enumerate(
-            (("backward", old, new), ("forward", new, old))
-        ):
-            if verdicts[i] == COMPATIBLE or change.via or looked[direction] >= WITNESSED:
+    found: dict[tuple[int, str], Any] = {}  # (direction, pointer searched) -> witness or not
+    witnesses: list[list[tuple[Any, ...]]] = [[(), ()] for _ in changes]
+    verdicts = [[c.backward, c.forward] for c in changes]
+    deepest_first = sorted(range(len(changes)), key=lambda k: -changes[k].pointer.count("/"))
+    for k in deepest_first:
+        change = changes[k]
+        for i, (writer, reader) in enumerate(((old, new), (new, old))):
+            if verdicts[k][i] == COMPATIBLE:
                 continue
-            looked[direction] += 1
-            instance = find(writer, reader, change.pointer)
+            instance = _inside(found, i, change.pointer)
+            for pointer in _steered(change.pointer, change.reasons[i]):
+                if instance is not NOT_FOUND:
+                    break
+                if (i, pointer) not in found:
+                    found[(i, pointer)] = find(writer, reader, pointer)
+                instance = found[(i, pointer)]
             if instance is not NOT_FOUND:
-                found[i] = (instance,)
-                verdicts[i] = BREAKING
-        out.append(
-            replace(
-                change, backward=verdicts[0], forward=verdicts[1], witnesses=(found[0], found[1])
-            )
+                witnesses[k][i] = (instance,)
+                verdicts[k][i] = BREAKING
+    return [
+        replace(
+            c,
+            backward=verdicts[k][0],
+            forward=verdicts[k][1],
+            witnesses=(witnesses[k][0], witnesses[k][1]),
         )
-    return out
+        for k, c in enumerate(changes)
+    ]
+
+
+def _inside(found: Mapping[tuple[int, str], Any], direction: int, pointer: str) -> Any:
+    """A witness already found in direction ``direction`` at ``pointer`` or inside it."""
+    from .witness import NOT_FOUND
+
+    for (i, where), instance in found.items():
+        if (
+            i == direction
+            and instance is not NOT_FOUND
+            and (where == pointer or where.startswith(pointer + "/"))
+        ):
+            return instance
+    return NOT_FOUND
+
+
+def _steered(pointer: str, reason: str) -> list[str]:
+    """Where to steer the search: deeper first where the reason names a place inside the
+    change (``/properties/x/enum: enum value removed``), then the change's own pointer."""
+    where, colon, _ = reason.partition(": ")
+    deeper = pointer + where if colon and where.startswith("/") and where != "/" else None
+    return [deeper, pointer] if deeper else [pointer]
 
 
 def compare_versions(

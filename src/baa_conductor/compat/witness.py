@@ -4,30 +4,70 @@ instances from the writer's schema, steered towards the change's pointer, and ju
 validator under both schemas.
 
 The generator is small and seeded (the same witness every run): it follows ``$ref``, picks a
-member of each union, fills required properties and sometimes others, and draws numbers, strings
-and arrays within the keywords' bounds. A string under a ``pattern``, and a property name under
-``patternProperties``, is drawn from the regular expression itself (``from_pattern``). What it
-cannot satisfy (a lookaround, say) it leaves to the validator, which throws the attempt away.
+member of each union, fills required properties (and ``minProperties``) and sometimes others, and
+draws numbers, strings and arrays within the keywords' bounds; each property value and item is
+drawn again (twice at most) while its own subschema rejects it. A string under a ``pattern``, and
+a property name under ``patternProperties``, is drawn from the regular expression itself
+(``from_pattern``). What it cannot satisfy (a lookaround, say) it leaves to the validator, which
+throws the attempt away.
+
+Steering: the change's site is the deepest subschema on the pointer's way that both schemas have.
+Values for it are found first, alone (cheaper than whole instances): a value the writer's
+``enum`` or ``const`` there names, else values drawn there, until the writer's subschema there
+accepts one and the reader's rejects it. Whole instances are then drawn with such a value at the
+site; where none is found, a few whole instances are still tried.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import json
 import random
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from .schemaset import Node
 
 ATTEMPTS = 40  # instances tried per change
+LOCAL = 6  # values drawn at the change's site per instance, until one shows the change there
+SITE_DRAWS = 40  # values drawn at the site in all, for one change, while none shows it
+FALLBACK = 6  # whole instances tried for a change whose site shows nothing
+CHECKS = 120  # values one instance may check (and draw again) under their own subschema
 _DEPTH = 12
 _TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
+# Marks where in the focus the change's site is: the deepest schema both sides hold on the way
+# to the change (a token no pointer of a real schema holds).
+SITE = "\x00site"
+
+
+@dataclass
+class Site:
+    """Where a change sits: the writer's and the reader's subschema there, and the values
+    found so far that the writer's accepts there and the reader's rejects."""
+
+    writer: Node
+    reader: Node
+    found: list[Any] = field(default_factory=list)
+    draws: int = 0
 
 
 class Generator:
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: int = 0, site: Site | None = None) -> None:
         self.rng = random.Random(seed)
+        self.site = site
+        self.checks = CHECKS
+
+    def draw(self, node: Node, focus: list[str]) -> Any:
+        """One whole instance of ``node``'s schema, steered by ``focus``."""
+        self.checks = CHECKS
+        return self.instance(node, focus)
 
     def instance(self, node: Node, focus: list[str], depth: int = 0) -> Any:
+        if focus[:1] == [SITE]:
+            return self._at_site(node, focus[1:], depth)
         schema = node.schema
         if not isinstance(schema, dict):
             return self._any(depth)  # true (false is never asked: nothing to draw)
@@ -39,6 +79,10 @@ class Generator:
                     break
                 if node.ref_overrides or len(schema) == 1 or self.rng.random() < 0.5:
                     return self.instance(target, focus, depth + 1)
+        while focus[:1] in (["allOf"], ["anyOf"], ["oneOf"], ["then"], ["else"]) and (
+            focus[0] not in schema
+        ):  # a union only the reader has applies to this same value: on past it
+            focus = focus[1:] if focus[0] in ("then", "else") else focus[2:]
         if "const" in schema:
             return schema["const"]
         if isinstance(schema.get("enum"), list) and schema["enum"]:
@@ -73,6 +117,40 @@ class Generator:
         if kind == "boolean":
             return self.rng.random() < 0.5
         return None
+
+    def _at_site(self, node: Node, focus: list[str], depth: int) -> Any:
+        """A value for the change's site: one found before, or drawn until the writer's
+        subschema there accepts it and the reader's rejects it (at most ``LOCAL`` draws)."""
+        site = self.site
+        if site is None:
+            return self.instance(node, focus, depth)
+        if site.found and (site.draws >= SITE_DRAWS or self.rng.random() < 0.5):
+            return self.rng.choice(site.found)
+        value = None
+        for _ in range(LOCAL if site.draws < SITE_DRAWS else 1):
+            site.draws += 1
+            value = self.instance(node, focus, depth)
+            if shows(site.writer, site.reader, value):
+                if not any(_same_text(value, v) for v in site.found):
+                    site.found.append(value)
+                break
+        return value
+
+    def _checked(self, node: Node, focus: list[str], depth: int) -> Any:
+        """A value of ``node``'s schema, drawn again (twice at most) while that subschema
+        rejects it: a whole instance is only as valid as each of its parts."""
+        value = self.instance(node, focus, depth)
+        for _ in range(2):
+            if self.checks <= 0 or not isinstance(node.schema, dict):
+                break
+            self.checks -= 1
+            try:
+                if node.is_valid(value, formats=False):
+                    break
+            except Exception:  # a reference only the whole document resolves
+                break
+            value = self.instance(node, focus, depth)
+        return value
 
     def _with_own(self, node: Node, value: Any, focus: list[str], depth: int) -> Any:
         """``value``, drawn from a member of a union (or from ``then``), with the properties the
@@ -120,13 +198,14 @@ class Generator:
         named = target in props or (target != "" and extra is not False)
         names: list[str] = list(dict.fromkeys([*required, *([target] if named else [])]))
         if focus[:1] != ["required"]:  # else only what must be there: a new requirement fails
-            names += [n for n in props if n not in names and self.rng.random() < 0.3]
+            chance = 0.3 if not focus else 0.1  # steered: few others that could fail
+            names += [n for n in props if n not in names and self.rng.random() < chance]
         for name in names:
             if depth >= _DEPTH:
                 out[name] = None
             elif name in props:
                 rest = focus[2:] if name == target else []
-                out[name] = self.instance(node.child("properties", name), rest, depth + 1)
+                out[name] = self._checked(node.child("properties", name), rest, depth + 1)
             else:
                 out[name] = self._additional(node, depth)
         patterns = schema.get("patternProperties")
@@ -136,21 +215,47 @@ class Generator:
             matching = _name_for(pattern, self.rng)
             if matching is not None and pattern in patterns:
                 sub = node.child("patternProperties", pattern)
-                out[matching] = self.instance(sub, focus[2:], depth + 1)
+                out[matching] = self._checked(sub, focus[2:], depth + 1)
             elif matching is not None and extra is not False:  # a pattern the reader added
                 out[matching] = self._additional(node, depth)
         if focus[:1] == ["additionalProperties"] and extra is not False:
             name = "x-extra"
             if isinstance(extra, dict):
-                out[name] = self.instance(node.child("additionalProperties"), focus[1:], depth + 1)
+                sub = node.child("additionalProperties")
+                out[name] = self._checked(sub, focus[1:], depth + 1)
             else:  # absent or true: anything, which the reader may now refuse
                 out[name] = self._any(depth + 1)
+        self._fill(node, out, _count(schema, "minProperties", 0), depth)
         return out
+
+    def _fill(self, node: Node, out: dict[str, Any], low: int, depth: int) -> None:
+        """Properties added to ``out`` until it holds ``low``: declared ones first, then ones
+        named by a pattern, then others where ``additionalProperties`` allows them."""
+        schema = node.schema
+        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        patterns = schema.get("patternProperties")
+        patterns = patterns if isinstance(patterns, dict) else {}
+        for name in props:
+            if len(out) >= low or depth >= _DEPTH:
+                return
+            if name not in out:
+                out[name] = self._checked(node.child("properties", name), [], depth + 1)
+        for pattern in patterns:
+            for _ in range(low):
+                if len(out) >= low:
+                    return
+                name = _name_for(pattern, self.rng)
+                if name is not None and name not in out:
+                    sub = node.child("patternProperties", pattern)
+                    out[name] = self._checked(sub, [], depth + 1)
+        if schema.get("additionalProperties") is not False:
+            for i in range(low - len(out)):
+                out[f"x-{i}"] = self._additional(node, depth)
 
     def _additional(self, node: Node, depth: int) -> Any:
         """A value for a property the writer's ``properties`` does not name."""
         if isinstance(node.schema.get("additionalProperties"), dict):
-            return self.instance(node.child("additionalProperties"), [], depth + 1)
+            return self._checked(node.child("additionalProperties"), [], depth + 1)
         return self._any(depth + 1)
 
     def _array(self, node: Node, focus: list[str], depth: int) -> list[Any]:
@@ -167,9 +272,10 @@ class Generator:
                 break
             if isinstance(items, (dict, bool)):
                 rest = focus[1:] if focus[:1] == ["items"] else []
-                out.append(self.instance(node.child("items"), rest, depth + 1))
+                out.append(self._checked(node.child("items"), rest, depth + 1))
             elif isinstance(items, list) and i < len(items):
-                out.append(self.instance(node.child("items", i), [], depth + 1))
+                rest = focus[2:] if focus[:2] == ["items", str(i)] else []
+                out.append(self._checked(node.child("items", i), rest, depth + 1))
             else:
                 out.append(self._any(depth + 1))
         return out
@@ -179,9 +285,14 @@ class Generator:
         high = _count(schema, "maxLength", low + 12)
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
+            longest = _count(schema, "maxLength", -1)  # none: as long as the pattern draws it
             for _ in range(3):
                 drawn = from_pattern(pattern, self.rng)
-                if drawn is not None and low <= len(drawn) <= max(high, low):
+                if (
+                    drawn is not None
+                    and low <= len(drawn)
+                    and (longest < 0 or len(drawn) <= longest)
+                ):
                     return drawn
         length = self.rng.randint(low, max(low, min(high, low + 12)))
         alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-_."
@@ -202,6 +313,10 @@ class Generator:
             low = bound("exclusiveMinimum") + 1  # type: ignore[operator]
         if bound("exclusiveMaximum") is not None:
             high = bound("exclusiveMaximum") - 1  # type: ignore[operator]
+        if (low is None or high is None) and self.rng.random() < 0.15:
+            # Far beyond any small bound: a bound added where there was none (2^53 - 1, say)
+            far = self.rng.choice(_FAR)
+            return far if high is None and (low is not None or self.rng.random() < 0.5) else -far
         low = -100.0 if low is None else low
         high = low + 200 if high is None else high
         edge = self.rng.random()
@@ -214,6 +329,10 @@ class Generator:
         return int(value) if integer or float(value).is_integer() else value
 
 
+# Numbers drawn where a side is unbounded: past 32-bit, JavaScript-safe and 64-bit integers.
+_FAR = (2**31, 2**53, 2**64)
+
+
 def _count(schema: dict[str, Any], keyword: str, default: int) -> int:
     value = schema.get(keyword)
     return value if isinstance(value, int) and not isinstance(value, bool) else default
@@ -223,7 +342,6 @@ def _name_for(pattern: str, rng: random.Random) -> str | None:
     drawn = from_pattern(pattern, rng)
     if drawn is not None:
         return drawn
-    import re
 
     try:
         compiled = re.compile(pattern)
@@ -245,13 +363,10 @@ def from_pattern(pattern: str, rng: random.Random) -> str | None:
     drawn with ``rng`` from the pattern's parse: a branch of each alternation, a count within
     each quantifier's bounds, a character of each class. None if the pattern does not compile
     or the drawn string does not match (a lookaround, a backreference into another branch)."""
-    import re
-
-    try:
-        compiled = re.compile(pattern)
-        parsed = _parser().parse(pattern)
-    except (re.error, RecursionError, OverflowError, ValueError):
+    known = _parsed(pattern)
+    if known is None:
         return None
+    compiled, parsed = known
     for _ in range(4):
         try:
             drawn = _Regex(rng).emit(parsed)
@@ -260,6 +375,19 @@ def from_pattern(pattern: str, rng: random.Random) -> str | None:
         if compiled.search(drawn):
             return drawn
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(pattern: str) -> tuple[re.Pattern[str], Any] | None:
+    """A pattern compiled and parsed, once per pattern (None if Python cannot read it)."""
+    try:
+        return re.compile(pattern), _parser().parse(pattern)
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return None
+
+
+# Per character class of a parsed pattern (which ``_parsed`` keeps): its readable characters.
+_CLASSES: dict[int, tuple[Any, list[str]]] = {}
 
 
 def _parser() -> Any:
@@ -326,7 +454,14 @@ class _Regex:
         def inside(ch: str) -> bool:
             return any(self._holds(op, arg, ch) for op, arg in members) != negated
 
-        readable = [ch for ch in _READABLE if inside(ch)]
+        known = _CLASSES.get(id(items))
+        if known is not None and known[0] is items:
+            readable = known[1]
+        else:
+            readable = [ch for ch in _READABLE if inside(ch)]
+            if len(_CLASSES) > 10_000:
+                _CLASSES.clear()
+            _CLASSES[id(items)] = (items, readable)
         if readable:
             return self.rng.choice(readable)
         for op, arg in members if not negated else ():
@@ -377,15 +512,159 @@ def pointer_tokens(pointer: str) -> list[str]:
 
 
 def candidates(
-    writer: Node, pointer: str, seed: int = 0, attempts: int = ATTEMPTS
+    writer: Node,
+    pointer: str,
+    seed: int = 0,
+    attempts: int = ATTEMPTS,
+    reader: Node | None = None,
 ) -> Iterator[Any]:
-    """Instances drawn from ``writer``'s schema, half of them steered towards ``pointer``."""
-    generator = Generator(seed)
+    """Instances drawn from ``writer``'s schema, half of them steered towards ``pointer``.
+
+    With ``reader``, the steered ones hold, where the pointer's way leaves the last schema both
+    sides have (the change's site), a value drawn until the writer's subschema there accepts it
+    and the reader's rejects it, or a value of the writer's ``enum`` or ``const`` there that the
+    reader's rejects."""
     focus = pointer_tokens(pointer)
+    site: Site | None = None
+    if reader is not None:
+        site, at = _site(writer, reader, focus)
+        if site is not None and not site.found:
+            _search(site, focus[at:], seed)
+        if site is not None and site.found:
+            focus = [*focus[:at], SITE, *focus[at:]]
+        elif site is not None:  # nothing there shows the change: a few whole instances only
+            attempts = min(attempts, FALLBACK)
+            site = None
     if focus[:1] in (["definitions"], ["$defs"]) and len(focus) >= 2:
         focus = _route(writer, focus[:2]) + focus[2:] if _route(writer, focus[:2]) else []
+    generator = Generator(seed, site)
     for attempt in range(attempts):
-        yield generator.instance(writer, focus if attempt % 2 == 0 else [])
+        yield generator.draw(writer, focus if attempt % 2 == 0 else [])
+
+
+def _search(site: Site, focus: list[str], seed: int) -> None:
+    """Values drawn at the site alone (cheaper than whole instances) until one shows the
+    change there, ``SITE_DRAWS`` at most."""
+    generator = Generator(seed)
+    while site.draws < SITE_DRAWS and not site.found:
+        site.draws += 1
+        value = generator.draw(site.writer, focus)
+        if shows(site.writer, site.reader, value):
+            site.found.append(value)
+
+
+# Keywords whose value is a map of schemas (a name follows in a pointer), a list of schemas (an
+# index follows) or one schema: the steps a pointer takes from a schema to a subschema.
+_MAPS = frozenset(
+    {"properties", "patternProperties", "definitions", "$defs", "dependentSchemas", "dependencies"}
+)
+_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems", "items"})
+_ONE = frozenset(
+    {
+        "items", "additionalProperties", "additionalItems", "not", "if", "then", "else",
+        "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems",
+    }
+)  # fmt: skip
+
+
+def _places(root: Node, focus: list[str]) -> dict[int, Node]:
+    """The subschemas on ``focus``'s way from ``root`` (``$ref``s followed where the next step is
+    not beside them), by how many tokens lead to each."""
+    found = {0: root}
+    node, i = root, 0
+    while i < len(focus):
+        token = focus[i]
+        for _ in range(16):
+            schema = node.schema
+            if (
+                not isinstance(schema, dict)
+                or token in schema
+                or not isinstance(schema.get("$ref"), str)
+            ):
+                break
+            try:
+                node = node.resolve()
+            except Exception:
+                return found
+        schema = node.schema
+        if not isinstance(schema, dict) or token not in schema:
+            return found
+        value = schema[token]
+        step: tuple[str | int, ...]
+        if token in _MAPS and isinstance(value, dict) and i + 1 < len(focus):
+            step, i = (token, _token(focus[i + 1])), i + 2
+        elif token in _LISTS and isinstance(value, list) and i + 1 < len(focus):
+            if not focus[i + 1].isdigit():
+                return found
+            step, i = (token, int(focus[i + 1])), i + 2
+        elif token in _ONE and isinstance(value, dict | bool):
+            step, i = (token,), i + 1
+        else:
+            return found
+        try:
+            node = node.child(*step)
+        except (KeyError, IndexError, TypeError):
+            return found
+        if not isinstance(node.schema, dict | bool):
+            return found
+        found[i] = node
+    return found
+
+
+def _site(writer: Node, reader: Node, focus: list[str]) -> tuple[Site | None, int]:
+    """The change's site: the deepest subschema on the way to it that both sides have (not the
+    root: a search there is the whole search), with the writer's values there the reader's
+    rejects. None where there is no such place, or the writer's is ``false``."""
+    if not focus:
+        return None, 0
+    mine, theirs = _places(writer, focus), _places(reader, focus)
+    at = max(mine.keys() & theirs.keys())
+    w, r = mine[at], theirs[at]
+    if at == 0 or w.schema is False:
+        return None, 0
+    site = Site(w, r)
+    for value in _literals(w):
+        if len(site.found) >= 8:
+            break
+        if shows(w, r, value) and not any(_same_text(value, v) for v in site.found):
+            site.found.append(value)
+    return site, at
+
+
+def _literals(node: Node, depth: int = 0) -> list[Any]:
+    """The values a schema's ``enum`` or ``const`` names, and those of its union members'
+    (``$ref``s followed): where an enum lost a value, the value itself shows it."""
+    schema = node.schema
+    if not isinstance(schema, dict) or depth > 4:
+        return []
+    out: list[Any] = []
+    if "const" in schema:
+        out.append(schema["const"])
+    if isinstance(schema.get("enum"), list):
+        out += schema["enum"][:200]
+    if isinstance(schema.get("$ref"), str):
+        with contextlib.suppress(Exception):  # one the checker named already
+            out += _literals(node.resolve(), depth + 1)
+    for keyword in ("oneOf", "anyOf"):
+        members = schema.get(keyword)
+        for index in range(len(members) if isinstance(members, list) else 0):
+            out += _literals(node.child(keyword, index), depth + 1)
+    return out
+
+
+def shows(writer: Node, reader: Node, instance: Any) -> bool:
+    """Whether ``writer`` accepts ``instance`` and ``reader`` rejects it (False where either
+    cannot judge it: a pattern Python cannot compile, a reference the validator refuses)."""
+    try:
+        return writer.is_valid(instance, formats=False) and not reader.is_valid(
+            instance, formats=False
+        )
+    except Exception:
+        return False
+
+
+def _same_text(a: Any, b: Any) -> bool:
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
 _ROUTE_LIMIT = 20_000  # subschemas looked at for a way to a definition
@@ -395,7 +674,6 @@ def _route(root: Node, definition: list[str]) -> list[str]:
     """The steps an instance takes from ``root`` to where the definition ``definition`` (its
     pointer tokens) applies, through properties, items, unions and ``$ref``s: the focus the
     generator follows to reach a change inside a definition. Empty if none is found."""
-    import contextlib
     from collections import deque
 
     try:
@@ -432,9 +710,7 @@ def _route(root: Node, definition: list[str]) -> list[str]:
 def find(writer: Node, reader: Node, pointer: str, attempts: int = ATTEMPTS) -> Any:
     """An instance ``writer`` accepts and ``reader`` rejects, or ``NOT_FOUND``."""
     seen: set[str] = set()
-    import json
-
-    for instance in candidates(writer, pointer, attempts=attempts):
+    for instance in candidates(writer, pointer, attempts=attempts, reader=reader):
         text = json.dumps(instance, sort_keys=True)
         if text in seen:
             continue
