@@ -33,7 +33,10 @@ class ArrayRules(Walk):
             ]
             rest = node.child("items") if node.has("items") else None
             prefix_ptr, rest_ptr = "/prefixItems", "/items"
-        modelled = reader or not node.keys() & (IN_PLACE | {"contains"})
+        # The whole schema, not the view a split writer has of it: a union split off into an
+        # alternative still evaluates items for the unevaluatedItems beside it.
+        whole = set(node.schema) if isinstance(node.schema, dict) else set()
+        modelled = reader or not whole & (IN_PLACE | {"contains"})
         if rest is None and node.has("unevaluatedItems") and modelled:
             rest = node.child("unevaluatedItems")
             rest_ptr = "/unevaluatedItems"
