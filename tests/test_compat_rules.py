@@ -515,3 +515,22 @@ def test_a_draft_published_at_another_address_is_that_draft(declared: str) -> No
     new = {**old, "$schema": declared, "properties": {"a": sibling}}
     assert SchemaSet({"s": new}, "new").dialect(new) == "http://json-schema.org/draft-07/schema"
     assert _changes(old, new) == []
+
+
+def test_a_resource_embedded_under_its_own_id_is_read_in_the_draft_of_its_document() -> None:
+    """AsyncAPI inlines its definitions under their own $ids in a draft-07 document: reached by
+    that $id, such a definition is still draft-07, where a $ref replaces the keywords beside it."""
+
+    def document(sibling: dict[str, Any]) -> dict[str, Any]:
+        message = {
+            "$id": "http://example.com/message.json",
+            "properties": {"name": {"$ref": "#/definitions/text", **sibling}},
+            "definitions": {"text": {"type": "string"}},
+        }
+        return {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "properties": {"message": {"$ref": "http://example.com/message.json"}},
+            "definitions": {"message": message},
+        }
+
+    assert _changes(document({}), document({"maxLength": 1})) == []

@@ -624,7 +624,15 @@ class Node:
             document = self.sset.registry.contents(target)
         except Exception:
             document = None
-        dialect = self.sset.dialect(document) if document is not None else self.dialect
+        dialect = self.dialect
+        if document is not None and (
+            (isinstance(document, dict) and "$schema" in document)
+            or target in self.sset.referenced
+            or self.sset.name_of(target) is not None
+        ):
+            dialect = self.sset.dialect(document)
+        # else a resource embedded in a document under its own $id (AsyncAPI's definitions),
+        # read in the dialect of the schema referring to it, as jsonschema reads it.
         contents = resolved.contents
         base = target
         own = own_id(contents, dialect)
