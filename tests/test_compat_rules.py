@@ -534,3 +534,16 @@ def test_a_resource_embedded_under_its_own_id_is_read_in_the_draft_of_its_docume
         }
 
     assert _changes(document({}), document({"maxLength": 1})) == []
+
+
+def test_a_metaschema_copied_under_its_own_id_keeps_its_draft() -> None:
+    """AsyncAPI's bundles hold a copy of draft-07's metaschema (no $schema) under that
+    metaschema's $id: whichever copy a reference reaches, it is read as draft-07."""
+    draft_07 = "http://json-schema.org/draft-07/schema"
+    document = {
+        "$schema": f"{draft_07}#",
+        "properties": {"schema": {"$ref": f"{draft_07}#"}},
+        "definitions": {draft_07: {"$id": draft_07, "type": ["object", "boolean"]}},
+    }
+    sset = SchemaSet({"s": document}, "set").with_referenced(lambda uri: None)
+    assert sset.root("s").child("properties", "schema").resolve().dialect == draft_07

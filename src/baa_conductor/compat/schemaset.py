@@ -624,15 +624,17 @@ class Node:
             document = self.sset.registry.contents(target)
         except Exception:
             document = None
+        # A resource embedded in a document under its own $id (AsyncAPI's definitions, and the
+        # copy of draft-07's metaschema it holds under that metaschema's $id) is read in the
+        # dialect of the schema referring to it, as jsonschema reads it, unless it names one.
         dialect = self.dialect
+        name = self.sset.name_of(target)
         if document is not None and (
             (isinstance(document, dict) and "$schema" in document)
-            or target in self.sset.referenced
-            or self.sset.name_of(target) is not None
+            or document is self.sset.referenced.get(target)
+            or (name is not None and document is self.sset.documents[name])
         ):
             dialect = self.sset.dialect(document)
-        # else a resource embedded in a document under its own $id (AsyncAPI's definitions),
-        # read in the dialect of the schema referring to it, as jsonschema reads it.
         contents = resolved.contents
         base = target
         own = own_id(contents, dialect)
