@@ -241,3 +241,70 @@ def test_a_union_only_the_reader_has_is_stepped_past() -> None:
     [(kind, (value,))] = found
     assert kind == "type narrowed"
     assert not isinstance(value["b"], str)
+
+
+def test_a_value_only_an_else_branch_lists_lands_in_a_whole_instance() -> None:
+    """Dependabot's shape: each update's required properties are split over ``allOf`` and
+    ``oneOf`` members that only list names, and an ``if``/``else`` beside the main shape lists the
+    ecosystems. One ecosystem added: the witness is a whole configuration with an update for it,
+    drawn through the main shape (the ``else`` branch alone says nothing of what an update needs)."""
+
+    def config(ecosystems: list[str]) -> dict[str, Any]:
+        update = {
+            "type": "object",
+            "properties": {
+                "package-ecosystem": {"type": "string"},
+                "directory": {"type": "string"},
+                "directories": {"type": "array", "items": {"type": "string"}},
+                "schedule": {"type": "object", "properties": {"interval": {"enum": ["daily"]}}},
+            },
+            "additionalProperties": False,
+            "allOf": [
+                {"required": ["package-ecosystem", "schedule"]},
+                {"oneOf": [{"required": ["directory"]}, {"required": ["directories"]}]},
+            ],
+        }
+        listed = {"properties": {"package-ecosystem": {"enum": ecosystems}}}
+        beta = {"properties": {"beta": {"const": True}}, "required": ["beta"]}
+        branch = {"if": beta, "then": {}, "else": {"properties": {"updates": {"items": listed}}}}
+        return {
+            "type": "object",
+            "required": ["updates"],
+            "properties": {
+                "beta": {"type": "boolean"},
+                "updates": {"type": "array", "items": update},
+            },
+            "allOf": [branch],
+        }
+
+    [(kind, backward, (value,))] = _witnesses(config(["npm", "pip"]), config(["npm", "pip", "nix"]))
+    assert (kind, backward) == ("enum value added", ())
+    assert value.get("beta") is not True
+    assert {"package-ecosystem": "nix"}.items() <= next(
+        u for u in value["updates"] if u["package-ecosystem"] == "nix"
+    ).items()
+    [update] = [u for u in value["updates"] if u["package-ecosystem"] == "nix"]
+    assert "schedule" in update
+    assert ("directory" in update) != ("directories" in update)
+
+
+def test_a_type_given_where_there_was_none_has_a_witness_of_another_type() -> None:
+    """``type: object`` added to a schema that declared properties but no type: the witness is
+    not an object (the properties no longer suggest one)."""
+    old = {"properties": {"a": {"type": "string"}}}
+    [(kind, (value,), forward)] = _witnesses(old, {**old, "type": "object"})
+    assert (kind, forward) == ("type narrowed", ())
+    assert not isinstance(value, dict)
+
+
+def test_a_bound_added_to_an_unbounded_integer_has_a_witness_past_it() -> None:
+    """An integer bounded to JavaScript's safe integers where it had no maximum: the witness
+    goes past 2^53 - 1."""
+
+    def schema(**bounds: int) -> dict[str, Any]:
+        return {"type": "object", "properties": {"seq": {"type": "integer", **bounds}}}
+
+    old, new = schema(minimum=1), schema(minimum=1, maximum=2**53 - 1)
+    [(kind, (value,), _)] = _witnesses(old, new)
+    assert kind == "maximum added"
+    assert value["seq"] > 2**53 - 1

@@ -4,7 +4,9 @@ instances from the writer's schema, steered towards the change's pointer, and ju
 validator under both schemas.
 
 The generator is small and seeded (the same witness every run): it follows ``$ref``, picks a
-member of each union, fills required properties (and ``minProperties``) and sometimes others, and
+member of each union (for an object, every ``allOf`` member and one of each other union, merged
+with the properties the schema declares beside them), fills required properties (and
+``minProperties``) and sometimes others, and
 draws numbers, strings and arrays within the keywords' bounds; each property value and item is
 drawn again (twice at most) while its own subschema rejects it. A string under a ``pattern``, and
 a property name under ``patternProperties``, is drawn from the regular expression itself
@@ -15,7 +17,10 @@ Steering: the change's site is the deepest subschema on the pointer's way that b
 Values for it are found first, alone (cheaper than whole instances): a value the writer's
 ``enum`` or ``const`` there names, else values drawn there, until the writer's subschema there
 accepts one and the reader's rejects it. Whole instances are then drawn with such a value at the
-site; where none is found, a few whole instances are still tried.
+site, reached both along the pointer and along the same place in the schema's main shape (union
+members and ``then``/``else`` branches left out: a branch that only lists a property's values
+does not say what else the object needs); where none is found, a few whole instances are still
+tried.
 """
 
 from __future__ import annotations
@@ -31,13 +36,15 @@ from typing import Any
 
 from .schemaset import Node
 
-ATTEMPTS = 40  # instances tried per change
+ATTEMPTS = 16  # instances tried per change
 LOCAL = 6  # values drawn at the change's site per instance, until one shows the change there
-SITE_DRAWS = 40  # values drawn at the site in all, for one change, while none shows it
+SITE_DRAWS = 30  # values drawn at the site in all, for one change, while none shows it
+HOPELESS = 10  # values drawn at the site before giving up if the writer's takes none of them
 FALLBACK = 6  # whole instances tried for a change whose site shows nothing
-CHECKS = 120  # values one instance may check (and draw again) under their own subschema
+CHECKS = 40  # values one instance may check (and draw again) under their own subschema
 _DEPTH = 12
 _TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
+_UNIONS = ("oneOf", "anyOf", "allOf")
 # Marks where in the focus the change's site is: the deepest schema both sides hold on the way
 # to the change (a token no pointer of a real schema holds).
 SITE = "\x00site"
@@ -93,9 +100,12 @@ class Generator:
             and self.rng.random() < 0.3
         ):
             return self.rng.choice(schema["examples"])
-        for keyword in ("oneOf", "anyOf", "allOf"):
-            members = schema.get(keyword)
-            if isinstance(members, list) and members and depth < _DEPTH:
+        unions = [k for k in _UNIONS if isinstance(schema.get(k), list) and schema[k]]
+        if unions and depth < _DEPTH and self._objectish(schema):
+            return self._merged(node, unions, focus, depth)
+        for keyword in unions:
+            members = schema[keyword]
+            if depth < _DEPTH:
                 index = self._focused_index(keyword, focus, len(members))
                 rest, own = (focus[2:], []) if index is not None else ([], focus)
                 index = self.rng.randrange(len(members)) if index is None else index
@@ -105,7 +115,7 @@ class Generator:
             return self._with_own(
                 node, self.instance(node.child("then"), [], depth + 1), focus, depth
             )
-        kind = self._type(schema)
+        kind = self._type(schema, focus)
         if kind == "object":
             return self._object(node, focus, depth)
         if kind == "array":
@@ -141,7 +151,7 @@ class Generator:
         rejects it: a whole instance is only as valid as each of its parts."""
         value = self.instance(node, focus, depth)
         for _ in range(2):
-            if self.checks <= 0 or not isinstance(node.schema, dict):
+            if self.checks <= 0 or not _worth_checking(node):
                 break
             self.checks -= 1
             try:
@@ -151,6 +161,44 @@ class Generator:
                 break
             value = self.instance(node, focus, depth)
         return value
+
+    def _objectish(self, schema: dict[str, Any]) -> bool:
+        """Whether to draw an object for a schema with unions: it says so, or (its type open or
+        one of several) it declares properties, mostly."""
+        declared = schema.get("type")
+        if declared == "object":
+            return True
+        if declared is not None and not (isinstance(declared, list) and "object" in declared):
+            return False
+        shaped = any(k in schema for k in ("properties", "required", "patternProperties"))
+        return shaped and (declared is None or self.rng.random() < 0.75)
+
+    def _merged(self, node: Node, unions: list[str], focus: list[str], depth: int) -> Any:
+        """An object for a schema with unions: what every ``allOf`` member and one member of
+        each other union draw, with the schema's own properties (which fill in what a member
+        only requires), and the steered member's properties kept as drawn."""
+        out: dict[str, Any] = {}
+        steered: dict[str, Any] = {}
+        own = focus
+        for keyword in unions:
+            members = node.schema[keyword]
+            index = self._focused_index(keyword, focus, len(members))
+            if index is not None:
+                own = []
+            chosen = [index] if index is not None else []
+            if keyword == "allOf":
+                chosen = list(range(len(members)))
+            elif index is None:
+                chosen = [self.rng.randrange(len(members))]
+            for i in chosen:
+                rest = focus[2:] if i == index else []
+                value = self.instance(node.child(keyword, i), rest, depth + 1)
+                if isinstance(value, dict):
+                    out.update(value)
+                    if i == index:
+                        steered = value
+        mine = self._object(node, own, depth, also=[n for n in out if n not in steered])
+        return {**out, **mine, **steered}
 
     def _with_own(self, node: Node, value: Any, focus: list[str], depth: int) -> Any:
         """``value``, drawn from a member of a union (or from ``then``), with the properties the
@@ -166,12 +214,14 @@ class Generator:
             return int(focus[1])
         return None
 
-    def _type(self, schema: dict[str, Any]) -> str:
+    def _type(self, schema: dict[str, Any], focus: list[str]) -> str:
         declared = schema.get("type")
         if isinstance(declared, str):
             return declared
         if isinstance(declared, list) and declared:
             return str(self.rng.choice(declared))
+        if focus[:1] == ["type"]:  # the type is what changed: any, not the one keywords suggest
+            return self.rng.choice(_TYPES)
         if any(k in schema for k in ("properties", "required", "additionalProperties")):
             return "object"
         if any(k in schema for k in ("items", "prefixItems", "minItems")):
@@ -186,7 +236,11 @@ class Generator:
         choice = self.rng.randrange(5 if depth < 3 else 4)
         return [None, True, self.rng.randint(-5, 100), "x" * self.rng.randint(0, 5), {}][choice]
 
-    def _object(self, node: Node, focus: list[str], depth: int) -> dict[str, Any]:
+    def _object(
+        self, node: Node, focus: list[str], depth: int, also: list[str] | None = None
+    ) -> dict[str, Any]:
+        """An object of ``node``'s schema; ``also``: names drawn elsewhere (a union member that
+        only requires them) to draw here where this schema declares them."""
         schema = node.schema
         props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
         required = [n for n in schema.get("required") or () if isinstance(n, str)]
@@ -197,6 +251,7 @@ class Generator:
         # too: the reader may refuse what the writer lets it hold.
         named = target in props or (target != "" and extra is not False)
         names: list[str] = list(dict.fromkeys([*required, *([target] if named else [])]))
+        names += [n for n in also or () if n in props and n not in names]
         if focus[:1] != ["required"]:  # else only what must be there: a new requirement fails
             chance = 0.3 if not focus else 0.1  # steered: few others that could fail
             names += [n for n in props if n not in names and self.rng.random() < chance]
@@ -538,19 +593,91 @@ def candidates(
     if focus[:1] in (["definitions"], ["$defs"]) and len(focus) >= 2:
         focus = _route(writer, focus[:2]) + focus[2:] if _route(writer, focus[:2]) else []
     generator = Generator(seed, site)
+    ways = [focus, _on_the_value(focus), []]
+    ways = [w for i, w in enumerate(ways) if w not in ways[:i]]
     for attempt in range(attempts):
-        yield generator.draw(writer, focus if attempt % 2 == 0 else [])
+        yield generator.draw(writer, ways[attempt % len(ways)])
+
+
+def _on_the_value(focus: list[str]) -> list[str]:
+    """``focus`` without the union members and ``then``/``else`` branches on its way: the same
+    place in the instance, reached through the schema's main shape. A member or branch alone
+    rarely says all an instance there must hold (a branch that only lists a property's values);
+    the main shape does, and the value found for the site still lands where the change is."""
+    out: list[str] = []
+    i = 0
+    while i < len(focus):
+        token = focus[i]
+        if token in _MAPS and i + 1 < len(focus):
+            out += focus[i : i + 2]
+            i += 2
+        elif token in _UNIONS and i + 1 < len(focus) and focus[i + 1].isdigit():
+            i += 2
+        elif token in ("then", "else"):
+            i += 1
+        else:
+            out.append(token)
+            i += 1
+    return out
 
 
 def _search(site: Site, focus: list[str], seed: int) -> None:
     """Values drawn at the site alone (cheaper than whole instances) until one shows the
     change there, ``SITE_DRAWS`` at most."""
     generator = Generator(seed)
+    accepted = 0
     while site.draws < SITE_DRAWS and not site.found:
+        if site.draws >= HOPELESS and not accepted:
+            return  # the generator draws nothing the writer takes there: give up early
         site.draws += 1
         value = generator.draw(site.writer, focus)
-        if shows(site.writer, site.reader, value):
-            site.found.append(value)
+        try:
+            if not site.writer.is_valid(value, formats=False):
+                continue
+            accepted += 1
+            if not site.reader.is_valid(value, formats=False):
+                site.found.append(value)
+        except Exception:  # a reference only the whole document resolves
+            return
+
+
+# Keywords that make a value drawn for a subschema worth checking against it: those the
+# generator does not follow as it draws (a union's other members, conditions, names, counts).
+_UNSURE = frozenset(
+    {
+        "oneOf", "anyOf", "allOf", "not", "if", "dependencies", "dependentRequired",
+        "dependentSchemas", "propertyNames", "uniqueItems", "contains", "maxProperties",
+        "unevaluatedProperties", "unevaluatedItems", "pattern", "patternProperties",
+    }
+)  # fmt: skip
+_WORTH: dict[int, tuple[Any, bool]] = {}
+
+
+def _worth_checking(node: Node) -> bool:
+    """Whether ``node``'s schema (through its ``$ref``s) holds a keyword in ``_UNSURE``."""
+    schema = node.schema
+    known = _WORTH.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    worth = False
+    for _ in range(8):
+        if not isinstance(node.schema, dict):
+            break
+        if _UNSURE.intersection(node.schema):
+            worth = True
+            break
+        refs = [k for k in ("$ref", "$dynamicRef") if isinstance(node.schema.get(k), str)]
+        if not refs:
+            break
+        try:
+            node = node.resolve(refs[0])
+        except Exception:
+            worth = True
+            break
+    if len(_WORTH) > 50_000:
+        _WORTH.clear()
+    _WORTH[id(schema)] = (schema, worth)
+    return worth
 
 
 # Keywords whose value is a map of schemas (a name follows in a pointer), a list of schemas (an
