@@ -118,10 +118,30 @@ def test_the_table_fits_100_columns(tmp_path: Path, capsys: pytest.CaptureFixtur
     old = _write(tmp_path / "old", {"s": {"x-version": "1.0", **deep}})
     new = _write(tmp_path / "new", {"s": {"x-version": "1.0", **narrower}})
     code, out, _ = _run(["--against", str(old), "--schemas", str(new)], capsys)
-    table = [line for line in out.splitlines() if not line.startswith("error:")]
+    table = [line for line in out.splitlines() if not line.startswith(("error:", "e.g."))]
     assert code == 1
     assert max(len(line) for line in table[:4]) <= 100, out
     assert table[2].rstrip().endswith("breaking")
+
+
+def test_the_table_shows_the_data_that_breaks_each_failing_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A row's detail is cut to fit, so the witness of each change that fails the mode follows
+    the table on a line of its own, whole; a change that passes the mode shows none."""
+    levels = [f"level-{i:02}-with-a-long-name" for i in range(20)]
+    schema = {"x-version": "1.0", "type": "object", "properties": {"level": {"enum": levels}}}
+    fewer = {**schema, "properties": {"level": {"enum": levels[:-1]}}}
+    old = _write(tmp_path / "old", {"s": schema})
+    new = _write(tmp_path / "new", {"s": fewer})
+    code, out, _ = _run(["--against", str(old), "--schemas", str(new)], capsys)
+    [example] = [line for line in out.splitlines() if line.startswith("e.g.")]
+    assert code == 1
+    assert (
+        example == 'e.g. backward, /properties/level/enum: {"level": "level-19-with-a-long-name"}'
+    )
+    _, out, _ = _run(["--against", str(old), "--schemas", str(new), "--mode", "FORWARD"], capsys)
+    assert [line for line in out.splitlines() if line.startswith("e.g.")] == []
 
 
 def test_contract_version_moves_with_the_schemas(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Sink, error_line, table
+from ._common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Sink, error_line, printable, table
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -131,11 +131,11 @@ def _print(report: Any, files: dict[str, str], output: str) -> int:
     elif output == "markdown":
         out.text(render_markdown(report))
     else:
-        for title, rows in table_rows(report):
+        for title, rows, examples in table_rows(report):
             out.text(f"{title}\n")
             if rows:
                 out.text(table(("where", "change", "detail", "backward", "forward"), rows))
-            out.text("\n")
+            out.text("".join(f"{printable(line)}\n" for line in examples) + "\n")
         out.text("".join(f"error: {failure}\n" for failure in report.failures()))
         out.text(report.summary() + "\n")
     return EXIT_INVALID if report.failures() else EXIT_OK

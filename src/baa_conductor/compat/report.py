@@ -309,9 +309,11 @@ def render_json(report: Report) -> str:
     return json.dumps(report.to_json(), indent=2)
 
 
-def table_rows(report: Report, width: int = 100) -> list[tuple[str, list[list[str]]]]:
-    """(title, rows) for each changed schema, one row per change, cut to fit ``width`` columns
-    (the JSON output has every detail whole)."""
+def table_rows(report: Report, width: int = 100) -> list[tuple[str, list[list[str]], list[str]]]:
+    """(title, rows, examples) for each changed schema, one row per change, cut to fit ``width``
+    columns (the JSON output has every detail whole). ``examples``: for each change that fails
+    the mode, its witness on a line of its own (up to four times ``width``), which a row cut
+    short would hide."""
     tables = []
     for s in report.schemas:
         if s.status == "unchanged":
@@ -325,8 +327,22 @@ def table_rows(report: Report, width: int = 100) -> list[tuple[str, list[list[st
             via = [f"(in {file_of(c.via)})"] if c.via else []
             detail = " ".join([c.detail, *via, *(f"({r})" for r in reasons), *_witness(c)])
             rows.append([c.pointer or "/", c.kind, detail.strip(), c.backward, c.forward])
-        tables.append((_cut(title, width), _fit(rows, width)))
+        tables.append((_cut(title, width), _fit(rows, width), _examples(s, report.mode, width)))
     return tables
+
+
+def _examples(schema: SchemaReport, mode: Mode, width: int) -> list[str]:
+    """``e.g. forward, …/enum: {...}``: the data that fails, for each change failing ``mode``."""
+    lines = []
+    for c in schema.changes:
+        if c.verdict(mode) == COMPATIBLE:
+            continue
+        for direction, found in zip(("backward", "forward"), c.witnesses, strict=True):
+            if found and getattr(mode, direction):
+                head = f"e.g. {direction}, {_cut(c.pointer or '/', 30, keep_end=True)}: "
+                text = json.dumps(found[0], sort_keys=True, ensure_ascii=False)
+                lines.append(_cut(head + text, 4 * width))  # data: wrapped rather than hidden
+    return lines
 
 
 def _witness(change: Change) -> list[str]:
