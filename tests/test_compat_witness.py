@@ -84,6 +84,20 @@ def test_a_narrowed_pattern_has_a_witness_and_is_breaking() -> None:
     assert forward == ()  # every new version is an old one: no witness to the other direction
 
 
+def test_a_word_a_lookahead_no_longer_excludes_has_a_witness() -> None:
+    """pre-commit's ``repo``: ``^(?!.*(local|meta)).*$`` (no URL that holds ``local`` or
+    ``meta``) became ``^(?!(?:meta|local)$).*$`` (only those two names). A lookahead keeps the
+    pattern's own draw from showing it; a string around the word it spells out does."""
+    then, now = "^(?!.*(local|meta)).*$", "^(?!(?:meta|local)$).*$"
+    old = {"properties": {"repo": {"type": "string", "pattern": then}}}
+    new = {"properties": {"repo": {"type": "string", "pattern": now}}}
+    [(kind, _, forward)] = _witnesses(old, new)
+    assert kind == "pattern changed"
+    [value] = forward
+    assert re.search(now, value["repo"])
+    assert not re.search(then, value["repo"])
+
+
 def test_a_pattern_property_changed_has_a_witness_named_by_the_pattern() -> None:
     """The schema of properties named like ``AB123`` narrowed: the witness holds a property
     with such a name."""

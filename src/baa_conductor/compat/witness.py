@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import json
 import random
 import re
@@ -750,7 +751,7 @@ def _site(writer: Node, reader: Node, focus: list[str]) -> tuple[Site | None, in
     if at == 0 or w.schema is False:
         return None, 0
     site = Site(w, r)
-    for value in _literals(w):
+    for value in [*_literals(w), *_words(w, r)]:
         if len(site.found) >= 8:
             break
         if shows(w, r, value) and not any(_same_text(value, v) for v in site.found):
@@ -776,6 +777,48 @@ def _literals(node: Node, depth: int = 0) -> list[Any]:
         members = schema.get(keyword)
         for index in range(len(members) if isinstance(members, list) else 0):
             out += _literals(node.child(keyword, index), depth + 1)
+    return out
+
+
+def _words(writer: Node, reader: Node) -> list[str]:
+    """Strings made of the words the two sides' patterns spell out (``local`` in
+    ``^(?!.*(local|meta)).*$``), alone and inside others: a pattern that now excludes a word,
+    or no longer does, turns on such strings, which a lookaround keeps ``from_pattern`` from
+    drawing."""
+    words: list[str] = []
+    for node in (writer, reader):
+        pattern = node.get("pattern") if isinstance(node.schema, dict) else None
+        known = _parsed(pattern) if isinstance(pattern, str) else None
+        if known is not None:
+            words += [w for w in _runs(known[1]) if w not in words]
+    return [
+        f"{a}{w}{b}" for w in words[:20] for a, b in (("", ""), ("x", ""), ("", "x"), ("x", "x"))
+    ]
+
+
+def _runs(parsed: Any) -> list[str]:
+    """The runs of two or more literal characters anywhere in a parsed pattern."""
+    c: Any = importlib.import_module("re._constants")
+    out: list[str] = []
+    run = ""
+    for op, arg in parsed:
+        if op is c.LITERAL:
+            run += chr(arg)
+            continue
+        if len(run) >= 2:
+            out.append(run)
+        run = ""
+        if op is c.SUBPATTERN:
+            out += _runs(arg[3])
+        elif op is c.BRANCH:
+            for branch in arg[1]:
+                out += _runs(branch)
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            out += _runs(arg[1])
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            out += _runs(arg[2])
+    if len(run) >= 2:
+        out.append(run)
     return out
 
 
