@@ -144,6 +144,33 @@ def test_the_table_shows_the_data_that_breaks_each_failing_change(
     assert [line for line in out.splitlines() if line.startswith("e.g.")] == []
 
 
+def test_a_value_that_reads_the_same_says_what_changed_around_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``additionalProperties: false`` whose names changed, and a pattern property's ``$ref``
+    whose target changed, read the same on both sides: the detail says so, not ``X -> X``."""
+
+    def spec(pattern: str, limit: int) -> dict[str, Any]:
+        return {
+            "x-version": "1.0",
+            "properties": {"tags": {"patternProperties": {"^t-": {"$ref": "#/$defs/tag"}}}},
+            "patternProperties": {pattern: {}},
+            "additionalProperties": False,
+            "$defs": {"tag": {"type": "string", "maxLength": limit}},
+        }
+
+    old = _write(tmp_path / "old", {"s": spec("^x-", 10)})
+    new = _write(tmp_path / "new", {"s": spec("^y-", 5)})
+    _, out, _ = _run(["--against", str(old), "--schemas", str(new), "--json"], capsys)
+    details = {c["pointer"]: c["detail"] for c in json.loads(out)["changes"]}
+    assert details["/additionalProperties"] == (
+        "false, the same here: the names it applies to changed"
+    )
+    assert details["/properties/tags/patternProperties/^t-"] == (
+        '{"$ref": "#/$defs/tag"}, the same here: what it refers to changed'
+    )
+
+
 def test_contract_version_moves_with_the_schemas(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

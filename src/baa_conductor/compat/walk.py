@@ -16,7 +16,17 @@ from dataclasses import replace
 from typing import Any
 
 from ..exceptions import CompatInputError
-from .findings import BREAKING, COMPATIBLE, UNKNOWN, Finding, reason_of, short, type_atoms, worst
+from .findings import (
+    BREAKING,
+    COMPATIBLE,
+    UNKNOWN,
+    Finding,
+    has_ref,
+    reason_of,
+    short,
+    type_atoms,
+    worst,
+)
 from .keywords import ATOMS, is_constraint
 from .schemaset import Node
 from .values import member as is_member
@@ -89,6 +99,16 @@ class Walk:
             ]
             if shown:
                 return " ".join(shown)
+        if old is not None and short(old) == short(new) and same_keyword(keyword, old, new):
+            # The same text on both sides: the change is in what it means here.
+            why = (
+                "what it refers to changed"
+                if has_ref(old) or keyword in ("$ref", "$dynamicRef", "$recursiveRef")
+                else "the names it applies to changed"
+                if keyword in ("additionalProperties", "unevaluatedProperties")
+                else "what is around it changed"
+            )
+            return f"{short(old)}, the same here: {why}"
         return f"{short(old)} -> {short(new)}"
 
     def _finding(
