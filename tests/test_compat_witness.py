@@ -322,3 +322,27 @@ def test_a_bound_added_to_an_unbounded_integer_has_a_witness_past_it() -> None:
     [(kind, (value,), _)] = _witnesses(old, new)
     assert kind == "maximum added"
     assert value["seq"] > 2**53 - 1
+
+
+def test_a_bound_added_at_the_top_has_the_value_just_past_it() -> None:
+    """A ``maxLength`` added to a string schema itself: the string one longer is the witness."""
+    [(kind, backward, forward)] = _witnesses({"type": "string"}, {"type": "string", "maxLength": 3})
+    assert (kind, backward, forward) == ("maxLength added", ("aaaa",), ())
+
+
+def test_a_change_no_rule_proves_safe_and_no_instance_shows_cannot_be_told() -> None:
+    """``maxLength`` added where the pattern already keeps strings shorter: the rule cannot see
+    that, and no instance breaks it, so the verdict is "cannot tell", not "breaking"."""
+    old = {"properties": {"id": {"type": "string", "pattern": "^a{1,3}$"}}}
+    new = {"properties": {"id": {"type": "string", "pattern": "^a{1,3}$", "maxLength": 5}}}
+    report = compare_versions(
+        Version("new", {"s": {"$schema": DRAFT_07, **new}}),
+        [Version("old", {"s": {"$schema": DRAFT_07, **old}})],
+        MODE_OF["FULL"],
+    )
+    [change] = [c for s in report.schemas for c in s.changes]
+    assert (change.kind, change.backward, change.witnesses) == (
+        "maxLength added",
+        "cannot tell",
+        ((), ()),
+    )

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..exceptions import CompatInputError
-from .findings import BREAKING, COMPATIBLE
+from .findings import BREAKING, COMPATIBLE, UNKNOWN
 from .modes import MODE_OF, Mode
 from .report import Change, Report, SchemaReport, merge, schema_report
 from .schemaset import BASE, Node, SchemaSet, file_of
@@ -43,8 +43,9 @@ def schema_set(version: Version, references: Mapping[str, Any]) -> SchemaSet:
 
 def with_witnesses(changes: list[Change], old: Node, new: Node) -> list[Change]:
     """Each change that breaks a direction, with an instance that shows it where one is found:
-    the writer's schema accepts it and the reader's rejects it. A "cannot tell" with a witness
-    is breaking.
+    the writer's schema accepts it and the reader's rejects it. "breaking" is the verdict of a
+    change with a witness (a "cannot tell" with one is breaking); one without is "cannot tell",
+    whatever the rules said: their "breaking" only says they found no proof of safety.
 
     Every such change is looked at, those in a referenced file too (at the place this schema's
     instances reach it). The search is steered to the change's pointer and, where the reason
@@ -71,6 +72,8 @@ def with_witnesses(changes: list[Change], old: Node, new: Node) -> list[Change]:
             if instance is not NOT_FOUND:
                 witnesses[k][i] = (instance,)
                 verdicts[k][i] = BREAKING
+            else:  # no rule proved it safe, and no instance shows it: not proven either way
+                verdicts[k][i] = UNKNOWN
     return [
         replace(
             c,

@@ -751,7 +751,7 @@ def _site(writer: Node, reader: Node, focus: list[str]) -> tuple[Site | None, in
     if at == 0 or w.schema is False:
         return None, 0
     site = Site(w, r)
-    for value in [*_literals(w), *_words(w, r)]:
+    for value in [*_literals(w), *_words(w, r), *_edges(r)]:
         if len(site.found) >= 8:
             break
         if shows(w, r, value) and not any(_same_text(value, v) for v in site.found):
@@ -794,6 +794,31 @@ def _words(writer: Node, reader: Node) -> list[str]:
     return [
         f"{a}{w}{b}" for w in words[:20] for a, b in (("", ""), ("x", ""), ("", "x"), ("x", "x"))
     ]
+
+
+def _edges(reader: Node) -> list[Any]:
+    """Values just past the reader's bounds (a string one longer than its ``maxLength``, a
+    number past its ``maximum``): where a bound was added or tightened, the writer's schema
+    may well take them, and drawn values rarely reach that far."""
+    schema = reader.schema
+    if not isinstance(schema, dict):
+        return []
+    out: list[Any] = []
+    for keyword, step in (("maxLength", 1), ("minLength", -1)):
+        n = schema.get(keyword)
+        if isinstance(n, int) and not isinstance(n, bool) and 0 <= n + step <= 100_000:
+            out.append("a" * (n + step))
+    for keyword, step in (
+        ("maximum", 1), ("exclusiveMaximum", 0), ("minimum", -1), ("exclusiveMinimum", 0)
+    ):  # fmt: skip
+        n = schema.get(keyword)
+        if isinstance(n, int | float) and not isinstance(n, bool):
+            out.append(n + step)
+    for keyword, step in (("maxItems", 1), ("minItems", -1)):
+        n = schema.get(keyword)
+        if isinstance(n, int) and not isinstance(n, bool) and 0 <= n + step <= 10_000:
+            out.append([None] * (n + step))
+    return out
 
 
 def _runs(parsed: Any) -> list[str]:
@@ -879,6 +904,11 @@ def _route(root: Node, definition: list[str]) -> list[str]:
 
 def find(writer: Node, reader: Node, pointer: str, attempts: int = ATTEMPTS) -> Any:
     """An instance ``writer`` accepts and ``reader`` rejects, or ``NOT_FOUND``."""
+    if len(pointer_tokens(pointer)) <= 1:
+        # A change at the top: no site below it, but the writer's own values are cheap to try.
+        for value in [*_literals(writer), *_words(writer, reader), *_edges(reader)]:
+            if shows(writer, reader, value):
+                return value
     seen: set[str] = set()
     for instance in candidates(writer, pointer, attempts=attempts, reader=reader):
         text = json.dumps(instance, sort_keys=True)
