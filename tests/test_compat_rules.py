@@ -7,6 +7,7 @@ between files) and the changes expected, each with its BACKWARD and FORWARD verd
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -293,8 +294,6 @@ def test_unevaluated_properties_verdicts_hold_on_every_small_instance() -> None:
     and two kinds of value that the writer accepts, the reader accepts too (jsonschema-rs)."""
     import itertools
 
-    import jsonschema_rs
-
     owns: list[dict[str, Any]] = [
         {},
         {"properties": {"a": {}}},
@@ -320,28 +319,12 @@ def test_unevaluated_properties_verdicts_hold_on_every_small_instance() -> None:
         return out
 
     sizes = (len(owns), len(refs), len(applicators), len(leftovers))
-    points = list(itertools.product(*map(range, sizes)))
     names = ("a", "b", "c", "d", "x-1")
     instances = [
         {k: v for k, v in zip(names, values, strict=True) if v is not None}
         for values in itertools.product([None, 1, "s"], repeat=len(names))
     ]
-    accepts = {
-        p: [jsonschema_rs.validator_for(schema(*p)).is_valid(i) for i in instances] for p in points
-    }
-    wrong, compatible = [], 0
-    for p in points:
-        for dim, size in enumerate(sizes):
-            for value in set(range(size)) - {p[dim]}:
-                q = (*p[:dim], value, *p[dim + 1 :])
-                old, new = SchemaSet({"s": schema(*p)}, "old"), SchemaSet({"s": schema(*q)}, "new")
-                backward, forward = directions(old.root("s"), new.root("s"))
-                for found, writer, reader in ((backward, p, q), (forward, q, p)):
-                    if all(f.verdict == COMPATIBLE for f in found):
-                        compatible += 1
-                        pairs = zip(accepts[writer], accepts[reader], strict=True)
-                        if any(w and not r for w, r in pairs):
-                            wrong.append((schema(*writer), schema(*reader)))
+    wrong, compatible = _compatible_verdicts_checked(schema, sizes, instances)
     assert wrong == []
     assert compatible > 600  # not "compatible" nowhere: 828 when written
 
@@ -368,8 +351,6 @@ def test_unevaluated_items_verdicts_hold_on_every_small_instance() -> None:
     that the writer accepts, the reader accepts too (jsonschema-rs)."""
     import itertools
 
-    import jsonschema_rs
-
     owns: list[dict[str, Any]] = [{}, {"prefixItems": [{}]}, {"prefixItems": [{"type": "string"}]}]
     refs: list[Any] = [
         None,
@@ -395,24 +376,8 @@ def test_unevaluated_items_verdicts_hold_on_every_small_instance() -> None:
         return out
 
     sizes = (len(owns), len(refs), len(applicators), len(leftovers))
-    points = list(itertools.product(*map(range, sizes)))
     instances = [list(t) for n in range(4) for t in itertools.product([1, "s"], repeat=n)]
-    accepts = {
-        p: [jsonschema_rs.validator_for(schema(*p)).is_valid(i) for i in instances] for p in points
-    }
-    wrong, compatible = [], 0
-    for p in points:
-        for dim, size in enumerate(sizes):
-            for value in set(range(size)) - {p[dim]}:
-                q = (*p[:dim], value, *p[dim + 1 :])
-                old, new = SchemaSet({"s": schema(*p)}, "old"), SchemaSet({"s": schema(*q)}, "new")
-                backward, forward = directions(old.root("s"), new.root("s"))
-                for found, writer, reader in ((backward, p, q), (forward, q, p)):
-                    if all(f.verdict == COMPATIBLE for f in found):
-                        compatible += 1
-                        pairs = zip(accepts[writer], accepts[reader], strict=True)
-                        if any(w and not r for w, r in pairs):
-                            wrong.append((schema(*writer), schema(*reader)))
+    wrong, compatible = _compatible_verdicts_checked(schema, sizes, instances)
     assert wrong == []
     assert compatible > 250  # not "compatible" nowhere: 340 when written
 
@@ -519,3 +484,34 @@ def test_a_metaschema_copied_under_its_own_id_keeps_its_draft() -> None:
     }
     sset = SchemaSet({"s": document}, "set").with_referenced(lambda uri: None)
     assert sset.root("s").child("properties", "schema").resolve().dialect == draft_07
+
+
+def _compatible_verdicts_checked(
+    schema: Callable[..., dict[str, Any]], sizes: tuple[int, ...], instances: list[Any]
+) -> tuple[list[tuple[Any, Any]], int]:
+    """Each schema of a family (``schema(*point)``, a point of the grid ``sizes``) against each
+    that differs in one coordinate, both ways: the pairs called compatible where some instance
+    the writer accepts the reader rejects (as jsonschema-rs judges them), and how many
+    directions were called compatible."""
+    import itertools
+
+    import jsonschema_rs
+
+    points = list(itertools.product(*map(range, sizes)))
+    accepts = {
+        p: [jsonschema_rs.validator_for(schema(*p)).is_valid(i) for i in instances] for p in points
+    }
+    wrong, compatible = [], 0
+    for p in points:
+        for dim, size in enumerate(sizes):
+            for value in set(range(size)) - {p[dim]}:
+                q = (*p[:dim], value, *p[dim + 1 :])
+                old, new = SchemaSet({"s": schema(*p)}, "old"), SchemaSet({"s": schema(*q)}, "new")
+                backward, forward = directions(old.root("s"), new.root("s"))
+                for found, writer, reader in ((backward, p, q), (forward, q, p)):
+                    if all(f.verdict == COMPATIBLE for f in found):
+                        compatible += 1
+                        pairs = zip(accepts[writer], accepts[reader], strict=True)
+                        if any(w and not r for w, r in pairs):
+                            wrong.append((schema(*writer), schema(*reader)))
+    return wrong, compatible
