@@ -665,29 +665,17 @@ class Node:
         if verdict is None:
             verdict = direct.light_verdict(self.schema, instance, cls, resolver, formats=formats)
         if verdict is None:
-            verdict = bool(self._validator(formats).is_valid(instance))
+            validator = self.sset.validators.get(key)
+            if validator is None:
+                make: Any = cls  # _resolver is jsonschema's (underscored) way to set the base URI
+                validator = make(
+                    self.schema,
+                    registry=self.sset.registry,
+                    format_checker=cls.FORMAT_CHECKER if formats else None,
+                    _resolver=resolver,
+                )
+                self.sset.validators[key] = validator
+            verdict = bool(validator.is_valid(instance))
         if seen is not None:
             self.sset.verdicts[seen] = verdict
         return verdict
-
-    def error_places(self, instance: Any) -> list[tuple[str | int, ...]]:
-        """Where in ``instance`` this node's schema finds it invalid (formats aside): the path of
-        each error, outermost errors only."""
-        if not isinstance(self.schema, dict):
-            return [] if self.schema is not False else [()]
-        return [tuple(e.absolute_path) for e in self._validator(False).iter_errors(instance)]
-
-    def _validator(self, formats: bool) -> Any:
-        key = (id(self.schema), self.base, self.dialect, formats)
-        validator = self.sset.validators.get(key)
-        if validator is None:
-            cls = _validator_class(self.dialect)
-            make: Any = cls  # _resolver is jsonschema's (underscored) way to set the base URI
-            validator = make(
-                self.schema,
-                registry=self.sset.registry,
-                format_checker=cls.FORMAT_CHECKER if formats else None,
-                _resolver=self.sset.registry.resolver(base_uri=self.base),
-            )
-            self.sset.validators[key] = validator
-        return validator

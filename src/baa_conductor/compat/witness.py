@@ -910,8 +910,6 @@ def find(writer: Node, reader: Node, pointer: str, attempts: int = ATTEMPTS) -> 
             if shows(writer, reader, value):
                 return value
     seen: set[str] = set()
-    where = _instance_path(pointer)
-    other: Any = NOT_FOUND  # one that breaks the reader elsewhere only: kept if none is here
     for instance in candidates(writer, pointer, attempts=attempts, reader=reader):
         text = json.dumps(instance, sort_keys=True)
         if text in seen:
@@ -921,48 +919,10 @@ def find(writer: Node, reader: Node, pointer: str, attempts: int = ATTEMPTS) -> 
             if writer.is_valid(instance, formats=False) and not reader.is_valid(
                 instance, formats=False
             ):
-                if where is None or any(_related(p, where) for p in reader.error_places(instance)):
-                    return instance
-                if other is NOT_FOUND:
-                    other = instance
+                return instance
         except Exception:  # a pattern Python cannot compile, a reference the validator refuses
-            return other
-    return other
-
-
-def _instance_path(pointer: str) -> tuple[str | None, ...] | None:
-    """Where in an instance the schema at ``pointer`` applies (None for any name or index),
-    or None where it cannot be told (inside a definition)."""
-    tokens = pointer_tokens(pointer)
-    out: list[str | None] = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token in ("definitions", "$defs"):
-            return None
-        if token in ("properties", "patternProperties", "dependentSchemas") and i + 1 < len(tokens):
-            out.append(tokens[i + 1] if token == "properties" else None)
-            i += 2
-            continue
-        if token in ("items", "additionalItems", "prefixItems", "contains"):
-            out.append(None)
-            i += (
-                2
-                if token == "prefixItems" or (i + 1 < len(tokens) and tokens[i + 1].isdigit())
-                else 1
-            )
-            continue
-        if token in ("additionalProperties", "unevaluatedProperties", "unevaluatedItems"):
-            out.append(None)
-        elif token in _UNIONS and i + 1 < len(tokens) and tokens[i + 1].isdigit():
-            i += 1
-        i += 1
-    return tuple(out)
-
-
-def _related(place: tuple[str | int, ...], where: tuple[str | None, ...]) -> bool:
-    """Whether an error at ``place`` is on the way to ``where`` or inside it."""
-    return all(w is None or str(p) == w for p, w in zip(place, where, strict=False))
+            return NOT_FOUND
+    return NOT_FOUND
 
 
 NOT_FOUND: Any = object()
