@@ -157,8 +157,9 @@ def test_annotations_reworded_everywhere_change_nothing(schema: str) -> None:
 def test_a_verdict_does_not_depend_on_the_hash_seed(seed: str) -> None:
     """AsyncAPI 2.0.0's 13-14 restates the draft-07 metaschema its Schema Object extends, with
     ``enum`` now ``uniqueItems``: breaking for new readers (``{"enum": [null, true, null]}`` in a
-    parameter's schema). A disjointness proof that rested on comparisons still in progress once
-    called it compatible under some hash seeds and breaking under others (one of these two)."""
+    parameter's schema). The published draft-07 metaschema was once added beside that copy under
+    the same URI, and which of the two a reference reached followed the hash seed: compatible
+    under some seeds, breaking under others (one of these two)."""
     import subprocess
     import sys
 

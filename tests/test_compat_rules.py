@@ -475,7 +475,7 @@ def test_a_resource_embedded_under_its_own_id_is_read_in_the_draft_of_its_docume
 
 def test_a_metaschema_copied_under_its_own_id_keeps_its_draft() -> None:
     """AsyncAPI's bundles hold a copy of draft-07's metaschema (no $schema) under that
-    metaschema's $id: whichever copy a reference reaches, it is read as draft-07."""
+    metaschema's $id: the copy a reference reaches (the document's own) is read as draft-07."""
     draft_07 = "http://json-schema.org/draft-07/schema"
     document = {
         "$schema": f"{draft_07}#",
@@ -484,6 +484,32 @@ def test_a_metaschema_copied_under_its_own_id_keeps_its_draft() -> None:
     }
     sset = SchemaSet({"s": document}, "set").with_referenced(lambda uri: None)
     assert sset.root("s").child("properties", "schema").resolve().dialect == draft_07
+
+
+def test_a_resource_embedded_under_a_metaschemas_id_is_the_one_referred_to() -> None:
+    """A document that holds its own copy of draft-07's metaschema under that metaschema's $id
+    (AsyncAPI 2.0.0's, whose ``enum`` became ``uniqueItems``) is not given the published one too:
+    with both under one URI, which a reference reached changed from run to run, and so did the
+    verdict."""
+    draft_07 = "http://json-schema.org/draft-07/schema"
+
+    def document(enum: dict[str, Any]) -> dict[str, Any]:
+        copy = {"$id": draft_07, "type": "object", "properties": {"enum": enum}}
+        return {
+            "$schema": f"{draft_07}#",
+            "properties": {"schema": {"$ref": f"{draft_07}#"}},
+            "definitions": {draft_07: copy},
+        }
+
+    old = SchemaSet({"s": document({"type": "array"})}, "old").with_referenced(lambda uri: None)
+    assert draft_07 not in old.referenced
+    copy = old.documents["s"]["definitions"][draft_07]
+    assert old.root("s").child("properties", "schema").resolve().schema is copy
+    new = SchemaSet({"s": document({"type": "array", "uniqueItems": True})}, "new")
+    new = new.with_referenced(lambda uri: None)
+    backward, forward = directions(old.root("s"), new.root("s"))
+    assert {f.verdict for f in backward} == {"breaking"}
+    assert {f.verdict for f in forward} == {"compatible"}
 
 
 def _compatible_verdicts_checked(

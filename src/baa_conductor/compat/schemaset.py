@@ -269,13 +269,20 @@ class SchemaSet:
         URI with ``find`` (None: not found; ``check`` then names the reference). A relative
         reference from a document with an ``$id`` elsewhere (``https://host/a.json`` naming
         ``b.json``) that nothing supplies is followed by path: the file beside it. A JSON Schema
-        metaschema that nothing supplies is the one published at its address."""
+        metaschema that nothing supplies is the one published at its address.
+
+        A resource a document embeds under its own ``$id`` is the one at that URI (AsyncAPI 2's
+        copy of draft-07's metaschema, with changes): nothing is looked up for it, else two
+        resources would share the URI and which one a ``$ref`` reached would change from run to
+        run."""
         known = set(self.uris.values()) | set(self.referenced)
         found = dict(self.referenced)
         by_file = {file_of(name): name for name in self.documents}
         pending: list[tuple[Node, str | None]] = [
             (self.root(name), file_of(name)) for name in self.documents
         ]
+        for node, _ in pending:
+            known |= _walk(node.schema, node.base, node.dialect)[4]
         while pending:
             node, file = pending.pop()
             targets = ref_targets(node, dynamic=True) or frozenset()
@@ -294,7 +301,9 @@ class SchemaSet:
                     document = metaschema(uri)
                 if document is not None:
                     found[uri] = document
-                    pending.append((Node(document, uri, uri, self.dialect(document), self), path))
+                    here = Node(document, uri, uri, self.dialect(document), self)
+                    known |= _walk(here.schema, here.base, here.dialect)[4]
+                    pending.append((here, path))
         if len(found) == len(self.referenced):
             return self
         return SchemaSet(self.documents, self.label, self.default_dialect, found)
@@ -351,7 +360,7 @@ class SchemaSet:
             self._check_metaschema(name)
         for name in sorted(self.documents):
             root = self.root(name)
-            _, _, sites, _ = _walk(root.schema, root.base, root.dialect)
+            _, _, sites, _, _ = _walk(root.schema, root.base, root.dialect)
             if all(self._resolves_within(base, ref) for base, ref in sites):
                 continue  # (found by the walk with_referenced made already)
             for pointer, base, schema in _ref_sites(root.schema, root.base, root.dialect):
@@ -446,25 +455,27 @@ def _beside(doc: str, target: str, file: str) -> str | None:
 def ref_targets(node: Node, *, dynamic: bool = False) -> frozenset[str] | None:
     """The documents the ``$ref``s under ``node`` lead to. None if it has a dynamic reference
     (whose target depends on where it is entered from), unless ``dynamic``."""
-    targets, has_dynamic, _, _ = _walk(node.schema, node.base, node.dialect)
+    targets, has_dynamic, _, _, _ = _walk(node.schema, node.base, node.dialect)
     return None if has_dynamic and not dynamic else targets
 
 
-_Found = tuple[frozenset[str], bool, tuple[tuple[str, str], ...], bool]
+_Found = tuple[frozenset[str], bool, tuple[tuple[str, str], ...], bool, frozenset[str]]
 # Each (schema, base, dialect) walked once: (schema, what _walk found).
 _walked: dict[tuple[int, str, str], tuple[Any, _Found]] = {}
 
 
 def _walk(schema: Any, base: str, dialect: str) -> _Found:
     """The documents the ``$ref``s and ``$dynamicRef``s under ``schema`` lead to, whether it has
-    a dynamic reference, each ``$ref`` as (base, reference) in no particular order, and whether
-    it has a dynamic anchor (``$dynamicAnchor``, ``$recursiveAnchor``). Bases change as
-    ``Node.child`` changes them."""
+    a dynamic reference, each ``$ref`` as (base, reference) in no particular order, whether it
+    has a dynamic anchor (``$dynamicAnchor``, ``$recursiveAnchor``), and the URIs of the
+    resources embedded in it under their own ``$id``. Bases change as ``Node.child`` changes
+    them."""
     key = (id(schema), base, dialect)
     known = _walked.get(key)
     if known is not None and known[0] is schema:
         return known[1]
     targets: set[str] = set()
+    embedded: set[str] = set()
     sites: list[tuple[str, str]] = []
     has_dynamic = has_anchor = False
     id_keyword = "id" if dialect == DRAFT_04 else "$id"
@@ -492,12 +503,13 @@ def _walk(schema: Any, base: str, dialect: str) -> _Found:
             if isinstance(child, dict):
                 own = None if child_is_map else child.get(id_keyword)
                 if isinstance(own, str) and own and not (fragment_ids and own.startswith("#")):
+                    embedded.add(_join(here, own))
                     stack.append((child, _join(here, own), child_is_map))
                     continue
                 stack.append((child, here, child_is_map))
             elif isinstance(child, list):
                 stack.append((child, here, False))
-    found = (frozenset(targets), has_dynamic, tuple(sites), has_anchor)
+    found = (frozenset(targets), has_dynamic, tuple(sites), has_anchor, frozenset(embedded))
     if len(_walked) > 20_000:
         _walked.clear()
     _walked[key] = (schema, found)
