@@ -287,6 +287,34 @@ def test_a_change_no_writer_schema_proves_is_reported_from_the_schema_that_holds
     ]
 
 
+@pytest.mark.parametrize(
+    "member",
+    [
+        {"type": "object", "properties": {"style": {}}, "additionalProperties": False},
+        {"type": "object", "additionalProperties": {"type": "object"}},
+    ],
+    ids=["closed", "values-are-objects"],
+)
+def test_a_one_of_member_widened_stays_apart_from_a_member_that_requires_a_property(
+    member: dict[str, Any],
+) -> None:
+    """OpenAPI 3.0's ``{"oneOf": [Reference, Header]}``: a Reference Object requires a string
+    ``$ref``, which a closed Header Object cannot have (and a Callback Object's ``$ref`` would
+    be an object), so no object is both, and the widened member (``x-`` extensions allowed)
+    cannot take the Reference's values: compatible for new readers."""
+
+    def spec(extensions: bool) -> dict[str, Any]:
+        widened = {**member, "patternProperties": {"^x-": {}}} if extensions else member
+        reference = {
+            "type": "object",
+            "required": ["$ref"],
+            "patternProperties": {"^\\$ref$": {"type": "string"}},
+        }
+        return {"$schema": "http://json-schema.org/draft-04/schema#", "oneOf": [reference, widened]}
+
+    assert _verdicts(spec(False), spec(True)) == (True, False)
+
+
 def test_unevaluated_properties_verdicts_hold_on_every_small_instance() -> None:
     """Schemas with ``unevaluatedProperties`` beside ``properties``, a ``$ref``, ``allOf``,
     ``anyOf``, ``if``/``then`` and ``dependentSchemas``, each against every variant that differs

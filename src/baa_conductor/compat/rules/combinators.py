@@ -194,17 +194,14 @@ class CombinatorRules(Walk):
         return True
 
     def _apart_by_a_property(self, a: Writer, b: Writer) -> bool:
-        """Objects both sides require a property of, whose values cannot be the same (``"using":
-        {"const": "docker"}`` against ``{"enum": ["node16", "node20"]}``): no object is both.
-
-        A property one side requires and the other only allows would prove more (OpenAPI 3.0's
-        Reference Object against a closed Header Object), but on recursive schemas that proof
-        rested on comparisons still in progress and its answer changed with the order they were
-        met in: AsyncAPI 2.0.0's 13-14 was compatible for new readers under some hash seeds."""
+        """Objects one side requires a property of, whose values on the two sides cannot be the
+        same (``"using": {"const": "docker"}`` against ``{"enum": ["node16", "node20"]}``;
+        OpenAPI 3.0's Reference Object requires a string ``$ref``, a Callback Object's
+        ``$ref`` would be a Path Item, a closed Header Object has none): no object is both."""
         if self.atoms(a) & self.atoms(b) - {"object"}:
             return False  # values that are not objects may be on both sides
         needed = {n for x in a for n in x.get("required") or ()}
-        needed &= {n for x in b for n in x.get("required") or ()}
+        needed |= {n for x in b for n in x.get("required") or ()}
         for name in sorted(needed):
             mine = [s for n in a for s, _ in self._property(n, name, reader=False)]
             theirs = tuple(s for n in b for s, _ in self._property(n, name, reader=False))
