@@ -98,6 +98,7 @@ class ObjectRules(Walk):
         super().__init__(reader_is_new)
         self._evaluated_memo: dict[Any, Evaluated] = {}
         self._shape_memo: dict[Any, bool] = {}
+        self._property_memo: dict[Any, list[tuple[Node, str]]] = {}
 
     def _evaluated(self, node: Node, *, reader: bool) -> Evaluated:
         """What the in-place applicators of ``node`` evaluate, for its ``unevaluatedProperties``:
@@ -258,11 +259,17 @@ class ObjectRules(Walk):
 
     def _property(self, node: Node, name: str, *, reader: bool) -> list[tuple[Node, str]]:
         """The schemas that a property called ``name`` must match in ``node``, with pointers."""
+        # Asked again for the same nodes and names from every comparison that meets them.
+        key = (node.key(), name, reader)
+        found = self._property_memo.get(key)
+        if found is not None:
+            return found
         found = self._own(node, name)
         if not found and not self._elsewhere(node, reader=reader).covers(name):
             extra, pointer = self._additional(node, reader=reader)
             if extra is not None:
                 found.append((extra, pointer))
+        self._property_memo[key] = found
         return found
 
     @staticmethod
@@ -305,9 +312,14 @@ class ObjectRules(Walk):
         # schemas, of which two or three say anything about properties).
         shaping = [n for n in alt if n.keys() & _NAMING]
         for name in names:
-            w_k = [(s, ptr) for n in shaping for s, ptr in self._property(n, name, reader=False)]
+            r_ks = self._property(r, name, reader=True)
+            w_k = (
+                [(s, ptr) for n in shaping for s, ptr in self._property(n, name, reader=False)]
+                if r_ks
+                else []
+            )
             subs: list[Finding] = []
-            for r_k, r_pointer in self._property(r, name, reader=True):
+            for r_k, r_pointer in r_ks:
                 # The writer's schema from the same keyword first: it sits where r_k does.
                 writer = tuple(s for s, ptr in sorted(w_k, key=lambda w: w[1] != r_pointer))
                 if also and r_pointer == f"/{_UNEVALUATED}" and not self._own(primary, name):
