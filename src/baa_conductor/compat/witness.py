@@ -449,9 +449,12 @@ _CLASSES: dict[int, tuple[Any, list[str]]] = {}
 def _parser() -> Any:
     """The standard library's regular-expression parser (``re._parser``, ``sre_parse`` before
     3.11): its parse tree is the pattern's grammar, without a second parser to keep in step."""
-    import importlib
-
     return importlib.import_module("re._parser")
+
+
+def _opcodes() -> Any:
+    """The names of that parse tree's nodes (``re._constants``)."""
+    return importlib.import_module("re._constants")
 
 
 class _Unsupported(Exception):
@@ -460,10 +463,8 @@ class _Unsupported(Exception):
 
 class _Regex:
     def __init__(self, rng: random.Random) -> None:
-        import importlib
-
         self.rng = rng
-        self.c: Any = importlib.import_module("re._constants")
+        self.c: Any = _opcodes()
         self.groups: dict[int, str] = {}
 
     def emit(self, parsed: Any) -> str:
@@ -751,12 +752,18 @@ def _site(writer: Node, reader: Node, focus: list[str]) -> tuple[Site | None, in
     if at == 0 or w.schema is False:
         return None, 0
     site = Site(w, r)
-    for value in [*_literals(w), *_words(w, r), *_edges(r)]:
+    for value in _cheap_values(w, r):
         if len(site.found) >= 8:
             break
         if shows(w, r, value) and not any(_same_text(value, v) for v in site.found):
             site.found.append(value)
     return site, at
+
+
+def _cheap_values(writer: Node, reader: Node) -> list[Any]:
+    """Values tried before any is drawn: the writer's literals, words its patterns spell out,
+    and values just past the reader's bounds."""
+    return [*_literals(writer), *_words(writer, reader), *_edges(reader)]
 
 
 def _literals(node: Node, depth: int = 0) -> list[Any]:
@@ -823,7 +830,7 @@ def _edges(reader: Node) -> list[Any]:
 
 def _runs(parsed: Any) -> list[str]:
     """The runs of two or more literal characters anywhere in a parsed pattern."""
-    c: Any = importlib.import_module("re._constants")
+    c: Any = _opcodes()
     out: list[str] = []
     run = ""
     for op, arg in parsed:
@@ -906,7 +913,7 @@ def find(writer: Node, reader: Node, pointer: str, attempts: int = ATTEMPTS) -> 
     """An instance ``writer`` accepts and ``reader`` rejects, or ``NOT_FOUND``."""
     if len(pointer_tokens(pointer)) <= 1:
         # A change at the top: no site below it, but the writer's own values are cheap to try.
-        for value in [*_literals(writer), *_words(writer, reader), *_edges(reader)]:
+        for value in _cheap_values(writer, reader):
             if shows(writer, reader, value):
                 return value
     seen: set[str] = set()
