@@ -26,7 +26,7 @@ from .rules.types import TypeRules
 from .schemaset import NOT_SCHEMAS as VALUES
 from .schemaset import SCHEMA_MAPS, Node, escape
 from .values import ANNOTATIONS, same_schema
-from .walk import Writer
+from .walk import Writer, without_marks
 
 # Keywords whose changes are listed item by item (each property, dependency, requirement).
 PER_ITEM = frozenset(
@@ -185,7 +185,7 @@ def _ref_pairs(a: Node, b: Node) -> list[tuple[Node, Node]]:
 
 def check(reader: Node, writer: Node, *, reader_is_new: bool) -> list[Finding]:
     """Every finding of one direction: empty or all compatible means the reader accepts the writer."""
-    return Checker(reader_is_new).covers(reader, (writer,))
+    return without_marks(Checker(reader_is_new).covers(reader, (writer,)))
 
 
 def directions(old: Node, new: Node) -> tuple[list[Finding], list[Finding]]:

@@ -21,7 +21,9 @@ from .findings import (
     COMPATIBLE,
     UNKNOWN,
     Finding,
+    dedupe,
     has_ref,
+    ok,
     reason_of,
     short,
     type_atoms,
@@ -44,6 +46,39 @@ MAX_FINDINGS = 64
 _RANK = {UNKNOWN: 0, BREAKING: 1, COMPATIBLE: 2}
 
 Writer = tuple[Node, ...]
+# The kind of a finding that only marks where a recursive comparison was assumed to hold.
+_MARK = "assumed to hold"
+# Counted where a comparison reused lacks some of its marks.
+_LOST = ""
+
+
+def _cut(found: list[Finding], needed: dict[str, bool]) -> tuple[list[Finding], bool]:
+    """At most MAX_FINDINGS findings, the worst first; and whether they are ``whole``: each
+    mark that ``needed`` says came in findings that held is still there at least once.
+
+    Putting in what a comparison assumed to hold, where it did not, only adds findings that do
+    not hold (a rule never proves more from less). So a mark may go with findings that did not
+    hold, which stay so; one that came with findings that held must be kept (where it is put
+    in, the comparison fails as it should) or the comparison be made again."""
+    if len(found) > MAX_FINDINGS:
+        # The cap is on what is shown; a mark per comparison assumed is kept beyond it.
+        one_each = {f.detail: f for f in reversed(found) if f.kind is _MARK}
+        shown = [f for f in found if f.kind is not _MARK]
+        found = sorted(shown, key=lambda f: _RANK.get(f.verdict, 0))[:MAX_FINDINGS]
+        found += one_each.values()
+    if _LOST in needed:
+        return found, False
+    kept = {f.detail for f in found if f.kind is _MARK}
+    return found, all(m in kept for m, held in needed.items() if held)
+
+
+def without_marks(found: list[Finding]) -> list[Finding]:
+    return [f for f in found if f.kind is not _MARK]
+
+
+def marks(found: list[Finding], prefix: str) -> list[Finding]:
+    """The marks in findings that held, kept where a rule keeps only its verdict on them."""
+    return [f.under(prefix) for f in found if f.kind is _MARK]
 
 
 class Walk:
@@ -56,12 +91,18 @@ class Walk:
         # kept for good when no recursive comparison was assumed to hold while making them.
         self._memo: dict[Any, list[Finding]] = {}
         # The others, with the comparisons they assumed: good again while each of those is
-        # still in progress or has held (see _waiting), and kept for good once all have held.
-        self._provisional: dict[Any, tuple[list[Finding], frozenset[Any]]] = {}
+        # still in progress or has finished (see _current); kept for good once none is in
+        # progress. ``whole``: every mark those comparisons left is still in the findings.
+        self._provisional: dict[Any, tuple[list[Finding], frozenset[Any], bool]] = {}
         self._assumed: set[Any] = set()
         # The provisional comparisons in the order they were made (see _settle).
         self._made: list[Any] = []
         self._steps = 0
+        # Marks of recursive comparisons assumed to hold (see _covers_memo), and per comparison
+        # being made, how many of each the comparisons it asked for returned.
+        self._marks: dict[Any, str] = {}
+        self._keys: list[Any] = []
+        self._frames: list[dict[str, bool]] = []
 
     def _old_new(self, reader_value: Any, writer_value: Any) -> tuple[Any, Any]:
         return (writer_value, reader_value) if self.reader_is_new else (reader_value, writer_value)
@@ -179,7 +220,14 @@ class Walk:
         if r.doc != reader.doc:  # a draft-07 $ref (no siblings) into another file
             via = reader.sset.name_of(r.doc)
             if via is not None:
-                return [replace(f, via=(via, *f.via)) for f in found]
+                found = [replace(f, via=(via, *f.via)) for f in found]
+        if self._frames:
+            marks = [f.detail for f in found if f.kind is _MARK]
+            if marks:
+                needed = self._frames[-1]
+                held = ok(found)
+                for m in marks:
+                    needed[m] = needed.get(m, False) or held
         return found
 
     def _covers_memo(self, r: Node, writer: Writer, aligned: bool) -> list[Finding]:
@@ -189,86 +237,121 @@ class Walk:
             return known
         if key in self._in_progress:
             self._assumed.add(key)
-            return []  # a recursive schema met again: judged where it started
-        provisional = self._provisional.get(key)
-        if provisional is not None:
-            waiting = self._waiting(provisional[1])
-            if waiting is not None:
+            # A recursive schema met again: judged where it started. The mark says where it was
+            # assumed to hold, so that what it finds can be put there once it is known.
+            return [Finding("", _MARK, COMPATIBLE, self._mark(key))]
+        if key in self._provisional:
+            current = self._current(key, frozenset())
+            if current is not None:
+                found, waiting, whole = current
                 self._assumed |= waiting
-                return provisional[0]
+                if not whole and self._frames:
+                    self._frames[-1][_LOST] = True  # what the caller finds lacks marks too
+                return found
         self._steps += 1
         if self._steps > MAX_STEPS:
             return [Finding("", "schema too large to compare", UNKNOWN)]
         outer, self._assumed = self._assumed, set()
         made = len(self._made)
         self._in_progress.add(key)
+        self._frames.append({})
         try:
             found = self._covers(r, writer, aligned)
         finally:
+            needed = self._frames.pop()
             self._in_progress.discard(key)
         self._assumed.discard(key)
-        if len(found) > MAX_FINDINGS:
-            found = sorted(found, key=lambda f: _RANK.get(f.verdict, 0))[:MAX_FINDINGS]
+        own = self._marks.get(key)
+        if own is not None:
+            found = [f for f in found if not (f.kind is _MARK and f.detail == own)]
+            needed.pop(own, None)
+        found, whole = _cut(found, needed)
+        if not whole and self._frames:
+            self._frames[-1][_LOST] = True  # what the caller finds lacks marks too
         if self._assumed:
-            self._provisional[key] = (found, frozenset(self._assumed))
+            self._provisional[key] = (found, frozenset(self._assumed), whole)
             self._made.append(key)
         else:
             self._memo[key] = found
-            if not self._assumed:
-                self._settle(made)
+            self._settle(made)
         self._assumed |= outer
         return found
 
-    def _waiting(self, assumed: frozenset[Any]) -> set[Any] | None:
-        """The comparisons in progress that a provisional result rests on, when each other
-        comparison it assumed to hold did hold (found at most safe changes, which a recursive
-        schema met again does not list either), made for good or resting in turn on comparisons
-        that hold or are in progress. None: one did not hold, or is not known."""
+    def _mark(self, key: Any) -> str:
+        mark = self._marks.get(key)
+        if mark is None:
+            mark = self._marks[key] = str(len(self._keys))
+            self._keys.append(key)
+        return mark
+
+    def _current(
+        self, key: Any, seen: frozenset[Any]
+    ) -> tuple[list[Finding], frozenset[Any], bool] | None:
+        """What a comparison made earlier finds now: its findings, the comparisons in progress
+        they still rest on, and whether each of those is marked where it was assumed. None: it
+        must be made again.
+
+        A comparison it assumed to hold that has since finished is put in at its marks: what
+        it found is what making this one again would meet there. Where one did not hold and a
+        mark is missing (dropped by a rule that only kept a verdict), it is made again."""
+        found = self._memo.get(key)
+        if found is not None:
+            return found, frozenset(), True
+        entry = self._provisional.get(key)
+        if entry is None or key in seen:
+            return None
+        found, assumed, whole = entry
         waiting: set[Any] = set()
-        seen: set[Any] = set()
-        stack = list(assumed)
-        while stack:
-            key = stack.pop()
-            if key in seen:
+        known: dict[str, list[Finding]] = {}
+        for other in assumed:
+            if other in self._in_progress:
+                waiting.add(other)
                 continue
-            seen.add(key)
-            if key in self._in_progress:
-                waiting.add(key)
-                continue
-            found = self._memo.get(key)
-            rests: Iterable[Any] = ()
-            if found is None:
-                entry = self._provisional.get(key)
-                if entry is None:
-                    return None
-                found, rests = entry
-            if any(f.verdict != COMPATIBLE for f in found):
+            current = self._current(other, seen | {key})
+            if current is None:
                 return None
-            stack.extend(rests)
-        return waiting
+            other_found, other_waiting, other_whole = current
+            if not whole and not ok(other_found):
+                return None
+            waiting |= other_waiting
+            whole = whole and other_whole
+            known[self._mark(other)] = other_found
+        if known:
+            found, whole = self._put_in(found, known, whole)
+        if waiting:
+            self._provisional[key] = (found, frozenset(waiting), whole)
+        else:
+            self._memo[key] = found
+            del self._provisional[key]
+        return found, frozenset(waiting), whole
+
+    @staticmethod
+    def _put_in(
+        found: list[Finding], known: dict[str, list[Finding]], whole: bool
+    ) -> tuple[list[Finding], bool]:
+        out: list[Finding] = []
+        for f in found:
+            other = known.get(f.detail) if f.kind is _MARK else None
+            if other is None:
+                out.append(f)
+                continue
+            for g in other:
+                pointer, via = f.pointer + g.pointer, f.via + g.via
+                out.append(Finding(pointer, g.kind, g.verdict, g.detail, g.reason, via))
+        # Still whole if the cut to MAX_FINDINGS leaves every mark.
+        entered = {f.detail: True for f in out if f.kind is _MARK}
+        out, cut_whole = _cut(dedupe(out), entered)
+        return out, whole and cut_whole
 
     def _settle(self, start: int) -> None:
         """Keep for good the provisional comparisons made since ``start``, now that none of
-        them waits on a comparison still in progress, wherever each comparison they assumed to
-        hold did hold: what they found is then what they find from anywhere. Without this, a
-        recursive schema reached through many paths (a metaschema, whose every subschema refers
-        to its root) is compared again from each."""
+        them waits on a comparison still in progress. Without this, a recursive schema reached
+        through many paths (a metaschema, whose every subschema refers to its root) is compared
+        again from each."""
         made, self._made[start:] = self._made[start:], []
-        changed = True
-        while made and changed:
-            changed = False
-            waiting = []
-            for key in made:
-                entry = self._provisional.get(key)
-                if entry is None:
-                    continue
-                if self._waiting(entry[1]) == set():
-                    self._memo[key] = entry[0]
-                    del self._provisional[key]
-                    changed = True
-                else:
-                    waiting.append(key)
-            made = waiting
+        for key in made:
+            if key in self._provisional:
+                self._current(key, frozenset())
 
     @staticmethod
     def _get(node: Node | None, keyword: str) -> Any:

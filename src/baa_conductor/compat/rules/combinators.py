@@ -9,7 +9,7 @@ from typing import Any
 from ..findings import BREAKING, COMPATIBLE, UNKNOWN, Finding, ok
 from ..schemaset import Node
 from ..values import same, same_keyword
-from ..walk import Walk, Writer
+from ..walk import Walk, Writer, marks
 
 
 class CombinatorRules(Walk):
@@ -106,7 +106,8 @@ class CombinatorRules(Walk):
         members = [r.child(keyword, i) for i in range(len(r.get(keyword)))]
         holds = False
         for i, member in enumerate(members):
-            if not ok(self.covers(member, alt, aligned=False)):
+            found = self.covers(member, alt, aligned=False)
+            if not ok(found):
                 continue
             if keyword == "anyOf" or all(
                 self.disjoint(other, alt) for j, other in enumerate(members) if j != i
@@ -116,9 +117,10 @@ class CombinatorRules(Walk):
         r_value = r.get(keyword)
         p_value = primary.get(keyword) if primary is not None else None
         if holds:
+            kept = marks(found, f"/{keyword}/{i}")
             if primary is not None and not same_keyword(keyword, r_value, p_value):
-                return [self._union_finding(keyword, r_value, p_value, COMPATIBLE)]
-            return []
+                return [self._union_finding(keyword, r_value, p_value, COMPATIBLE), *kept]
+            return kept
         if aligned:
             return aligned
         why = "no member accepts every value" + (
@@ -153,8 +155,10 @@ class CombinatorRules(Walk):
                 their = primary.child(keyword) if primary.has(keyword) else r.with_schema(True)
                 found += [f.under(f"/{keyword}") for f in self._either(mine, their, body)]
             return found
-        if ok(self.covers(condition, alt, aligned=False)):
+        found = self.covers(condition, alt, aligned=False)
+        if ok(found):
             subs = [f.under("/then") for f in self.covers(then, alt, aligned=False)]
+            subs += marks(found, "/if")
         elif self.disjoint(condition, alt):
             subs = [f.under("/else") for f in self.covers(otherwise, alt, aligned=False)]
         else:

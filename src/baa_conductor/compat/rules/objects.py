@@ -20,7 +20,7 @@ from ..findings import BREAKING, COMPATIBLE, UNKNOWN, Finding, matches, ok, wors
 from ..keywords import REF_OVERRIDES_DIALECTS
 from ..schemaset import Node, escape
 from ..values import same_schema
-from ..walk import Walk, Writer
+from ..walk import Walk, Writer, marks
 
 # In-place applicators whose subschemas always apply when the schema validates, and the others
 # (``not`` evaluates nothing: its subschema's annotations are dropped when ``not`` holds).
@@ -400,6 +400,7 @@ class ObjectRules(Walk):
             if good is not None:
                 if primary is not None and not same_schema(r_value, p_value):
                     findings.append(self._finding(pointer, keyword, r_value, p_value, COMPATIBLE))
+                findings += marks(good, pointer)
                 continue
             # No node of the writer proves it: report the closest (a node that holds these
             # names to nothing is "cannot tell" where the one that does may prove "breaking").
