@@ -62,6 +62,10 @@ class Site:
     draws: int = 0
 
 
+# The optional properties an object drawn holds at most (twice as many when not steered).
+_OTHERS = 4
+
+
 class Generator:
     def __init__(self, seed: int = 0, site: Site | None = None) -> None:
         self.rng = random.Random(seed)
@@ -255,7 +259,10 @@ class Generator:
         names += [n for n in also or () if n in props and n not in names]
         if focus[:1] != ["required"]:  # else only what must be there: a new requirement fails
             chance = 0.3 if not focus else 0.1  # steered: few others that could fail
-            names += [n for n in props if n not in names and self.rng.random() < chance]
+            others = [n for n in props if n not in names and self.rng.random() < chance]
+            # A schema of hundreds of properties (a linter's rules) would give dozens, each one
+            # more to validate, and a witness too long to read.
+            names += others[: _OTHERS if focus else 2 * _OTHERS]
         for name in names:
             if depth >= _DEPTH:
                 out[name] = None
