@@ -68,6 +68,14 @@ def type_atoms(type_value: Any) -> frozenset[str]:
     return frozenset().union(*(ATOMS_OF_TYPE.get(n, frozenset()) for n in names))
 
 
+def nearest_failure(findings: Iterable[Finding]) -> Finding | None:
+    """The failing finding nearest the top (the first of those as near): where a change's
+    witness is sought first, so a change inside a recursive schema met again deeper down is not
+    preferred to one right there."""
+    failing = [f for f in findings if f.verdict != COMPATIBLE]
+    return min(failing, key=lambda f: f.pointer.count("/")) if failing else None
+
+
 def reason_of(finding: Finding) -> str:
     return f"{finding.pointer}: {finding.kind}" if finding.pointer else finding.kind
 

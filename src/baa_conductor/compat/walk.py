@@ -23,6 +23,7 @@ from .findings import (
     Finding,
     dedupe,
     has_ref,
+    nearest_failure,
     ok,
     reason_of,
     short,
@@ -162,7 +163,8 @@ class Walk:
         """An item (property, prefix item) present on one side only, judged by ``subs``."""
         in_old = not in_reader if self.reader_is_new else in_reader
         verdict = worst(subs)
-        why = next((reason_of(f) for f in subs if f.verdict != COMPATIBLE), "")
+        nearest = nearest_failure(subs)
+        why = reason_of(nearest) if nearest is not None else ""
         return Finding(pointer, f"{what} {'removed' if in_old else 'added'}", verdict, "", why)
 
     def _judge(

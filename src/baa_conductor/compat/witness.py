@@ -116,6 +116,11 @@ class Generator:
                 index = self.rng.randrange(len(members)) if index is None else index
                 value = self.instance(node.child(keyword, index), rest, depth + 1)
                 return self._with_own(node, value, own, depth)
+        branch = focus[0] if focus[:1] in (["then"], ["else"]) else None
+        if branch is not None and isinstance(schema.get(branch), dict | bool) and depth < _DEPTH:
+            # Steered into a branch: drawn there (the validator sorts out those that miss it).
+            value = self.instance(node.child(branch), focus[1:], depth + 1)
+            return self._with_own(node, value, [], depth)
         if "then" in schema and depth < _DEPTH and self.rng.random() < 0.5:
             return self._with_own(
                 node, self.instance(node.child("then"), [], depth + 1), focus, depth

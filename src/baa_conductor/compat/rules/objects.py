@@ -16,7 +16,16 @@ from functools import cache
 from typing import Any
 
 from ...exceptions import CompatInputError
-from ..findings import BREAKING, COMPATIBLE, UNKNOWN, Finding, matches, ok, worst
+from ..findings import (
+    BREAKING,
+    COMPATIBLE,
+    UNKNOWN,
+    Finding,
+    matches,
+    nearest_failure,
+    ok,
+    worst,
+)
 from ..keywords import REF_OVERRIDES_DIALECTS
 from ..schemaset import Node, escape
 from ..values import same_schema
@@ -405,9 +414,8 @@ class ObjectRules(Walk):
             # No node of the writer proves it: report the closest (a node that holds these
             # names to nothing is "cannot tell" where the one that does may prove "breaking").
             subs = max(attempts, key=lambda a: _RANK[worst(a)]) if attempts else []
-            why = next(
-                (f"{f.pointer or '/'}: {f.kind}" for f in subs if f.verdict != COMPATIBLE), ""
-            )
+            nearest = nearest_failure(subs)
+            why = f"{nearest.pointer or '/'}: {nearest.kind}" if nearest is not None else ""
             findings.append(
                 self._finding(
                     pointer, keyword, r_value, p_value, worst(subs) if subs else BREAKING, why
