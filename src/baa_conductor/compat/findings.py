@@ -80,6 +80,19 @@ def reason_of(finding: Finding) -> str:
     return f"{finding.pointer}: {finding.kind}" if finding.pointer else finding.kind
 
 
+def failure_reason(findings: Iterable[Finding]) -> str:
+    """Why a change judged by ``findings`` fails: the nearest failure, followed through the
+    place its own reason names (``/else/additionalProperties/properties/put: ...``), which is
+    where a witness is sought first."""
+    nearest = nearest_failure(findings)
+    if nearest is None:
+        return ""
+    where, colon, inner = nearest.reason.partition(": ")
+    if colon and where.startswith("/"):
+        return f"{nearest.pointer}{'' if where == '/' else where}: {inner}"
+    return reason_of(nearest)
+
+
 def atom_of(value: Any) -> str:
     if value is None:
         return "null"

@@ -22,10 +22,9 @@ from .findings import (
     UNKNOWN,
     Finding,
     dedupe,
+    failure_reason,
     has_ref,
-    nearest_failure,
     ok,
-    reason_of,
     short,
     type_atoms,
     worst,
@@ -163,8 +162,7 @@ class Walk:
         """An item (property, prefix item) present on one side only, judged by ``subs``."""
         in_old = not in_reader if self.reader_is_new else in_reader
         verdict = worst(subs)
-        nearest = nearest_failure(subs)
-        why = reason_of(nearest) if nearest is not None else ""
+        why = failure_reason(subs)
         return Finding(pointer, f"{what} {'removed' if in_old else 'added'}", verdict, "", why)
 
     def _judge(

@@ -21,8 +21,8 @@ from ..findings import (
     COMPATIBLE,
     UNKNOWN,
     Finding,
+    failure_reason,
     matches,
-    nearest_failure,
     ok,
     worst,
 )
@@ -414,8 +414,7 @@ class ObjectRules(Walk):
             # No node of the writer proves it: report the closest (a node that holds these
             # names to nothing is "cannot tell" where the one that does may prove "breaking").
             subs = max(attempts, key=lambda a: _RANK[worst(a)]) if attempts else []
-            nearest = nearest_failure(subs)
-            why = f"{nearest.pointer or '/'}: {nearest.kind}" if nearest is not None else ""
+            why = failure_reason(subs)
             findings.append(
                 self._finding(
                     pointer, keyword, r_value, p_value, worst(subs) if subs else BREAKING, why
