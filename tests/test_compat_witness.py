@@ -4,6 +4,7 @@ regular expression itself, the same on every run."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from typing import Any
@@ -346,3 +347,24 @@ def test_a_change_no_rule_proves_safe_and_no_instance_shows_cannot_be_told() -> 
         "cannot tell",
         ((), ()),
     )
+
+
+def test_a_change_met_through_a_recursive_branch_has_a_witness_there() -> None:
+    """OpenAPI 3.1, 2021-03-02 to 2021-04-15: ``put`` joins the methods a Path Item lists in a
+    pattern, closed by ``unevaluatedProperties``. Each place a Path Item is reached from (paths,
+    webhooks, components' path items, callbacks: an ``if``/``else`` between a reference and a
+    Path Item, under ``additionalProperties``) breaks old readers, and each has a witness with
+    a ``put`` in it: the reason names the nearest failure (``put``, not the recursion into
+    ``delete``'s callbacks), and the draw follows it down the ``else`` branch it names. All four
+    were "cannot tell"."""
+    from test_compat_corpus import PAIRS, _version
+
+    ((schema, old, new),) = [p for p in PAIRS if p[0] == "openapi-3.1" and p[2][:2] == "03"]
+    report = compare_versions(_version(schema, new), [_version(schema, old)], MODE_OF["FULL"])
+    changes = [c for s in report.schemas for c in s.changes]
+    assert len(changes) == 4
+    for change in changes:
+        assert (change.backward, change.forward) == ("compatible", "breaking"), change.pointer
+        assert change.reasons[1].endswith("/properties/put: old unevaluatedProperties is false")
+        (witness,) = change.witnesses[1]
+        assert '"put"' in json.dumps(witness)
