@@ -99,9 +99,9 @@ class Walk:
         self._made: list[Any] = []
         self._steps = 0
         # Marks of recursive comparisons assumed to hold (see _covers_memo), and per comparison
-        # being made, how many of each the comparisons it asked for returned.
+        # being made, the marks the comparisons it asked for returned: whether any came with
+        # findings that held (``_LOST``: one returned findings that lack some of their marks).
         self._marks: dict[Any, str] = {}
-        self._keys: list[Any] = []
         self._frames: list[dict[str, bool]] = []
 
     def _old_new(self, reader_value: Any, writer_value: Any) -> tuple[Any, Any]:
@@ -222,11 +222,11 @@ class Walk:
             if via is not None:
                 found = [replace(f, via=(via, *f.via)) for f in found]
         if self._frames:
-            marks = [f.detail for f in found if f.kind is _MARK]
-            if marks:
+            arrived = [f.detail for f in found if f.kind is _MARK]
+            if arrived:
                 needed = self._frames[-1]
                 held = ok(found)
-                for m in marks:
+                for m in arrived:
                     needed[m] = needed.get(m, False) or held
         return found
 
@@ -280,8 +280,7 @@ class Walk:
     def _mark(self, key: Any) -> str:
         mark = self._marks.get(key)
         if mark is None:
-            mark = self._marks[key] = str(len(self._keys))
-            self._keys.append(key)
+            mark = self._marks[key] = str(len(self._marks))
         return mark
 
     def _current(
