@@ -41,8 +41,6 @@ class Checker(TypeRules, NumberRules, StringRules, ArrayRules, ObjectRules, Comb
         super().__init__(reader_is_new)
         # Pairs of subschemas known to be the same, references followed (see _unchanged).
         self._same: dict[Any, bool] = {}
-        self._same_in_progress: set[Any] = set()
-        self._same_assumed = False
 
     def _covers(self, r: Node, writer: Writer, aligned: bool) -> list[Finding]:
         target = self._through_refs(r)
@@ -72,35 +70,51 @@ class Checker(TypeRules, NumberRules, StringRules, ArrayRules, ObjectRules, Comb
         """The same schema on both sides, annotations aside: nothing to compare. With references
         inside, only where each leads to a schema that is itself unchanged (a whole document
         unchanged with all it refers to is known at once)."""
-        if primary.hidden or r.hidden or not same_schema(r.schema, primary.schema):
-            return False
-        if not has_ref(r.schema):
-            return True
-        if (
-            r.doc == primary.doc
-            and r.base == primary.base
-            and r.doc in r.sset.unchanged_since(primary.sset)
-        ):
-            return True
+        here = _unchanged_here(r, primary)
+        if here is not None:
+            return here
         key = (r.key(), primary.key())
         known = self._same.get(key)
-        if known is not None:
-            return known
-        if key in self._same_in_progress:
-            self._same_assumed = True
-            return True  # a cycle of references: holds unless something else differs
-        outer, self._same_assumed = self._same_assumed, False
-        self._same_in_progress.add(key)
-        try:
-            result = all(self._unchanged(a, b) for a, b in _ref_pairs(r, primary))
-        except CompatInputError:
-            result = False
-        finally:
-            self._same_in_progress.discard(key)
-        if not result or not self._same_assumed:
-            self._same[key] = result
-        self._same_assumed = outer or self._same_assumed
-        return result
+        if known is None:
+            self._decide_unchanged(key, r, primary)
+            known = self._same[key]
+        return known
+
+    def _decide_unchanged(self, key: Any, r: Node, primary: Node) -> None:
+        """Decide every pair of reference targets reachable from (r, primary) at once. A pair is
+        unchanged unless some pair it reaches differs on its own; cycles hold unless something
+        else differs. Each pair is looked at once, however many paths reach it."""
+        reached_from: dict[Any, list[Any]] = {key: []}
+        differs: list[Any] = []
+        stack = [(key, r, primary)]
+        while stack:
+            at, a, b = stack.pop()
+            try:
+                pairs = _ref_pairs(a, b)
+            except CompatInputError:
+                differs.append(at)
+                continue
+            for x, y in pairs:
+                here = _unchanged_here(x, y)
+                if here is None:
+                    pair = (x.key(), y.key())
+                    here = self._same.get(pair)
+                    if here is None:
+                        if pair not in reached_from:
+                            reached_from[pair] = []
+                            stack.append((pair, x, y))
+                        reached_from[pair].append(at)
+                        continue
+                if not here:
+                    differs.append(at)
+        changed = set(differs)
+        while differs:
+            for parent in reached_from[differs.pop()]:
+                if parent not in changed:
+                    changed.add(parent)
+                    differs.append(parent)
+        for pair in reached_from:
+            self._same[pair] = pair not in changed
 
     def _extras(self, r: Node, primary: Node) -> list[Finding]:
         """Constraints only the writer has: they narrow the writer, so they are safe here."""
@@ -153,6 +167,22 @@ class Checker(TypeRules, NumberRules, StringRules, ArrayRules, ObjectRules, Comb
         keyword = finding.pointer.split("/")[1] if finding.pointer.startswith("/") else ""
         applies = APPLIES_TO.get(keyword)
         return applies is None or bool(applies & atoms)
+
+
+def _unchanged_here(r: Node, primary: Node) -> bool | None:
+    """Whether two schemas are the same by themselves, or None where that rests on what their
+    references lead to."""
+    if primary.hidden or r.hidden or not same_schema(r.schema, primary.schema):
+        return False
+    if not has_ref(r.schema):
+        return True
+    if (
+        r.doc == primary.doc
+        and r.base == primary.base
+        and r.doc in r.sset.unchanged_since(primary.sset)
+    ):
+        return True
+    return None
 
 
 def _ref_pairs(a: Node, b: Node) -> list[tuple[Node, Node]]:
