@@ -609,3 +609,44 @@ def test_a_changed_metaschema_under_an_extension_is_compared_in_linear_steps() -
         else:  # where enum's new bound is met, and the keywords whose schemas now have it
             assert any(f.pointer.endswith("/properties/enum/minItems") for f in failing)
             assert {f.kind for f in failing} == {"minItems added", "additionalProperties changed"}
+
+
+def test_conditions_that_exclude_each_other_are_not_combined() -> None:
+    """A message whose payload depends on its ``format``, one ``if``/``then`` per format (as
+    AsyncAPI's Multi Format Schema Object): a value meets at most one condition, so the writer is
+    one alternative per format, not one per subset of them (512 here, too many to compare)."""
+    formats = ["avro", "json", "openapi", "raml", "protobuf", "xsd", "csv", "yaml", "toml"]
+
+    def message(narrowed: bool) -> dict[str, Any]:
+        branches = []
+        for i, name in enumerate(formats):
+            payload = {"type": "string", "maxLength": 10 + i}
+            if narrowed and name == "raml":
+                payload["maxLength"] = 5
+            branches.append(
+                {
+                    "if": {"required": ["format"], "properties": {"format": {"const": name}}},
+                    "then": {"properties": {"payload": payload}},
+                }
+            )
+        return {
+            "type": "object",
+            "required": ["format"],
+            "properties": {"format": {"enum": formats}, "payload": {}},
+            "allOf": branches,
+        }
+
+    old, new = message(False), message(True)
+    checker = Checker(True)
+    checker.covers(
+        SchemaSet({"s": new}, "new").root("s"), (SchemaSet({"s": old}, "old").root("s"),)
+    )
+    assert checker._steps < 200
+    assert _changes(old, new) == [
+        {
+            "pointer": "/allOf/3/then/properties/payload/maxLength",
+            "kind": "maxLength lowered",
+            "backward": "breaking",
+            "forward": "compatible",
+        }
+    ]

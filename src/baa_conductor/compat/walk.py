@@ -395,7 +395,7 @@ class Walk:
             if not work:
                 return done
             alt = work.pop()
-            if any(n.schema is False for n in alt) or not self.atoms(alt):
+            if any(n.schema is False for n in alt) or not self.atoms(alt) or self._apart(alt):
                 continue  # accepts nothing
             split = next((n for n in alt if n.keys() & {"anyOf", "oneOf", "if"}), None)
             if split is None:
@@ -406,18 +406,54 @@ class Walk:
                 # oneOf accepts a subset of what anyOf of the same members accepts.
                 keyword = "anyOf" if split.has("anyOf") else "oneOf"
                 hidden = split.hiding(keyword)
-                branches = [split.child(keyword, i) for i in range(len(split.get(keyword)))]
-            else:
-                hidden = split.hiding("if", "then", "else")
-                branches = [
-                    split.child(k) if split.has(k) else split.with_schema(True)
-                    for k in ("then", "else")
+                branches: list[Writer] = [
+                    (split.child(keyword, i),) for i in range(len(split.get(keyword)))
                 ]
+            else:
+                # A value that meets ``then`` here meets ``if`` too: kept beside it, conditions
+                # that exclude each other (AsyncAPI's schemaFormat) leave no alternative.
+                hidden = split.hiding("if", "then", "else")
+                then = split.child("then") if split.has("then") else split.with_schema(True)
+                otherwise = split.child("else") if split.has("else") else split.with_schema(True)
+                branches = [(split.child("if"), then), (otherwise,)]
             for branch in branches:
-                work.append((*rest, hidden, *self.flatten((branch,), (*rest, hidden))))
+                work.append((*rest, hidden, *self.flatten(branch, (*rest, hidden))))
             if len(work) + len(done) > MAX_ALTERNATIVES:
                 return None
         return None
+
+    def _apart(self, alt: Writer) -> bool:
+        """No object meets every member: one requires a property another forbids
+        (``not: {required: [p]}``), or their ``const``/``enum`` for a required one share no value.
+        Only where every value is an object: ``required`` says nothing of the others."""
+        if self.atoms(alt) != {"object"}:
+            return False
+        required = {p for n in alt for p in n.get("required") or () if isinstance(p, str)}
+        if not required:
+            return False
+        for n in alt:
+            absent = n.get("not")
+            if (
+                isinstance(absent, dict)
+                and {k for k in absent if is_constraint(k)} == {"required"}
+                and isinstance(absent["required"], list)
+                and all(p in required for p in absent["required"])
+            ):
+                return True
+        for name in required:
+            allowed: list[Any] | None = None
+            for n in alt:
+                spec = (n.get("properties") or {}).get(name)
+                if not isinstance(spec, dict) or (n.ref_overrides and "$ref" in spec):
+                    continue
+                values = [spec["const"]] if "const" in spec else spec.get("enum")
+                if isinstance(values, list):
+                    allowed = (
+                        values if allowed is None else [v for v in allowed if is_member(v, values)]
+                    )
+            if allowed == []:
+                return True
+        return False
 
     def atoms(self, alt: Writer) -> frozenset[str]:
         result = ATOMS
