@@ -639,12 +639,13 @@ def _search(site: Site, focus: list[str], seed: int) -> None:
     """Values drawn at the site alone (cheaper than whole instances) until one shows the
     change there, ``SITE_DRAWS`` at most."""
     generator = Generator(seed)
+    ways = [focus, _on_the_value(focus)]
     accepted = 0
     while site.draws < SITE_DRAWS and not site.found:
         if site.draws >= HOPELESS and not accepted:
             return  # the generator draws nothing the writer takes there: give up early
+        value = generator.draw(site.writer, ways[site.draws % 2])
         site.draws += 1
-        value = generator.draw(site.writer, focus)
         try:
             if not site.writer.is_valid(value, formats=False):
                 continue
