@@ -280,6 +280,7 @@ def light_verdict(
 
 
 _keywords_of: dict[tuple[int, Any, Any], tuple[Any, list[tuple[Any, str, Any]]]] = {}
+_lookups: dict[tuple[int, str, str], tuple[Any, Any]] = {}
 
 
 class _Light:
@@ -350,7 +351,19 @@ class _Light:
             yield from function(evolved, value, instance, schema) or ()
 
     def _validate_reference(self, ref: str, instance: Any) -> Any:
-        resolved = self._resolver.lookup(ref)  # Unresolvable: the validator raises it
+        # A $ref's target depends only on the base URI and the registry (the dynamic scope a
+        # lookup also records is read by $dynamicRef, which this validator leaves alone).
+        resolver: Any = self._resolver
+        registry = resolver._registry
+        key = (id(registry), resolver._base_uri, ref)
+        known = _lookups.get(key)
+        if known is not None and known[0] is registry:
+            resolved = known[1]
+        else:
+            resolved = resolver.lookup(ref)  # Unresolvable: the validator raises it
+            if len(_lookups) > 100_000:
+                _lookups.clear()
+            _lookups[key] = (registry, resolved)
         return self.descend(instance, resolved.contents, resolver=resolved.resolver)
 
 
