@@ -25,7 +25,7 @@ PER_ITEM = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One difference and its verdict in one direction: does the reader still accept the writer?"""
 
