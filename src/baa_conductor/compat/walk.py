@@ -46,6 +46,8 @@ MAX_FINDINGS = 64
 _RANK = {UNKNOWN: 0, BREAKING: 1, COMPATIBLE: 2}
 
 Writer = tuple[Node, ...]
+# Beside a writer's alternative that no object meets: what is left of it.
+_NOT_OBJECT = {"type": ["null", "boolean", "array", "string", "number"]}
 # The kind of a finding that only marks where a recursive comparison was assumed to hold.
 _MARK = "assumed to hold"
 # Counted where a comparison reused lacks some of its marks.
@@ -395,7 +397,12 @@ class Walk:
             if not work:
                 return done
             alt = work.pop()
-            if any(n.schema is False for n in alt) or not self.atoms(alt) or self._apart(alt):
+            atoms = self.atoms(alt)
+            if "object" in atoms and self._apart(alt):
+                # No object meets them all; other values pass what only objects are held to.
+                alt = (*alt, alt[0].with_schema(_NOT_OBJECT))
+                atoms -= {"object"}
+            if any(n.schema is False for n in alt) or not atoms:
                 continue  # accepts nothing
             split = next((n for n in alt if n.keys() & {"anyOf", "oneOf", "if"}), None)
             if split is None:
@@ -424,10 +431,7 @@ class Walk:
 
     def _apart(self, alt: Writer) -> bool:
         """No object meets every member: one requires a property another forbids
-        (``not: {required: [p]}``), or their ``const``/``enum`` for a required one share no value.
-        Only where every value is an object: ``required`` says nothing of the others."""
-        if self.atoms(alt) != {"object"}:
-            return False
+        (``not: {required: [p]}``), or their ``const``/``enum`` for a required one share no value."""
         required = {p for n in alt for p in n.get("required") or () if isinstance(p, str)}
         if not required:
             return False
