@@ -650,3 +650,25 @@ def test_conditions_that_exclude_each_other_are_not_combined() -> None:
             "forward": "compatible",
         }
     ]
+
+
+def test_conditions_that_exclude_each_other_leave_only_values_that_are_not_objects() -> None:
+    """Without ``type: object``, a value that is not an object meets both conditions (they
+    hold of objects only): that alternative is kept, for those values alone."""
+    branch = [
+        {
+            "if": {"required": ["format"], "properties": {"format": {"const": name}}},
+            "then": {"properties": {"payload": {"type": "string"}}},
+        }
+        for name in ("avro", "json")
+    ]
+    writer = SchemaSet({"s": {"allOf": branch}}, "old").root("s")
+    checker = Checker(True)
+    alternatives = checker.alternatives((writer,))
+    assert alternatives is not None and len(alternatives) == 4
+    both = [alt for alt in alternatives if sum(n.has("required") for n in alt) == 2]
+    assert len(both) == 1
+    assert checker.atoms(both[0]) == frozenset(
+        {"null", "boolean", "array", "string", "integer", "fraction"}
+    )
+    assert all("object" in checker.atoms(alt) for alt in alternatives if alt is not both[0])
