@@ -8,7 +8,9 @@ they reference, and a set of 1,000 schemas.
   (``compare_versions``) and as the command (``baa compat``, with bytecode caches as an
   installed package has them);
 - 1,000 schemas: this project's schemas copied over until there are at least 1,000 (references renamed with them, so
-  each copy is a set of its own), ten of them changed, compared in BACKWARD mode.
+  each copy is a set of its own), ten of them changed, compared in BACKWARD mode;
+- the whole real-history corpus: every consecutive pair of revisions compared once in FULL mode,
+  in process, with how many take over a second and which take longest.
 
 The baseline for each is reading the same files (``json.loads`` of every one) in the same run.
 """
@@ -56,6 +58,64 @@ def _pair(archive: str, schema: str, newer: int, into: Path) -> tuple[Path, Path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(handle.read())
     return into / schema / labels[0], into / schema / labels[1]
+
+
+def _corpus() -> Any:
+    """(schema, label, Version) for each revision in the corpus, as its test reads them: every
+    file a document, and the CATALOG's URIs the other published schemas it refers to."""
+    from baa_conductor.compat.sources import Version, name_of_file
+
+    for archive in sorted(HISTORIES.glob("*.tar.xz")):
+        files: dict[tuple[str, str], dict[str, str]] = {}
+        data = lzma.decompress(archive.read_bytes())
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            for m in tar.getmembers():
+                handle = tar.extractfile(m)
+                if handle is not None:
+                    schema, label, name = m.name.split("/", 2)
+                    files.setdefault((schema, label), {})[name] = handle.read().decode()
+        for (schema, label), texts in sorted(files.items()):
+            catalog = json.loads(texts.get("CATALOG", "{}"))
+            documents = {
+                str(name_of_file(n)): json.loads(t) for n, t in texts.items() if n != "CATALOG"
+            }
+            refs = {uri: json.loads(texts[file]) for uri, file in catalog.items()}
+
+            def read(path: str, texts: dict[str, str] = texts) -> Any:
+                return json.loads(texts[path]) if path in texts else None
+
+            yield schema, label, Version(f"{schema}/{label}", documents, read, None, refs), texts
+
+
+def _sweep() -> dict[str, Any]:
+    """Every consecutive pair of revisions in the real-history corpus compared once (FULL), and
+    the same texts read, in alternation."""
+    from baa_conductor.compat import schemaset
+    from baa_conductor.compat.command import compare_versions
+    from baa_conductor.compat.modes import MODE_OF
+
+    times: list[tuple[float, str]] = []
+    read = 0.0
+    previous: Any = None
+    for schema, label, version, texts in _corpus():
+        if previous is not None and previous[0] == schema:
+            schemaset._FIT.clear()
+            start = time.perf_counter()
+            compare_versions(version, [previous[2]], MODE_OF["FULL"])
+            middle = time.perf_counter()
+            for text in (*previous[3].values(), *texts.values()):
+                json.loads(text)
+            read += time.perf_counter() - middle
+            times.append((middle - start, f"{schema} {previous[1][:2]}→{label[:2]}"))
+        previous = (schema, label, version, texts)
+    spent = sorted(t for t, _ in times)
+    return {
+        "pairs": len(times), "total_s": round(sum(spent), 1), "read_s": round(read, 2),
+        "median_s": round(statistics.median(spent), 3),
+        "p90_s": round(spent[int(0.9 * (len(spent) - 1))], 3),
+        "over_1s": sum(t > 1 for t in spent),
+        "slowest": [[what, round(t, 2)] for t, what in sorted(times, reverse=True)[:5]],
+    }  # fmt: skip
 
 
 def _read_all(*directories: Path) -> None:
@@ -157,6 +217,7 @@ def run(quick: bool) -> dict[str, Any]:
             "schemas": count, "compare_s": round(ours, 3), "command_s": round(command, 3),
             "read_s": round(read, 4), "ratio": round(ratio, 1),
         }  # fmt: skip
+    results["corpus"] = _sweep()
     return results
 
 
@@ -183,5 +244,17 @@ def section(c: dict[str, Any]) -> list[str]:
         "runs with bytecode caches, as an installed package does.", "",
         "| what | compare_versions s | `baa compat` s | read s | compare / read |",
         "| --- | --- | --- | --- | --- |",
-        *rows, "",
+        *rows, "", *_corpus_lines(c.get("corpus")),
+    ]  # fmt: skip
+
+
+def _corpus_lines(k: dict[str, Any] | None) -> list[str]:
+    if k is None:
+        return []  # figures from before it was measured
+    slowest = ", ".join(f"{what} {t} s" for what, t in k["slowest"])
+    return [
+        f"The real-history corpus (tests/compat/histories/), its {k['pairs']} pairs each compared "
+        f"once in FULL mode: {k['total_s']} s in all (reading the same files: {k['read_s']} s); "
+        f"median {k['median_s']} s, 90th percentile {k['p90_s']} s; {k['over_1s']} pairs over "
+        f"1 s. Slowest: {slowest}.", "",
     ]  # fmt: skip
