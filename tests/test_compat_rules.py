@@ -665,7 +665,8 @@ def test_conditions_that_exclude_each_other_leave_only_values_that_are_not_objec
     writer = SchemaSet({"s": {"allOf": branch}}, "old").root("s")
     checker = Checker(True)
     alternatives = checker.alternatives((writer,))
-    assert alternatives is not None and len(alternatives) == 4
+    assert alternatives is not None
+    assert len(alternatives) == 4
     both = [alt for alt in alternatives if sum(n.has("required") for n in alt) == 2]
     assert len(both) == 1
     assert checker.atoms(both[0]) == frozenset(
