@@ -63,7 +63,8 @@ def _pair(archive: str, schema: str, newer: int, into: Path) -> tuple[Path, Path
 def _corpus() -> Any:
     """(schema, label, Version) for each revision in the corpus, as its test reads them: every
     file a document, and the CATALOG's URIs the other published schemas it refers to."""
-    from baa_conductor.compat.sources import Version, name_of_file
+    from baa_conductor.compat.schemaset import name_of_file
+    from baa_conductor.compat.sources import Version
 
     for archive in sorted(HISTORIES.glob("*.tar.xz")):
         files: dict[tuple[str, str], dict[str, str]] = {}
