@@ -215,12 +215,30 @@ def _ref_pairs(a: Node, b: Node) -> list[tuple[Node, Node]]:
 
 def check(reader: Node, writer: Node, *, reader_is_new: bool) -> list[Finding]:
     """Every finding of one direction: empty or all compatible means the reader accepts the writer."""
-    return without_marks(Checker(reader_is_new).covers(reader, (writer,)))
+    return _from_root(Checker(reader_is_new), reader, writer)
 
 
 def directions(old: Node, new: Node) -> tuple[list[Finding], list[Finding]]:
     """(BACKWARD findings: new reads old, FORWARD findings: old reads new)."""
-    return check(new, old, reader_is_new=True), check(old, new, reader_is_new=False)
+    return Directions()(old, new)
+
+
+class Directions:
+    """Both directions between two versions of a schema set, one document after another: what a
+    document reaches in another (ESLint's configuration, the file of plugin rules it refers to)
+    is compared once, not again from each document."""
+
+    def __init__(self) -> None:
+        self._backward, self._forward = Checker(True), Checker(False)
+
+    def __call__(self, old: Node, new: Node) -> tuple[list[Finding], list[Finding]]:
+        """(BACKWARD findings: new reads old, FORWARD findings: old reads new)."""
+        return _from_root(self._backward, new, old), _from_root(self._forward, old, new)
+
+
+def _from_root(checker: Checker, reader: Node, writer: Node) -> list[Finding]:
+    checker.restart()
+    return without_marks(checker.covers(reader, (writer,)))
 
 
 __all__: Sequence[str] = (
@@ -228,6 +246,7 @@ __all__: Sequence[str] = (
     "COMPATIBLE",
     "UNKNOWN",
     "Checker",
+    "Directions",
     "Finding",
     "check",
     "directions",

@@ -114,12 +114,13 @@ def compare_versions(
     references: Mapping[str, Any] | None = None,
 ) -> Report:
     """Compare the new schema set with each baseline version (the latest only, unless transitive)."""
-    from .check import directions
+    from .check import Directions
 
     current = schema_set(new, references or {})
     reports: list[SchemaReport] = []
     for baseline in baselines:
         earlier = schema_set(baseline, references or {})
+        directions = Directions()
         for name in sorted(earlier.documents.keys() | current.documents.keys()):
             old, now = earlier.documents.get(name), current.documents.get(name)
             changes = []

@@ -106,6 +106,11 @@ class Walk:
         self._marks: dict[Any, str] = {}
         self._frames: list[dict[str, bool]] = []
 
+    def restart(self) -> None:
+        """Before a comparison from another document's root: a budget of steps of its own, and
+        every comparison made so far kept (they depend only on the subschemas compared)."""
+        self._steps = 0
+
     def _old_new(self, reader_value: Any, writer_value: Any) -> tuple[Any, Any]:
         return (writer_value, reader_value) if self.reader_is_new else (reader_value, writer_value)
 
