@@ -673,3 +673,24 @@ def test_conditions_that_exclude_each_other_leave_only_values_that_are_not_objec
         {"null", "boolean", "array", "string", "integer", "fraction"}
     )
     assert all("object" in checker.atoms(alt) for alt in alternatives if alt is not both[0])
+
+
+def test_a_file_two_documents_reach_is_compared_once() -> None:
+    """A configuration that refers to a file of rules, itself a document of the set (ESLint's
+    and its plugins' rules): compared from its own root after, the file is not compared again,
+    and each direction finds what it finds when compared alone."""
+    from baa_conductor.compat.check import Directions, directions
+
+    def rules(limit: int) -> dict[str, Any]:
+        return {"type": "object", "properties": {f"r{i}": {"maximum": limit} for i in range(40)}}
+
+    top = {"type": "object", "properties": {"rules": {"$ref": "rules.schema.json"}}}
+    old = SchemaSet({"top": top, "rules": rules(2)}, "old")
+    new = SchemaSet({"top": top, "rules": rules(1)}, "new")
+    both = Directions()
+    both(old.root("top"), new.root("top"))
+    backward, forward = both(old.root("rules"), new.root("rules"))
+    assert both._backward._steps <= 2
+    assert both._forward._steps <= 2
+    assert (backward, forward) == directions(old.root("rules"), new.root("rules"))
+    assert len([f for f in backward if f.verdict == "breaking"]) == 40
