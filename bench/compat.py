@@ -60,55 +60,29 @@ def _pair(archive: str, schema: str, newer: int, into: Path) -> tuple[Path, Path
     return into / schema / labels[0], into / schema / labels[1]
 
 
-def _corpus() -> Any:
-    """(schema, label, Version) for each revision in the corpus, as its test reads them: every
-    file a document, and the CATALOG's URIs the other published schemas it refers to."""
-    from baa_conductor.compat.schemaset import name_of_file
-    from baa_conductor.compat.sources import Version
-
-    for archive in sorted(HISTORIES.glob("*.tar.xz")):
-        files: dict[tuple[str, str], dict[str, str]] = {}
-        data = lzma.decompress(archive.read_bytes())
-        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            for m in tar.getmembers():
-                handle = tar.extractfile(m)
-                if handle is not None:
-                    schema, label, name = m.name.split("/", 2)
-                    files.setdefault((schema, label), {})[name] = handle.read().decode()
-        for (schema, label), texts in sorted(files.items()):
-            catalog = json.loads(texts.get("CATALOG", "{}"))
-            documents = {
-                str(name_of_file(n)): json.loads(t) for n, t in texts.items() if n != "CATALOG"
-            }
-            refs = {uri: json.loads(texts[file]) for uri, file in catalog.items()}
-
-            def read(path: str, texts: dict[str, str] = texts) -> Any:
-                return json.loads(texts[path]) if path in texts else None
-
-            yield schema, label, Version(f"{schema}/{label}", documents, read, None, refs), texts
-
-
 def _sweep() -> dict[str, Any]:
-    """Every consecutive pair of revisions in the real-history corpus compared once (FULL), and
-    the same texts read, in alternation."""
+    """Every consecutive pair of revisions in the real-history corpus compared once (FULL), read
+    as its tests read them (tests/histories.py), and the same texts parsed, in alternation."""
     from baa_conductor.compat import schemaset
     from baa_conductor.compat.command import compare_versions
     from baa_conductor.compat.modes import MODE_OF
 
+    sys.path.insert(0, str(ROOT / "tests"))
+    from histories import PAIRS, revisions, version
+
     times: list[tuple[float, str]] = []
     read = 0.0
-    previous: Any = None
-    for schema, label, version, texts in _corpus():
-        if previous is not None and previous[0] == schema:
-            schemaset._FIT.clear()
-            start = time.perf_counter()
-            compare_versions(version, [previous[2]], MODE_OF["FULL"])
-            middle = time.perf_counter()
-            for text in (*previous[3].values(), *texts.values()):
+    for schema, old, new in PAIRS:
+        earlier, current = version(schema, old), version(schema, new)
+        schemaset._FIT.clear()
+        start = time.perf_counter()
+        compare_versions(current, [earlier], MODE_OF["FULL"])
+        middle = time.perf_counter()
+        for label in (old, new):
+            for text in revisions()[schema][label].values():
                 json.loads(text)
-            read += time.perf_counter() - middle
-            times.append((middle - start, f"{schema} {previous[1][:2]}→{label[:2]}"))
-        previous = (schema, label, version, texts)
+        read += time.perf_counter() - middle
+        times.append((middle - start, f"{schema} {old[:2]}→{new[:2]}"))
     spent = sorted(t for t, _ in times)
     return {
         "pairs": len(times), "total_s": round(sum(spent), 1), "read_s": round(read, 2),

@@ -26,73 +26,21 @@ latest revision of each, every annotation reworded: no change at all.
 
 from __future__ import annotations
 
-import io
 import json
-import lzma
 import os
-import tarfile
-from functools import cache
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
+from histories import PAIRS, revisions, version
 from semantic import semantic_check
 
 from baa_conductor.compat.command import compare_versions, schema_set
 from baa_conductor.compat.findings import COMPATIBLE
 from baa_conductor.compat.modes import MODE_OF
-from baa_conductor.compat.schemaset import name_of_file
 from baa_conductor.compat.sources import Version
 
-HISTORIES = Path(__file__).parent / "compat" / "histories"
 EXAMPLES = int(os.environ.get("BAA_COMPAT_CORPUS_EXAMPLES", "20"))
-
-
-@cache
-def _revisions() -> dict[str, dict[str, dict[str, str]]]:
-    """schema -> revision -> file -> text, from every vendored archive (one per source; a
-    schema's name is unique across them, and its file in each revision is ``<schema>.json``)."""
-    found: dict[str, dict[str, dict[str, str]]] = {}
-    for archive in sorted(HISTORIES.glob("*.tar.xz")):
-        data = lzma.decompress(archive.read_bytes())
-        mine: dict[str, dict[str, dict[str, str]]] = {}
-        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            for member in tar.getmembers():
-                schema, revision, name = member.name.split("/", 2)
-                handle = tar.extractfile(member)
-                assert handle is not None
-                mine.setdefault(schema, {}).setdefault(revision, {})[name] = handle.read().decode()
-        assert not mine.keys() & found.keys(), (archive.name, mine.keys() & found.keys())
-        found.update(mine)
-    return found
-
-
-def _pairs() -> list[tuple[str, str, str]]:
-    out = []
-    for schema, revisions in _revisions().items():
-        labels = sorted(revisions)
-        out += [(schema, a, b) for a, b in pairwise(labels)]
-    return out
-
-
-def _version(schema: str, label: str) -> Version:
-    files = _revisions()[schema][label]
-    catalog = json.loads(files.get("CATALOG", "{}"))
-    documents = {
-        str(name_of_file(name)): json.loads(text)
-        for name, text in files.items()
-        if name != "CATALOG"
-    }
-    references = {uri: json.loads(files[file]) for uri, file in catalog.items()}
-
-    def read(path: str) -> Any:
-        return json.loads(files[path]) if path in files else None
-
-    return Version(f"{schema}/{label}", documents, read, None, references)
-
-
-PAIRS = _pairs()
 
 
 @pytest.mark.parametrize(
@@ -100,7 +48,7 @@ PAIRS = _pairs()
 )
 def test_real_history_pair(schema: str, old: str, new: str) -> None:
     """Read, compared both ways, and no "compatible" that a generated instance contradicts."""
-    earlier, current = _version(schema, old), _version(schema, new)
+    earlier, current = version(schema, old), version(schema, new)
     report = compare_versions(current, [earlier], MODE_OF["FULL"])
     name = f"{schema}.json"
     [main] = [s for s in report.schemas if s.name == name]
@@ -136,12 +84,12 @@ def _reannotated(value: Any) -> Any:
     return out
 
 
-@pytest.mark.parametrize("schema", sorted(_revisions()))
+@pytest.mark.parametrize("schema", sorted(revisions()))
 def test_annotations_reworded_everywhere_change_nothing(schema: str) -> None:
     """Every description, title, $comment and examples of a real schema (and of the files it
     references) edited: no change is reported, in either direction."""
-    label = sorted(_revisions()[schema])[-1]
-    then = _version(schema, label)
+    label = sorted(revisions()[schema])[-1]
+    then = version(schema, label)
     now = Version(
         "reworded",
         {name: _reannotated(doc) for name, doc in then.documents.items()},
@@ -169,7 +117,7 @@ def test_a_verdict_does_not_depend_on_the_hash_seed(seed: str) -> None:
         "from baa_conductor.compat.check import directions\n"
         "from baa_conductor.compat.command import schema_set\n"
         "[(s, a, b)] = [p for p in c.PAIRS if p[0] == 'asyncapi-2.0.0' and p[1][:2] == '13']\n"
-        "old, new = schema_set(c._version(s, a), {}), schema_set(c._version(s, b), {})\n"
+        "old, new = schema_set(c.version(s, a), {}), schema_set(c.version(s, b), {})\n"
         "name = 'asyncapi-2.0.0.json'\n"
         "backward, _ = directions(old.root(name), new.root(name))\n"
         "print(sorted({f.verdict for f in backward if 'channels/additional' in f.pointer}))\n"

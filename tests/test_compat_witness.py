@@ -357,10 +357,10 @@ def test_a_change_met_through_a_recursive_branch_has_a_witness_there() -> None:
     a ``put`` in it: the reason names the nearest failure (``put``, not the recursion into
     ``delete``'s callbacks), and the draw follows it down the ``else`` branch it names. All four
     were "cannot tell"."""
-    from test_compat_corpus import PAIRS, _version
+    from histories import PAIRS, version
 
     ((schema, old, new),) = [p for p in PAIRS if p[0] == "openapi-3.1" and p[2][:2] == "03"]
-    report = compare_versions(_version(schema, new), [_version(schema, old)], MODE_OF["FULL"])
+    report = compare_versions(version(schema, new), [version(schema, old)], MODE_OF["FULL"])
     changes = [c for s in report.schemas for c in s.changes]
     assert len(changes) == 4
     for change in changes:
