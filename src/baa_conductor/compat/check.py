@@ -11,7 +11,6 @@ Each finding is named in old -> new terms ("maxLength lowered") so the two runs 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from ..exceptions import CompatInputError
@@ -47,7 +46,7 @@ class Checker(TypeRules, NumberRules, StringRules, ArrayRules, ObjectRules, Comb
         if target is not r:
             via = r.sset.name_of(target.doc) if target.doc != r.doc else None
             found = self.covers(target, writer, aligned=aligned)
-            return [f if via is None else replace(f, via=(via, *f.via)) for f in found]
+            return [f if via is None else f._replace(via=(via, *f.via)) for f in found]
         # The writer's first schema sits where the reader does; the rest of the conjunction
         # (members lifted from allOf, a branch's view of the same property) only narrows it.
         primary = self._through_refs(writer[0]) if aligned else None
@@ -233,7 +232,13 @@ class Directions:
 
     def __call__(self, old: Node, new: Node) -> tuple[list[Finding], list[Finding]]:
         """(BACKWARD findings: new reads old, FORWARD findings: old reads new)."""
-        return _from_root(self._backward, new, old), _from_root(self._forward, old, new)
+        return self.backward(old, new), self.forward(old, new)
+
+    def backward(self, old: Node, new: Node) -> list[Finding]:
+        return _from_root(self._backward, new, old)
+
+    def forward(self, old: Node, new: Node) -> list[Finding]:
+        return _from_root(self._forward, old, new)
 
 
 def _from_root(checker: Checker, reader: Node, writer: Node) -> list[Finding]:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..exceptions import CompatInputError
 from .keywords import ATOMS, ATOMS_OF_TYPE
@@ -25,9 +24,9 @@ PER_ITEM = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One difference and its verdict in one direction: does the reader still accept the writer?"""
+class Finding(NamedTuple):
+    """One difference and its verdict in one direction: does the reader still accept the writer?
+    A tuple: comparisons make, hash and compare hundreds of thousands of them."""
 
     pointer: str
     kind: str
@@ -38,7 +37,6 @@ class Finding:
     via: tuple[str, ...] = ()
 
     def under(self, prefix: str) -> Finding:
-        # Built directly: called for every finding at every level (dataclasses.replace is slow).
         return Finding(
             prefix + self.pointer, self.kind, self.verdict, self.detail, self.reason, self.via
         )
@@ -72,8 +70,13 @@ def nearest_failure(findings: Iterable[Finding]) -> Finding | None:
     """The failing finding nearest the top (the first of those as near): where a change's
     witness is sought first, so a change inside a recursive schema met again deeper down is not
     preferred to one right there."""
-    failing = [f for f in findings if f.verdict != COMPATIBLE]
-    return min(failing, key=lambda f: f.pointer.count("/")) if failing else None
+    nearest, depth = None, 0
+    for f in findings:
+        if f.verdict != COMPATIBLE:
+            here = f.pointer.count("/")
+            if nearest is None or here < depth:
+                nearest, depth = f, here
+    return nearest
 
 
 def reason_of(finding: Finding) -> str:

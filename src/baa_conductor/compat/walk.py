@@ -12,7 +12,6 @@ schemas (its ``allOf`` members and ``$ref`` targets are flattened into it) and a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import Any
 
 from ..exceptions import CompatInputError
@@ -72,6 +71,37 @@ def _cut(found: list[Finding], needed: dict[str, bool]) -> tuple[list[Finding], 
         return found, False
     kept = {f.detail for f in found if f.kind is _MARK}
     return found, all(m in kept for m, held in needed.items() if held)
+
+
+def under_each(parts: list[tuple[str, list[Finding]]]) -> list[Finding]:
+    """Each part's findings under its prefix (no two parts hold equal ones), less those that
+    no cut (see _cut) can pass up: a finding with MAX_FINDINGS + 1 distinct failing ones ahead
+    of it (worse, or as bad and earlier) here is never among the worst MAX_FINDINGS of a list
+    that holds these, and prefixing it is most of the time a failing recursive schema takes.
+    Marks are all kept, as _cut keeps them."""
+    if sum(f.verdict != COMPATIBLE for _, found in parts for f in found) <= MAX_FINDINGS:
+        return [f.under(prefix) for prefix, found in parts for f in found]
+    counts = {UNKNOWN: 0, BREAKING: 0}
+    distinct: list[set[Finding]] = []
+    for _, found in parts:
+        failing = {f for f in found if f.verdict != COMPATIBLE and f.kind is not _MARK}
+        distinct.append(failing)
+        for f in failing:
+            counts[f.verdict] += 1
+    # How many distinct failing findings are ahead of one of each verdict, so far.
+    ahead = {UNKNOWN: 0, BREAKING: counts[UNKNOWN], COMPATIBLE: sum(counts.values())}
+    out: list[Finding] = []
+    for (prefix, found), failing in zip(parts, distinct, strict=True):
+        met: set[Finding] = set()
+        for f in found:
+            if f.kind is not _MARK:
+                if ahead[f.verdict] > MAX_FINDINGS:
+                    continue
+                if f in failing and f not in met:
+                    met.add(f)
+                    ahead[f.verdict] += 1
+            out.append(f.under(prefix))
+    return out
 
 
 def without_marks(found: list[Finding]) -> list[Finding]:
@@ -211,7 +241,13 @@ class Walk:
     def deref(self, node: Node) -> Node:
         """Before 2019-09 a ``$ref`` replaces the schema it sits in: follow it."""
         for _ in range(64):
-            if not (node.ref_overrides and isinstance(node.get("$ref"), str)):
+            schema = node.schema  # most schemas hold no $ref: asked first, as it is cheapest
+            if not (
+                isinstance(schema, dict)
+                and isinstance(schema.get("$ref"), str)
+                and node.ref_overrides
+                and "$ref" not in node.hidden
+            ):
                 return node
             node = node.resolve()
         raise CompatInputError(f"$ref chain too long at {node.doc}")
@@ -227,7 +263,7 @@ class Walk:
         if r.doc != reader.doc:  # a draft-07 $ref (no siblings) into another file
             via = reader.sset.name_of(r.doc)
             if via is not None:
-                found = [replace(f, via=(via, *f.via)) for f in found]
+                found = [f._replace(via=(via, *f.via)) for f in found]
         if self._frames:
             arrived = [f.detail for f in found if f.kind is _MARK]
             if arrived:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from ..findings import BREAKING, COMPATIBLE, UNKNOWN, Finding, ok
@@ -23,7 +22,7 @@ class CombinatorRules(Walk):
             target = r.resolve()
             via = r.sset.name_of(target.doc) if target.doc != r.doc else None
             for f in self.covers(target, alt, aligned=False):
-                findings.append(f if via is None else replace(f, via=(via, *f.via)))
+                findings.append(f if via is None else f._replace(via=(via, *f.via)))
         for keyword in ("$dynamicRef", "$recursiveRef"):
             if r.has(keyword):
                 # The same reference in another dialect is not the same constraint: a 2019-09

@@ -11,7 +11,7 @@ writer's those of every in-place subschema (``anyOf`` members and ``then`` inclu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -29,7 +29,7 @@ from ..findings import (
 from ..keywords import REF_OVERRIDES_DIALECTS
 from ..schemaset import Node, escape
 from ..values import same_schema
-from ..walk import Walk, Writer, marks
+from ..walk import Walk, Writer, marks, under_each
 
 # In-place applicators whose subschemas always apply when the schema validates, and the others
 # (``not`` evaluates nothing: its subschema's annotations are dropped when ``not`` holds).
@@ -320,6 +320,7 @@ class ObjectRules(Walk):
         # Only these writer schemas hold schemas for properties (an alternative is often a dozen
         # schemas, of which two or three say anything about properties).
         shaping = [n for n in alt if n.keys() & _NAMING]
+        parts: list[tuple[str, list[Finding]]] = []
         for name in names:
             r_ks = self._property(r, name, reader=True)
             w_k = (
@@ -336,13 +337,14 @@ class ObjectRules(Walk):
                 found = self.covers(r_k, writer or (r.with_schema(True),))
                 if r_k.schema is False and found:  # say which keyword shuts the property out
                     side = "new" if self.reader_is_new else "old"
-                    found = [replace(found[0], kind=f"{side} {r_pointer[1:]} is false")]
+                    found = [found[0]._replace(kind=f"{side} {r_pointer[1:]} is false")]
                 subs += found
             pointer = f"/properties/{escape(name)}"
             if (name in r_props) == (name in p_props) or primary is None:
-                findings += [f.under(pointer) for f in subs]
+                parts.append((pointer, subs))
             else:
-                findings.append(self._presence(pointer, "property", name in r_props, subs))
+                parts.append(("", [self._presence(pointer, "property", name in r_props, subs)]))
+        findings += under_each(parts)
         findings += self._other_names(r, alt, primary, frozenset(names))
         findings += self._required_rule(r, alt, primary)
         required = max((len(set(n.get("required") or ())) for n in alt), default=0)
