@@ -6,11 +6,13 @@ they reference, and a set of 1,000 schemas.
   (tests/compat/histories/) that take longest: ESLint's configuration with the plugin rules it
   references, and AsyncAPI 3.0.0's 400 KB bundle. Each compared in FULL mode, in process
   (``compare_versions``) and as the command (``baa compat``, with bytecode caches as an
-  installed package has them);
+  installed package has them), both as they run by default: FORWARD in a second process where
+  the machine has more than one core;
 - 1,000 schemas: this project's schemas copied over until there are at least 1,000 (references renamed with them, so
   each copy is a set of its own), ten of them changed, compared in BACKWARD mode;
-- the whole real-history corpus: every consecutive pair of revisions compared once in FULL mode,
-  in process, with how many take over a second and which take longest.
+- the whole real-history corpus: every consecutive pair of revisions compared in FULL mode, in
+  process, by default and in one process (the two in alternation), with how many take over a
+  second and which take longest.
 
 The baseline for each is reading the same files (``json.loads`` of every one) in the same run.
 """
@@ -71,25 +73,32 @@ def _sweep() -> dict[str, Any]:
     from histories import PAIRS, revisions, version
 
     times: list[tuple[float, str]] = []
+    alone: list[float] = []  # the same pairs in one process (parallel=False)
     read = 0.0
-    for schema, old, new in PAIRS:
+    for k, (schema, old, new) in enumerate(PAIRS):
         earlier, current = version(schema, old), version(schema, new)
-        schemaset._FIT.clear()
-        start = time.perf_counter()
-        compare_versions(current, [earlier], MODE_OF["FULL"])
+        spent: dict[bool, float] = {}
+        for parallel in (k % 2 == 0, k % 2 != 0):  # which goes first alternates
+            schemaset._FIT.clear()
+            start = time.perf_counter()
+            compare_versions(current, [earlier], MODE_OF["FULL"], parallel=parallel)
+            spent[parallel] = time.perf_counter() - start
         middle = time.perf_counter()
         for label in (old, new):
             for text in revisions()[schema][label].values():
                 json.loads(text)
         read += time.perf_counter() - middle
-        times.append((middle - start, f"{schema} {old[:2]}→{new[:2]}"))
-    spent = sorted(t for t, _ in times)
+        times.append((spent[True], f"{schema} {old[:2]}→{new[:2]}"))
+        alone.append(spent[False])
+    both = sorted(t for t, _ in times)
     return {
-        "pairs": len(times), "total_s": round(sum(spent), 1), "read_s": round(read, 2),
-        "median_s": round(statistics.median(spent), 3),
-        "p90_s": round(spent[int(0.9 * (len(spent) - 1))], 3),
-        "over_1s": sum(t > 1 for t in spent),
+        "pairs": len(times), "total_s": round(sum(both), 1), "read_s": round(read, 2),
+        "median_s": round(statistics.median(both), 3),
+        "p90_s": round(both[int(0.9 * (len(both) - 1))], 3),
+        "over_1s": sum(t > 1 for t in both),
         "slowest": [[what, round(t, 2)] for t, what in sorted(times, reverse=True)[:5]],
+        "alone_total_s": round(sum(alone), 1), "alone_over_1s": sum(t > 1 for t in alone),
+        "alone_max_s": round(max(alone), 2),
     }  # fmt: skip
 
 
@@ -227,9 +236,16 @@ def _corpus_lines(k: dict[str, Any] | None) -> list[str]:
     if k is None:
         return []  # figures from before it was measured
     slowest = ", ".join(f"{what} {t} s" for what, t in k["slowest"])
+    alone = (
+        f" In one process (`parallel=False`, each direction after the other): "
+        f"{k['alone_total_s']} s in all, {k['alone_over_1s']} pairs over 1 s, the slowest "
+        f"{k['alone_max_s']} s."
+        if "alone_total_s" in k
+        else ""
+    )
     return [
         f"The real-history corpus (tests/compat/histories/), its {k['pairs']} pairs each compared "
         f"once in FULL mode: {k['total_s']} s in all (reading the same files: {k['read_s']} s); "
         f"median {k['median_s']} s, 90th percentile {k['p90_s']} s; {k['over_1s']} pairs over "
-        f"1 s. Slowest: {slowest}.", "",
+        f"1 s. Slowest: {slowest}.{alone}", "",
     ]  # fmt: skip

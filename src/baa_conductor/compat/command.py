@@ -8,13 +8,17 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..exceptions import CompatInputError
 from .findings import BREAKING, COMPATIBLE, UNKNOWN
 from .modes import MODE_OF, Mode
 from .report import Change, Report, SchemaReport, merge, schema_report
 from .schemaset import BASE, Node, SchemaSet, file_of
+
+if TYPE_CHECKING:
+    from .check import Directions
+    from .twoway import Forward
 from .sources import (
     DEFAULT_SCHEMAS,
     Git,
@@ -51,50 +55,56 @@ def with_witnesses(changes: list[Change], old: Node, new: Node) -> list[Change]:
     instances reach it). The search is steered to the change's pointer and, where the reason
     names a place deeper inside, there first; a witness found for a change inside another's
     subschema shows that one too (a union that no longer accepts a value its member lost)."""
+    return _witnessed_both(
+        changes, witnessed(changes, old, new, 0), witnessed(changes, new, old, 1)
+    )
+
+
+def witnessed(
+    changes: list[Change], writer: Node, reader: Node, direction: int
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """Per change, its verdict in ``direction`` (0: BACKWARD, 1: FORWARD) and its witness
+    (``()`` where none is found or none is sought): see with_witnesses."""
     from .witness import NOT_FOUND, find
 
-    found: dict[tuple[int, str], Any] = {}  # (direction, pointer searched) -> witness or not
-    witnesses: list[list[tuple[Any, ...]]] = [[(), ()] for _ in changes]
-    verdicts = [[c.backward, c.forward] for c in changes]
+    found: dict[str, Any] = {}  # pointer searched -> witness or not
+    out: list[tuple[str, tuple[Any, ...]]] = [
+        (c.forward if direction else c.backward, ()) for c in changes
+    ]
     deepest_first = sorted(range(len(changes)), key=lambda k: -changes[k].pointer.count("/"))
     for k in deepest_first:
         change = changes[k]
-        for i, (writer, reader) in enumerate(((old, new), (new, old))):
-            if verdicts[k][i] == COMPATIBLE:
-                continue
-            instance = _inside(found, i, change.pointer)
-            for pointer in _steered(change.pointer, change.reasons[i]):
-                if instance is not NOT_FOUND:
-                    break
-                if (i, pointer) not in found:
-                    found[(i, pointer)] = find(writer, reader, pointer)
-                instance = found[(i, pointer)]
+        if out[k][0] == COMPATIBLE:
+            continue
+        instance = _inside(found, change.pointer)
+        for pointer in _steered(change.pointer, change.reasons[direction]):
             if instance is not NOT_FOUND:
-                witnesses[k][i] = (instance,)
-                verdicts[k][i] = BREAKING
-            else:  # no rule proved it safe, and no instance shows it: not proven either way
-                verdicts[k][i] = UNKNOWN
+                break
+            if pointer not in found:
+                found[pointer] = find(writer, reader, pointer)
+            instance = found[pointer]
+        # No rule proved it safe and no instance shows it: not proven either way.
+        out[k] = (BREAKING, (instance,)) if instance is not NOT_FOUND else (UNKNOWN, ())
+    return out
+
+
+def _witnessed_both(
+    changes: list[Change],
+    backward: list[tuple[str, tuple[Any, ...]]],
+    forward: list[tuple[str, tuple[Any, ...]]],
+) -> list[Change]:
     return [
-        replace(
-            c,
-            backward=verdicts[k][0],
-            forward=verdicts[k][1],
-            witnesses=(witnesses[k][0], witnesses[k][1]),
-        )
-        for k, c in enumerate(changes)
+        replace(c, backward=b[0], forward=f[0], witnesses=(b[1], f[1]))
+        for c, b, f in zip(changes, backward, forward, strict=True)
     ]
 
 
-def _inside(found: Mapping[tuple[int, str], Any], direction: int, pointer: str) -> Any:
-    """A witness already found in direction ``direction`` at ``pointer`` or inside it."""
+def _inside(found: Mapping[str, Any], pointer: str) -> Any:
+    """A witness already found at ``pointer`` or inside it."""
     from .witness import NOT_FOUND
 
-    for (i, where), instance in found.items():
-        if (
-            i == direction
-            and instance is not NOT_FOUND
-            and (where == pointer or where.startswith(pointer + "/"))
-        ):
+    for where, instance in found.items():
+        if instance is not NOT_FOUND and (where == pointer or where.startswith(pointer + "/")):
             return instance
     return NOT_FOUND
 
@@ -112,34 +122,65 @@ def compare_versions(
     baselines: Sequence[Version],
     mode: Mode,
     references: Mapping[str, Any] | None = None,
+    *,
+    parallel: bool | None = None,
 ) -> Report:
-    """Compare the new schema set with each baseline version (the latest only, unless transitive)."""
+    """Compare the new schema set with each baseline version (the latest only, unless transitive).
+
+    ``parallel``: FORWARD in a second process beside BACKWARD (see twoway); by default where
+    the machine allows it. The report is the same either way."""
     from .check import Directions
+    from .twoway import Forward, worth_forking
 
     current = schema_set(new, references or {})
     reports: list[SchemaReport] = []
     for baseline in baselines:
         earlier = schema_set(baseline, references or {})
-        directions = Directions()
+        pairs = sorted(earlier.documents.keys() & current.documents.keys())
+        both = parallel if parallel is not None else bool(pairs) and worth_forking()
+        child = Forward.start(earlier, current) if both else None
+        changed: dict[str, list[Change]] = {}
+        try:
+            directions = Directions()
+            for name in pairs:
+                changed[name] = _compared(name, earlier, current, directions, child)
+        except (CompatInputError, RecursionError):
+            raise
+        except Exception as error:  # never a traceback: say which file and why
+            raise CompatInputError(
+                f"{new.label}: {file_of(name)}: cannot be compared with "
+                f"{baseline.label} ({type(error).__name__}: {error})"
+            ) from error
+        finally:
+            if child is not None:
+                child.stop()
         for name in sorted(earlier.documents.keys() | current.documents.keys()):
             old, now = earlier.documents.get(name), current.documents.get(name)
-            changes = []
-            if old is not None and now is not None:
-                try:
-                    backward, forward = directions(earlier.root(name), current.root(name))
-                except (CompatInputError, RecursionError):
-                    raise
-                except Exception as error:  # never a traceback: say which file and why
-                    raise CompatInputError(
-                        f"{new.label}: {file_of(name)}: cannot be compared with "
-                        f"{baseline.label} ({type(error).__name__}: {error})"
-                    ) from error
-                changes = with_witnesses(
-                    merge(backward, forward), earlier.root(name), current.root(name)
-                )
-            reports.append(schema_report(name, baseline.label, old, now, changes))
+            reports.append(schema_report(name, baseline.label, old, now, changed.get(name, [])))
     contract = {b.label: (b.contract, new.contract) for b in baselines}
     return Report(mode, tuple(b.label for b in baselines), tuple(reports), contract)
+
+
+def _compared(
+    name: str, earlier: SchemaSet, current: SchemaSet, directions: Directions, child: Forward | None
+) -> list[Change]:
+    """One document's changes, with witnesses; FORWARD's share asked of ``child`` first, and
+    done here where it gives no answer."""
+    old, new = earlier.root(name), current.root(name)
+    if child is not None:
+        child.ask(("check", name, None))
+    backward = directions.backward(old, new)
+    forward = child.answer() if child is not None else None
+    if forward is None:
+        forward = directions.forward(old, new)
+    changes = merge(backward, forward)
+    if child is not None:
+        child.ask(("witness", name, changes))
+    behind = witnessed(changes, old, new, 0)
+    ahead = child.answer() if child is not None else None
+    if ahead is None:
+        ahead = witnessed(changes, new, old, 1)
+    return _witnessed_both(changes, behind, ahead)
 
 
 def _current(schemas: str | None) -> tuple[Version, Path | None]:
