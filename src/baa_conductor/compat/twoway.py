@@ -11,6 +11,7 @@ arrive whole), this process does that part itself, so every error reads as it wo
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -46,14 +47,21 @@ class Forward:
             return None
 
     def __init__(self, earlier: SchemaSet, current: SchemaSet) -> None:
+        self._parent = os.getpid()
         from_parent, to_child = os.pipe()  # (read end, write end)
         from_child, to_parent = os.pipe()
+        # Objects that exist now are left out of the child's collections: walking them would
+        # write to (and so copy) every page of this process' memory that holds one.
+        gc.freeze()
         try:
             self.pid = os.fork()
         except OSError:
             for fd in (to_child, from_parent, from_child, to_parent):
                 os.close(fd)
             raise
+        finally:
+            if os.getpid() == self._parent:
+                gc.unfreeze()
         if self.pid == 0:  # the child: never returns
             os.close(to_child)
             os.close(from_child)
