@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +87,15 @@ def test_a_child_that_dies_leaves_the_report_whole(monkeypatch: pytest.MonkeyPat
     assert both == alone
     assert children
     assert (children[0], False) in answers  # the witnesses were sought here instead
+
+
+def test_no_child_while_another_thread_runs() -> None:
+    """A fork copies only the calling thread: with another one running, one process does both."""
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not twoway.worth_forking()
+    finally:
+        release.set()
+        other.join()

@@ -130,8 +130,7 @@ def _serve(earlier: SchemaSet, current: SchemaSet, requests: IO[bytes], out: IO[
                 found: list[Finding] = directions.forward(old, new)
                 reply = ("ok", found)
             else:
-                assert changes is not None
-                reply = ("ok", witnessed(changes, new, old, FORWARD))
+                reply = ("ok", witnessed(changes or [], new, old, FORWARD))
         except BaseException:  # the parent does it again and reports it as it would
             reply = ("failed", None)
         pickle.dump(reply, out, protocol=pickle.HIGHEST_PROTOCOL)
