@@ -321,7 +321,7 @@ class _Light:
         if self.schema is True:
             return
         if self.schema is False:
-            yield _false(instance)
+            yield _failed()
             return
         for function, _keyword, value in self._validators:
             yield from function(self, value, instance, self.schema) or ()
@@ -339,7 +339,7 @@ class _Light:
         if schema is True:
             return
         if schema is False:
-            yield _false(instance)
+            yield _failed()
             return
         if resolver is None:
             resolver = self._resolver
@@ -422,17 +422,36 @@ def _holds(validator: Any, instance: Any, subschema: Any) -> bool:
 def _any_of(validator: Any, members: Any, instance: Any, schema: Any) -> Any:
     """jsonschema's ``anyOf``, stopping at a member's first error rather than listing them all."""
     if not any(_holds(validator, instance, member) for member in members):
-        yield _error(f"{instance!r} is not valid under any of the given schemas")
+        yield _failed()
 
 
 def _one_of(validator: Any, members: Any, instance: Any, schema: Any) -> Any:
     """jsonschema's ``oneOf``, likewise: the first member that holds is found as it finds it,
     and the others are asked as it asks them."""
     rest = iter(members)
-    if not any(_holds(validator, instance, member) for member in rest):
-        yield _error(f"{instance!r} is not valid under any of the given schemas")
-    elif any(validator.evolve(schema=each).is_valid(instance) for each in rest):
-        yield _error(f"{instance!r} is valid under more than one of the given schemas")
+    # None holds, or (the rest asked after the first that does) a second one holds too.
+    one = any(_holds(validator, instance, member) for member in rest)
+    if not one or any(validator.evolve(schema=each).is_valid(instance) for each in rest):
+        yield _failed()
+
+
+def _type(validator: Any, types: Any, instance: Any, schema: Any) -> Any:
+    """jsonschema's ``type``, without the message (the instance's repr, for each value that
+    misses: a whole instance, where a union's member expects another type)."""
+    if not any(validator.is_type(instance, each) for each in _listed(types)):
+        yield _failed()
+
+
+def _enum(validator: Any, values: Any, instance: Any, schema: Any) -> Any:
+    """jsonschema's ``enum``, likewise without the message (the repr of every value)."""
+    from jsonschema._utils import equal
+
+    if all(not equal(each, instance) for each in values):
+        yield _failed()
+
+
+def _listed(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
 
 
 @cache
@@ -444,6 +463,8 @@ def _faster() -> dict[Any, Any]:
         _keywords.properties: _properties,
         _keywords.anyOf: _any_of,
         _keywords.oneOf: _one_of,
+        _keywords.type: _type,
+        _keywords.enum: _enum,
     }
 
 
@@ -460,11 +481,10 @@ def _specification(cls: type[Validator]) -> Any:
     )
 
 
-def _false(instance: Any) -> Any:
-    return _error(f"False schema does not allow {instance!r}")
-
-
-def _error(message: str) -> Any:
+@cache
+def _failed() -> Any:
+    """The error the light validator's own keywords yield: a verdict reads only that there is
+    one, so one serves for all."""
     from jsonschema.exceptions import ValidationError
 
-    return ValidationError(message)
+    return ValidationError("not valid")
