@@ -15,10 +15,6 @@ from .findings import BREAKING, COMPATIBLE, UNKNOWN
 from .modes import MODE_OF, Mode
 from .report import Change, Report, SchemaReport, merge, schema_report
 from .schemaset import BASE, Node, SchemaSet, file_of
-
-if TYPE_CHECKING:
-    from .check import Directions
-    from .twoway import Forward
 from .sources import (
     DEFAULT_SCHEMAS,
     Git,
@@ -28,6 +24,10 @@ from .sources import (
     load_installed,
     load_references,
 )
+
+if TYPE_CHECKING:
+    from .check import Directions
+    from .twoway import Forward
 
 
 def schema_set(version: Version, references: Mapping[str, Any]) -> SchemaSet:
