@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import posixpath
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..exceptions import CompatInputError
 from .findings import BREAKING, COMPATIBLE, UNKNOWN
@@ -28,6 +28,8 @@ from .sources import (
 if TYPE_CHECKING:
     from .check import Directions
     from .twoway import Forward
+
+T = TypeVar("T")
 
 
 def schema_set(version: Version, references: Mapping[str, Any]) -> SchemaSet:
@@ -167,20 +169,35 @@ def _compared(
     """One document's changes, with witnesses; FORWARD's share asked of ``child`` first, and
     done here where it gives no answer."""
     old, new = earlier.root(name), current.root(name)
-    if child is not None:
-        child.ask(("check", name, None))
-    backward = directions.backward(old, new)
-    forward = child.answer() if child is not None else None
-    if forward is None:
-        forward = directions.forward(old, new)
+    backward, forward = _beside(
+        child,
+        ("check", name, None),
+        lambda: directions.backward(old, new),
+        lambda: directions.forward(old, new),
+    )
     changes = merge(backward, forward)
-    if child is not None:
-        child.ask(("witness", name, changes))
-    behind = witnessed(changes, old, new, 0)
-    ahead = child.answer() if child is not None else None
-    if ahead is None:
-        ahead = witnessed(changes, new, old, 1)
+    behind, ahead = _beside(
+        child,
+        ("witness", name, changes),
+        lambda: witnessed(changes, old, new, 0),
+        lambda: witnessed(changes, new, old, 1),
+    )
     return _witnessed_both(changes, behind, ahead)
+
+
+def _beside(
+    child: Forward | None,
+    request: tuple[str, str, list[Change] | None],
+    here: Callable[[], T],
+    there: Callable[[], T],
+) -> tuple[T, T]:
+    """(``here``, ``there``): ``there`` asked of ``child`` as ``request`` while this process
+    does ``here``, and done here too where the child gives no answer."""
+    if child is not None:
+        child.ask(request)
+    mine = here()
+    theirs = child.answer() if child is not None else None
+    return mine, theirs if theirs is not None else there()
 
 
 def _current(schemas: str | None) -> tuple[Version, Path | None]:

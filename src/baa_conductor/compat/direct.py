@@ -438,20 +438,24 @@ def _one_of(validator: Any, members: Any, instance: Any, schema: Any) -> Any:
 def _type(validator: Any, types: Any, instance: Any, schema: Any) -> Any:
     """jsonschema's ``type``, without the message (the instance's repr, for each value that
     misses: a whole instance, where a union's member expects another type)."""
-    if not any(validator.is_type(instance, each) for each in _listed(types)):
+    if not any(validator.is_type(instance, each) for each in _utils().ensure_list(types)):
         yield _failed()
 
 
 def _enum(validator: Any, values: Any, instance: Any, schema: Any) -> Any:
     """jsonschema's ``enum``, likewise without the message (the repr of every value)."""
-    from jsonschema._utils import equal
-
+    equal = _utils().equal
     if all(not equal(each, instance) for each in values):
         yield _failed()
 
 
-def _listed(value: Any) -> Any:
-    return [value] if isinstance(value, str) else value
+@cache
+def _utils() -> Any:
+    """jsonschema's helpers its keyword functions use, imported once (not on every call: these
+    run for every value a witness candidate holds)."""
+    from jsonschema import _utils
+
+    return _utils
 
 
 @cache

@@ -47,7 +47,7 @@ class Forward:
             return None
 
     def __init__(self, earlier: SchemaSet, current: SchemaSet) -> None:
-        self._parent = os.getpid()
+        parent = os.getpid()
         from_parent, to_child = os.pipe()  # (read end, write end)
         from_child, to_parent = os.pipe()
         # Objects that exist now are left out of the child's collections: walking them would
@@ -60,7 +60,7 @@ class Forward:
                 os.close(fd)
             raise
         finally:
-            if os.getpid() == self._parent:
+            if os.getpid() == parent:
                 gc.unfreeze()
         if self.pid == 0:  # the child: never returns
             os.close(to_child)

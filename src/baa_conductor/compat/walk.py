@@ -88,8 +88,9 @@ def under_each(parts: list[tuple[str, list[Finding]]]) -> list[Finding]:
         distinct.append(failing)
         for f in failing:
             counts[f.verdict] += 1
-    # How many distinct failing findings are ahead of one of each verdict, so far.
-    ahead = {UNKNOWN: 0, BREAKING: counts[UNKNOWN], COMPATIBLE: sum(counts.values())}
+    # How many distinct failing findings are ahead of one of each verdict, so far: all those
+    # of a worse verdict, and those of its own met before it.
+    ahead = {v: sum(n for u, n in counts.items() if _RANK[u] < _RANK[v]) for v in _RANK}
     out: list[Finding] = []
     for (prefix, found), failing in zip(parts, distinct, strict=True):
         met: set[Finding] = set()
@@ -97,7 +98,7 @@ def under_each(parts: list[tuple[str, list[Finding]]]) -> list[Finding]:
             if f.kind is not _MARK:
                 if ahead[f.verdict] > MAX_FINDINGS:
                     continue
-                if f in failing and f not in met:
+                if f.verdict != COMPATIBLE and f in failing and f not in met:
                     met.add(f)
                     ahead[f.verdict] += 1
             out.append(f.under(prefix))
