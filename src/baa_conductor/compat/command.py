@@ -47,26 +47,20 @@ def schema_set(version: Version, references: Mapping[str, Any]) -> SchemaSet:
     return sset
 
 
-def with_witnesses(changes: list[Change], old: Node, new: Node) -> list[Change]:
-    """Each change that breaks a direction, with an instance that shows it where one is found:
-    the writer's schema accepts it and the reader's rejects it. "breaking" is the verdict of a
-    change with a witness (a "cannot tell" with one is breaking); one without is "cannot tell",
-    whatever the rules said: their "breaking" only says they found no proof of safety.
-
-    Every such change is looked at, those in a referenced file too (at the place this schema's
-    instances reach it). The search is steered to the change's pointer and, where the reason
-    names a place deeper inside, there first; a witness found for a change inside another's
-    subschema shows that one too (a union that no longer accepts a value its member lost)."""
-    return _witnessed_both(
-        changes, witnessed(changes, old, new, 0), witnessed(changes, new, old, 1)
-    )
-
-
 def witnessed(
     changes: list[Change], writer: Node, reader: Node, direction: int
 ) -> list[tuple[str, tuple[Any, ...]]]:
-    """Per change, its verdict in ``direction`` (0: BACKWARD, 1: FORWARD) and its witness
-    (``()`` where none is found or none is sought): see with_witnesses."""
+    """Per change, its verdict in ``direction`` (0: BACKWARD, 1: FORWARD) and its witness, an
+    instance that shows it: the writer's schema accepts it and the reader's rejects it (``()``
+    where none is found or none is sought). "breaking" is the verdict of a change with a witness
+    (a "cannot tell" with one is breaking); one without is "cannot tell", whatever the rules
+    said: their "breaking" only says they found no proof of safety.
+
+    Every change that breaks the direction is looked at, those in a referenced file too (at the
+    place this schema's instances reach it). The search is steered to the change's pointer and,
+    where the reason names a place deeper inside, there first; a witness found for a change
+    inside another's subschema shows that one too (a union that no longer accepts a value its
+    member lost)."""
     from .witness import NOT_FOUND, find
 
     found: dict[str, Any] = {}  # pointer searched -> witness or not
